@@ -1,9 +1,146 @@
-/* Subcommands of the wasmc command; each returns the process exit code. */
+/* Subcommands of the wasmc command; each returns the process exit code. Also
+ * the helpers shared between the subcommands: loading a module file through
+ * parse/decode/validate, and the WAST runner's result records. */
 #ifndef WASMC_CLI_CLI_H
 #define WASMC_CLI_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "module/module.h"
+#include "syntax/syntax.h"
 
 int cli_validate(int argc, char **argv);
 int cli_print(int argc, char **argv);
 int cli_wast(int argc, char **argv);
+
+/* ---- Loading modules (cli_load.c) ------------------------------------------ */
+
+/* How far a module got: each stage names the component that rejected it. */
+typedef enum CliStage {
+    STAGE_OK,     /* decoded (and validated, when asked) */
+    STAGE_READ,   /* the file could not be read */
+    STAGE_PARSE,  /* the WAT text parser rejected it */
+    STAGE_DECODE, /* the binary decoder rejected it */
+    STAGE_VALID,  /* the validator rejected it */
+    STAGE_NOMEM,  /* we ran out of memory somewhere */
+} CliStage;
+
+/* Does this file hold binary (magic header or .wasm name) rather than text? */
+bool cli_is_binary(const char *path, const uint8_t *data, size_t len);
+
+/* Decode `bytes` and, if `validate`, validate against `reg` (may be NULL).
+ * On STAGE_OK *out is the module (caller deletes); on STAGE_VALID *out is the
+ * decoded but invalid module (caller deletes); otherwise *out is NULL. */
+CliStage cli_decode(const uint8_t *bytes, size_t len, bool validate, TypeRegistry *reg,
+                    Module **out, Diag *diag);
+
+/* Read a module file (binary or WAT text) and decode and validate it.
+ * *out as for cli_decode. */
+CliStage cli_load_file(const char *path, bool validate, Module **out, Diag *diag);
+
+/* ---- WAST runner records (wast_report.c) ----------------------------------- */
+
+/* What the runner counts, one row each in the summary table. The first rows
+ * follow WastCmdKind. */
+typedef enum RunKind {
+    RK_MODULE,
+    RK_INSTANCE,
+    RK_REGISTER,
+    RK_ACTION,
+    RK_ASSERT_RETURN,
+    RK_ASSERT_TRAP,
+    RK_ASSERT_TRAP_MODULE,
+    RK_ASSERT_EXHAUSTION,
+    RK_ASSERT_EXCEPTION,
+    RK_ASSERT_MALFORMED,
+    RK_ASSERT_INVALID,
+    RK_ASSERT_UNLINKABLE,
+    RK_MALFORMED_CUSTOM,
+    RK_INVALID_CUSTOM,
+    RK_UNSUPPORTED,
+    RK_ROUNDTRIP, /* --roundtrip checks */
+    RK_SCRIPT,    /* whole scripts that failed to read or parse */
+    RK_COUNT
+} RunKind;
+
+/* The component blamed for a failure (for triage). */
+typedef enum Blame {
+    BLAME_TEXT,      /* WAT/WAST parser */
+    BLAME_READER,    /* binary decoder */
+    BLAME_VALIDATOR, /* validator */
+    BLAME_WRITER,    /* binary writer, printer, ir_compare */
+    BLAME_RUNNER,    /* the runner itself, I/O, out of memory */
+    BLAME_COUNT
+} Blame;
+
+typedef struct KindCounts {
+    uint32_t passed, failed, not_run;
+    uint32_t msg_checked, msg_mismatch; /* expected messages compared / not matching */
+} KindCounts;
+
+/* A failure reason without positions, for the "top failures" table. */
+typedef struct FailReason {
+    uint8_t kind;  /* RunKind */
+    uint8_t blame; /* Blame */
+    char *text;    /* mem_alloc'd */
+} FailReason;
+
+/* A keyword of a form that was not run because nothing supports it yet. */
+typedef struct KeywordCount {
+    char *keyword; /* mem_alloc'd */
+    uint32_t count;
+} KeywordCount;
+
+/* Everything one script file produced; filled by a worker thread, printed
+ * and summed by the main thread in file order. */
+typedef struct FileResult {
+    const char *path;    /* to open (borrowed from the file list) */
+    const char *display; /* as printed (borrowed) */
+    int feature;         /* index into the feature table */
+    KindCounts kinds[RK_COUNT];
+    ByteBuf detail;      /* verbose lines, already formatted */
+    VEC(FailReason) reasons;
+    VEC(KeywordCount) keywords;
+    uint64_t elapsed_ns;
+} FileResult;
+
+typedef struct RunOptions {
+    bool verbose;    /* list failures and message mismatches */
+    bool roundtrip;  /* write/print round trips for every decoded module */
+    bool list_notrun;/* also list every command not run */
+    bool custom_annotations; /* the text parser supports (@custom ...) */
+} RunOptions;
+
+/* Run one script file into *res (res->path/display/feature set by the caller). */
+void wast_run_file(FileResult *res, const RunOptions *opt);
+void wast_result_fini(FileResult *res);
+
+/* Record helpers used by the runner. */
+void report_pass(FileResult *res, RunKind kind);
+void report_not_run(FileResult *res, RunKind kind);
+void report_fail(FileResult *res, RunKind kind, Blame blame, uint32_t line, uint32_t column,
+                 const char *reason, const char *detail);
+void report_keyword(FileResult *res, const char *keyword);
+void report_message(FileResult *res, RunKind kind, bool verbose, uint32_t line, uint32_t column,
+                    const char *expected, const char *got);
+const char *report_kind_name(RunKind kind);
+const char *report_blame_name(Blame blame);
+
+/* Features, for the not-run table: the index for a path relative to the suite
+ * (or any path: classified by its folders and file name). */
+int report_feature_of(const char *path);
+const char *report_feature_name(int feature);
+int report_feature_count(void);
+
+/* The totals over all files and their printing. */
+typedef struct Report Report;
+Report *report_new(void);
+void report_delete(Report *rep);
+/* Print the file's line (and details) and add it to the totals. */
+void report_add_file(Report *rep, FileResult *res, bool verbose);
+/* Print the tables and the closing line; returns true if anything failed. */
+bool report_print_summary(Report *rep, uint32_t top_reasons, bool timing);
 
 #endif

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The project's one entry point (see README):
+#   ./build.sh            build build/wasmc and libwasmc (Release)
+#   ./build.sh example    build, then run wasmc on the examples
+#   ./build.sh test       build, then run every test (unit, spec suite, round trips)
+#   ./build.sh sanitize   the same tests in an ASan+UBSan build (build-asan/)
+#   ./build.sh fuzz [SECONDS]  build the libFuzzer targets (build-fuzz/) and run each
+set -euo pipefail
+cd "$(dirname "$0")"
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+
+configure_and_build() { # dir, extra cmake args...
+    local dir=$1
+    shift
+    if [ ! -f "$dir/build.ninja" ]; then
+        cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
+    fi
+    cmake --build "$dir" -j "$JOBS"
+}
+
+scripts/install-deps.sh
+case "${1:-build}" in
+build) configure_and_build build ;;
+example)
+    configure_and_build build >/dev/null
+    scripts/run-examples.sh build
+    ;;
+test)
+    configure_and_build build >/dev/null
+    tests/run.sh build
+    ;;
+sanitize)
+    configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug -DWASMC_SANITIZE=ON >/dev/null
+    tests/run.sh build-asan
+    ;;
+fuzz)
+    CC=clang configure_and_build build-fuzz -DCMAKE_BUILD_TYPE=Debug -DWASMC_FUZZ=ON \
+        -DWASMC_TESTS=OFF >/dev/null
+    tests/fuzz/run.sh build-fuzz "${2:-60}"
+    ;;
+*)
+    echo "usage: ./build.sh [build|example|test|sanitize|fuzz [SECONDS]]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Runs every test against one build directory and prints the closing line
+# "N passed, N failed, N skipped" (skipped = spec commands that need parts of
+# wasmc not built yet; never counted as passed). Exit status 1 on any failure.
+#   tests/run.sh BUILD_DIR
+set -uo pipefail
+cd "$(dirname "$0")/.."
+build=${1:?usage: tests/run.sh BUILD_DIR}
+wasmc="$build/wasmc"
+passed=0 failed=0 skipped=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# add_counts LABEL: read the last "N passed, N failed[, N skipped]" line of $log
+add_counts() {
+    local line p f s
+    line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+    if [ -z "$line" ]; then
+        echo "  $1: no summary line (crashed?)"
+        failed=$((failed + 1))
+        return
+    fi
+    p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+')
+    f=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+')
+    s=$(grep -oE '[0-9]+ skipped' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+    passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+}
+
+echo "== unit tests"
+for t in "$build"/tests/*_test; do
+    [ -x "$t" ] || continue
+    "$t" >"$log" 2>&1
+    status=$?
+    tail -n 1 "$log"
+    add_counts "$(basename "$t")"
+    if [ $status -ne 0 ] && ! grep -qE '[1-9][0-9]* failed' "$log"; then
+        cat "$log"
+        failed=$((failed + 1))
+    fi
+    grep -E '^FAIL|FAILED' "$log" | head -n 20
+done
+
+echo "== spec test suite and round trips"
+"$wasmc" wast --roundtrip >"$log" 2>&1
+cat "$log" | grep -vE ': [0-9]+ passed, 0 failed' | tail -n 60
+add_counts "spec suite"
+
+echo "== our own WAST regressions"
+"$wasmc" wast --roundtrip tests/wast >"$log" 2>&1
+grep -vE ': [0-9]+ passed, 0 failed' "$log" | tail -n 20
+add_counts "tests/wast"
+
+echo "== the runner reports failures"
+# tests/wast-failing holds scripts whose assertions are wrong on purpose: the
+# runner must count each as failed and exit 1.
+"$wasmc" wast tests/wast-failing >"$log" 2>&1
+status=$?
+expected=$(cat tests/wast-failing/EXPECTED_FAILURES 2>/dev/null || echo missing)
+got=$(grep -oE '[0-9]+ failed' "$log" | tail -n 1 | grep -oE '[0-9]+')
+if [ $status -eq 1 ] && [ "$got" = "$expected" ]; then
+    passed=$((passed + 1))
+    echo "ok: $got failures reported, exit 1"
+else
+    failed=$((failed + 1))
+    echo "FAIL: expected $expected failures and exit 1, got '${got:-none}' and exit $status"
+fi
+
+echo "== fuzz corpus replay"
+for replay in "$build"/fuzz/*_fuzz_replay; do
+    [ -x "$replay" ] || continue
+    name=$(basename "$replay")
+    corpus=tests/fuzz/corpus/${name%_fuzz_replay}
+    [ -d "$corpus" ] || continue
+    if "$replay" "$corpus" >"$log" 2>&1; then
+        passed=$((passed + 1))
+        echo "$name: $(tail -n 1 "$log")"
+    else
+        failed=$((failed + 1))
+        echo "FAIL $name"
+        tail -n 30 "$log"
+    fi
+done
+
+echo
+echo "$passed passed, $failed failed, $skipped skipped"
+[ $failed -eq 0 ]
