@@ -278,20 +278,24 @@ static void check_features_and_prefixes(void) {
               "op_is_prefix(0x%02x)", b);
 }
 
+typedef void (*Check)(void);
+
 int main(void) {
-    check_concurrent_first_use();
-    check_unique_encodings();
-    check_binary_lookup();
-    check_text_lookup();
-    check_feature_counts();
-    check_feature_ranges();
-    check_spot_encodings();
-    check_stack_strings();
-    check_names();
-    check_features_and_prefixes();
-    if (failures) {
-        printf("%d failure(s)\n", failures);
-        return 1;
+    static const Check checks[] = {
+        check_concurrent_first_use, check_unique_encodings, check_binary_lookup,
+        check_text_lookup,          check_feature_counts,   check_feature_ranges,
+        check_spot_encodings,       check_stack_strings,    check_names,
+        check_features_and_prefixes,
+    };
+    int passed = 0, failed = 0;
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        int before = failures;
+        checks[i]();
+        if (failures == before)
+            passed++;
+        else
+            failed++;
     }
-    return 0;
+    printf("op: %d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
 }
