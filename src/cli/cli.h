@@ -72,6 +72,7 @@ typedef enum Blame {
     BLAME_VALIDATOR, /* validator */
     BLAME_WRITER,    /* binary writer, printer, ir_compare */
     BLAME_RUNNER,    /* the runner itself, I/O, out of memory */
+    BLAME_CRASH,     /* a crash or time-out: the component is not known */
     BLAME_COUNT
 } Blame;
 
@@ -101,6 +102,7 @@ typedef struct FileResult {
     int feature;         /* index into the feature table */
     KindCounts kinds[RK_COUNT];
     ByteBuf detail;      /* verbose lines, already formatted */
+    volatile uint32_t *progress; /* if set: [0], [1] = line, column of the running command */
     VEC(FailReason) reasons;
     VEC(KeywordCount) keywords;
     uint64_t elapsed_ns;
@@ -113,8 +115,16 @@ typedef struct RunOptions {
     bool custom_annotations; /* the text parser supports (@custom ...) */
 } RunOptions;
 
+/* The --roundtrip checks for one decoded module (not yet validated): write
+ * and decode again, and print, parse and encode again; each check counts one
+ * passed or failed RK_ROUNDTRIP test in *res. */
+void wast_roundtrip(FileResult *res, const Module *mod, uint32_t line, uint32_t column);
+
 /* Run one script file into *res (res->path/display/feature set by the caller). */
 void wast_run_file(FileResult *res, const RunOptions *opt);
+/* The same in a child process, so that a crash or a hang (more than
+ * `timeout_s` seconds, 0 = no limit) costs one failed file, not the run. */
+void wast_run_file_isolated(FileResult *res, const RunOptions *opt, unsigned timeout_s);
 void wast_result_fini(FileResult *res);
 
 /* Record helpers used by the runner. */
