@@ -43,6 +43,46 @@ static size_t first_difference(const ByteBuf *a, const ByteBuf *b) {
     return i;
 }
 
+static const char *section_name(uint8_t id) {
+    static const char *const names[] = {"custom", "type",   "import", "function", "table",
+                                        "memory", "global", "export", "start",    "element",
+                                        "code",   "data",   "datacount", "tag"};
+    return id < sizeof names / sizeof names[0] ? names[id] : "unknown";
+}
+
+/* Name the section of `bytes` that holds `offset` ("code section", "custom
+ * section \"name\"", "header"), for grouping failures by where they are. */
+static void section_at(const ByteBuf *bytes, size_t offset, char *out, size_t size) {
+    size_t pos = 8;
+    if (offset < 8) {
+        snprintf(out, size, "the header");
+        return;
+    }
+    while (pos < bytes->len) {
+        uint8_t id = bytes->data[pos];
+        uint64_t len = 0;
+        uint32_t shift = 0;
+        size_t p = pos + 1;
+        while (p < bytes->len && shift < 35) {
+            len |= (uint64_t)(bytes->data[p] & 0x7f) << shift;
+            shift += 7;
+            if (!(bytes->data[p++] & 0x80))
+                break;
+        }
+        size_t end = p + len;
+        if (offset < end || end > bytes->len) {
+            if (id == 0 && p < bytes->len && p + 1 + bytes->data[p] <= bytes->len)
+                snprintf(out, size, "custom section \"%.*s\"", (int)bytes->data[p],
+                         (const char *)bytes->data + p + 1);
+            else
+                snprintf(out, size, "%s section", section_name(id));
+            return;
+        }
+        pos = end;
+    }
+    snprintf(out, size, "the end (extra bytes)");
+}
+
 static void compare_bytes(FileResult *res, const ByteBuf *want, const ByteBuf *got,
                           const char *step, uint32_t line, uint32_t column) {
     if (want->len == got->len && (!want->len || memcmp(want->data, got->data, want->len) == 0)) {
@@ -52,7 +92,10 @@ static void compare_bytes(FileResult *res, const ByteBuf *want, const ByteBuf *g
     Diag diag;
     diag_clear(&diag);
     size_t at = first_difference(want, got);
-    FAIL(&diag, ERR_MALFORMED, at, "bytes differ (%zu vs %zu bytes)", want->len, got->len);
+    char where[96], where_got[96];
+    section_at(want, at, where, sizeof where);
+    section_at(got, at, where_got, sizeof where_got);
+    FAIL(&diag, ERR_MALFORMED, at, "bytes differ: written %s, reparsed %s", where, where_got);
     fail_rt(res, line, column, step, &diag);
 }
 

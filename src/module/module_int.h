@@ -14,35 +14,29 @@ static inline bool ht_is_concrete(int32_t heap) {
     return heap >= 0;
 }
 
-/* Value-type predicates. VK_BOT counts as every kind (it is the unknown type). */
-static inline bool vt_is_num(ValType t) {
-    return t.kind == VK_I32 || t.kind == VK_I64 || t.kind == VK_F32 || t.kind == VK_F64;
-}
-static inline bool vt_is_ref(ValType t) {
-    return t.kind == VK_REF;
-}
-bool vt_defaultable(ValType t);
+/* Numbers, vectors and nullable references have a default value. */
+bool mod_defaultable(ValType t);
 
 /* Subtyping and equality of heap and value types of one module. */
-bool types_heap_sub(const Module *mod, const TypeRegistry *reg, int32_t a, int32_t b);
-bool types_val_sub(const Module *mod, const TypeRegistry *reg, ValType a, ValType b);
-bool types_val_eq(const Module *mod, ValType a, ValType b);
+bool mod_heap_sub(const Module *mod, const TypeRegistry *reg, int32_t a, int32_t b);
+bool mod_val_sub(const Module *mod, const TypeRegistry *reg, ValType a, ValType b);
+bool mod_val_eq(const Module *mod, ValType a, ValType b);
 /* Storage types (fields): packed types match only themselves. */
-bool types_storage_sub(const Module *mod, const TypeRegistry *reg, ValType a, ValType b);
+bool mod_storage_sub(const Module *mod, const TypeRegistry *reg, ValType a, ValType b);
 /* Top of a heap type's hierarchy: HT_ANY, HT_FUNC, HT_EXTERN or HT_EXN. */
-int32_t types_heap_top(const Module *mod, int32_t heap);
+int32_t mod_heap_top(const Module *mod, int32_t heap);
 /* Does composite type `a` structurally match `b` (for declared subtypes)? */
-bool types_comp_match(const Module *mod, const TypeRegistry *reg, const SubType *a,
+bool mod_comp_match(const Module *mod, const TypeRegistry *reg, const SubType *a,
                       const SubType *b);
 /* Unpacked value type of a field (i8/i16 become i32). */
-static inline ValType types_unpacked(ValType t) {
+static inline ValType mod_unpacked(ValType t) {
     if (t.kind == VK_I8 || t.kind == VK_I16)
         t.kind = VK_I32;
     return t;
 }
 
 /* "i32", "(ref null 3)", ... into buf. */
-void types_format(ValType t, char *buf, size_t size);
+void mod_format_valtype(ValType t, char *buf, size_t size);
 
 /* ---- Registry (registry.c) --------------------------------------------- */
 
@@ -50,7 +44,7 @@ void types_format(ValType t, char *buf, size_t size);
  * assigns SubType.canon for each. References inside the group must be below
  * start + n and those outside already canonicalized. ERR_NOMEM leaves the
  * registry unchanged apart from unused capacity. */
-Err registry_add_group(TypeRegistry *reg, Module *mod, uint32_t start, uint32_t n, Diag *diag);
+Err mod_registry_add_group(TypeRegistry *reg, Module *mod, uint32_t start, uint32_t n, Diag *diag);
 
 /* ---- Validation context ------------------------------------------------- */
 

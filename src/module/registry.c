@@ -240,7 +240,7 @@ static Err add_new_group(TypeRegistry *reg, Module *mod, uint32_t start, uint32_
     return OK;
 }
 
-Err registry_add_group(TypeRegistry *reg, Module *mod, uint32_t start, uint32_t n, Diag *diag) {
+Err mod_registry_add_group(TypeRegistry *reg, Module *mod, uint32_t start, uint32_t n, Diag *diag) {
     Words w = {0};
     bool ok = put(&w, n);
     for (uint32_t i = 0; ok && i < n; i++)

@@ -6,7 +6,7 @@
 
 #include "module_int.h"
 
-bool vt_defaultable(ValType t) {
+bool mod_defaultable(ValType t) {
     return t.kind != VK_REF || t.nullable;
 }
 
@@ -14,7 +14,7 @@ static CompKind kind_of(const Module *mod, int32_t heap) {
     return mod->types[heap].kind;
 }
 
-int32_t types_heap_top(const Module *mod, int32_t heap) {
+int32_t mod_heap_top(const Module *mod, int32_t heap) {
     if (ht_is_concrete(heap))
         return kind_of(mod, heap) == COMP_FUNC ? HT_FUNC : HT_ANY;
     switch (heap) {
@@ -58,7 +58,7 @@ static bool abstract_sub(int32_t a, int32_t b) {
     }
 }
 
-bool types_heap_sub(const Module *mod, const TypeRegistry *reg, int32_t a, int32_t b) {
+bool mod_heap_sub(const Module *mod, const TypeRegistry *reg, int32_t a, int32_t b) {
     if (a == b || a == HT_BOT)
         return true;
     if (ht_is_concrete(a) && ht_is_concrete(b))
@@ -84,7 +84,7 @@ bool types_heap_sub(const Module *mod, const TypeRegistry *reg, int32_t a, int32
     return abstract_sub(a, b);
 }
 
-bool types_val_sub(const Module *mod, const TypeRegistry *reg, ValType a, ValType b) {
+bool mod_val_sub(const Module *mod, const TypeRegistry *reg, ValType a, ValType b) {
     if (a.kind == VK_BOT)
         return true;
     if (a.kind != b.kind)
@@ -93,7 +93,7 @@ bool types_val_sub(const Module *mod, const TypeRegistry *reg, ValType a, ValTyp
         return true;
     if (a.nullable && !b.nullable)
         return false;
-    return types_heap_sub(mod, reg, a.heap, b.heap);
+    return mod_heap_sub(mod, reg, a.heap, b.heap);
 }
 
 static bool heap_eq(const Module *mod, int32_t a, int32_t b) {
@@ -102,7 +102,7 @@ static bool heap_eq(const Module *mod, int32_t a, int32_t b) {
     return a == b;
 }
 
-bool types_val_eq(const Module *mod, ValType a, ValType b) {
+bool mod_val_eq(const Module *mod, ValType a, ValType b) {
     if (a.kind != b.kind)
         return false;
     if (a.kind != VK_REF)
@@ -110,10 +110,10 @@ bool types_val_eq(const Module *mod, ValType a, ValType b) {
     return a.nullable == b.nullable && heap_eq(mod, a.heap, b.heap);
 }
 
-bool types_storage_sub(const Module *mod, const TypeRegistry *reg, ValType a, ValType b) {
+bool mod_storage_sub(const Module *mod, const TypeRegistry *reg, ValType a, ValType b) {
     if (a.kind == VK_I8 || a.kind == VK_I16 || b.kind == VK_I8 || b.kind == VK_I16)
         return a.kind == b.kind;
-    return types_val_sub(mod, reg, a, b);
+    return mod_val_sub(mod, reg, a, b);
 }
 
 /* spec: Matching > Field Types */
@@ -121,9 +121,9 @@ static bool field_match(const Module *mod, const TypeRegistry *reg, const FieldT
                         const FieldType *b) {
     if (a->mutable_ != b->mutable_)
         return false;
-    if (!types_storage_sub(mod, reg, a->type, b->type))
+    if (!mod_storage_sub(mod, reg, a->type, b->type))
         return false;
-    return !a->mutable_ || types_storage_sub(mod, reg, b->type, a->type);
+    return !a->mutable_ || mod_storage_sub(mod, reg, b->type, a->type);
 }
 
 static bool func_match(const Module *mod, const TypeRegistry *reg, const FuncType *a,
@@ -131,15 +131,15 @@ static bool func_match(const Module *mod, const TypeRegistry *reg, const FuncTyp
     if (a->n_params != b->n_params || a->n_results != b->n_results)
         return false;
     for (uint32_t i = 0; i < a->n_params; i++)
-        if (!types_val_sub(mod, reg, b->params[i], a->params[i]))
+        if (!mod_val_sub(mod, reg, b->params[i], a->params[i]))
             return false;
     for (uint32_t i = 0; i < a->n_results; i++)
-        if (!types_val_sub(mod, reg, a->results[i], b->results[i]))
+        if (!mod_val_sub(mod, reg, a->results[i], b->results[i]))
             return false;
     return true;
 }
 
-bool types_comp_match(const Module *mod, const TypeRegistry *reg, const SubType *a,
+bool mod_comp_match(const Module *mod, const TypeRegistry *reg, const SubType *a,
                       const SubType *b) {
     if (a->kind != b->kind)
         return false;
@@ -177,7 +177,7 @@ static const char *heap_name(int32_t heap) {
     }
 }
 
-void types_format(ValType t, char *buf, size_t size) {
+void mod_format_valtype(ValType t, char *buf, size_t size) {
     switch (t.kind) {
     case VK_I32: snprintf(buf, size, "i32"); return;
     case VK_I64: snprintf(buf, size, "i64"); return;

@@ -85,7 +85,7 @@ static void format_list(const ValType *ts, uint32_t n, char *buf, size_t size) {
     for (uint32_t i = 0; i < n && len + 24 < size; i++) {
         if (i)
             buf[len++] = ' ';
-        types_format(ts[i], buf + len, size - len);
+        mod_format_valtype(ts[i], buf + len, size - len);
         len += strlen(buf + len);
     }
     buf[len++] = ']';
@@ -103,14 +103,14 @@ static Err mismatch_lists(const char *what, const Instr *in, const ValType *want
 
 /* ---- Operand stack -------------------------------------------------------------- */
 
-Err vpop_n(ValidCtx *cx, const ValType *types, uint32_t n, const Instr *in, Diag *diag) {
+Err valid_pop_n(ValidCtx *cx, const ValType *types, uint32_t n, const Instr *in, Diag *diag) {
     Ctrl *c = ctrl_top(cx);
     size_t avail = cx->vals.len - c->height;
     uint32_t k = avail < n ? (uint32_t)avail : n;
     bool ok = k == n || c->unreachable;
     const ValType *top = cx->vals.data + cx->vals.len - k;
     for (uint32_t i = 0; ok && i < k; i++)
-        ok = types_val_sub(cx->mod, cx->reg, top[i], types[n - k + i]);
+        ok = mod_val_sub(cx->mod, cx->reg, top[i], types[n - k + i]);
     if (ok) {
         cx->vals.len -= k;
         return OK;
@@ -118,7 +118,7 @@ Err vpop_n(ValidCtx *cx, const ValType *types, uint32_t n, const Instr *in, Diag
     return mismatch_lists("instruction", in, types, n, top, k, diag);
 }
 
-Err vpop_any(ValidCtx *cx, const Instr *in, ValType *out, Diag *diag) {
+Err valid_pop_any(ValidCtx *cx, const Instr *in, ValType *out, Diag *diag) {
     Ctrl *c = ctrl_top(cx);
     if (cx->vals.len > c->height) {
         *out = cx->vals.data[--cx->vals.len];
@@ -132,22 +132,22 @@ Err vpop_any(ValidCtx *cx, const Instr *in, ValType *out, Diag *diag) {
                 "type mismatch: instruction requires [any] but stack has []");
 }
 
-Err vpop_get(ValidCtx *cx, ValType expect, const Instr *in, ValType *out, Diag *diag) {
+Err valid_pop_get(ValidCtx *cx, ValType expect, const Instr *in, ValType *out, Diag *diag) {
     Ctrl *c = ctrl_top(cx);
     *out = cx->vals.len > c->height ? cx->vals.data[cx->vals.len - 1] : VT_BOT;
     return vpop(cx, expect, in, diag);
 }
 
-Err vpop_ref(ValidCtx *cx, const Instr *in, ValType *out, Diag *diag) {
+Err valid_pop_ref(ValidCtx *cx, const Instr *in, ValType *out, Diag *diag) {
     ValType t = VT_BOT;
-    TRY(vpop_any(cx, in, &t, diag));
+    TRY(valid_pop_any(cx, in, &t, diag));
     if (t.kind == VK_BOT) {
         *out = ir_reftype(false, HT_BOT);
         return OK;
     }
     if (t.kind != VK_REF) {
         char b[48];
-        types_format(t, b, sizeof b);
+        mod_format_valtype(t, b, sizeof b);
         return FAIL(diag, ERR_INVALID, in->offset,
                     "type mismatch: instruction requires reference type but stack has %s", b);
     }
@@ -199,7 +199,7 @@ static Err block_sig(ValidCtx *cx, const Instr *in, const BlockType *bt, Ctrl *c
 
 static Err push_ctrl(ValidCtx *cx, const Instr *in, uint16_t op, uint32_t idx, Ctrl *c,
                      Diag *diag) {
-    TRY(vpop_n(cx, c->params, c->n_params, in, diag));
+    TRY(valid_pop_n(cx, c->params, c->n_params, in, diag));
     c->op = op;
     c->unreachable = false;
     c->height = (uint32_t)cx->vals.len;
@@ -221,7 +221,7 @@ static void undo_inits(ValidCtx *cx, const Ctrl *c) {
 /* Check the end of the top frame's current arm: its results and nothing else. */
 static Err check_frame_end(ValidCtx *cx, const Instr *in, Diag *diag) {
     Ctrl *c = ctrl_top(cx);
-    TRY(vpop_n(cx, ctrl_results(c), c->n_results, in, diag));
+    TRY(valid_pop_n(cx, ctrl_results(c), c->n_results, in, diag));
     if (cx->vals.len != c->height) {
         uint32_t extra = (uint32_t)(cx->vals.len - c->height);
         char b[96], a[96];
@@ -286,9 +286,9 @@ static Err op_end(ValidCtx *cx, Instr *instrs, uint32_t idx, Diag *diag) {
 static Err op_block(ValidCtx *cx, Instr *instrs, uint32_t idx, Diag *diag) {
     Instr *in = &instrs[idx];
     Ctrl c;
+    TRY(block_sig(cx, in, &in->imm.block.type, &c, diag));
     if (in->op == OP_IF)
         TRY(vpop(cx, VT_I32, in, diag));
-    TRY(block_sig(cx, in, &in->imm.block.type, &c, diag));
     return push_ctrl(cx, in, in->op, idx, &c, diag);
 }
 
@@ -298,7 +298,7 @@ static Err op_br(ValidCtx *cx, const Instr *in, Diag *diag) {
     TRY(valid_label(cx, in, in->imm.index, diag));
     uint32_t n;
     const ValType *ts = label_types(ctrl_at(cx, in->imm.index), &n);
-    TRY(vpop_n(cx, ts, n, in, diag));
+    TRY(valid_pop_n(cx, ts, n, in, diag));
     if (in->op == OP_BR_IF) {
         return vpush_n(cx, ts, n, diag);
     }
@@ -318,7 +318,7 @@ static Err pop_push_actual(ValidCtx *cx, const Instr *in, const ValType *ts, uin
                            Diag *diag) {
     Ctrl *c = ctrl_top(cx);
     size_t avail = cx->vals.len - c->height;
-    TRY(vpop_n(cx, ts, n, in, diag));
+    TRY(valid_pop_n(cx, ts, n, in, diag));
     uint32_t k = avail < n ? (uint32_t)avail : n;
     /* The popped values are still in the array above len: restore them and
      * fill the polymorphic part with the unknown type. */
@@ -352,7 +352,7 @@ static Err op_br_table(ValidCtx *cx, const Instr *in, Diag *diag) {
                         "type mismatch: br_table targets have different arities");
         TRY(pop_push_actual(cx, in, ts, m, diag));
     }
-    TRY(vpop_n(cx, dts, arity, in, diag));
+    TRY(valid_pop_n(cx, dts, arity, in, diag));
     set_unreachable(cx);
     return OK;
 }
@@ -361,12 +361,12 @@ static Err check_return_types(ValidCtx *cx, const Instr *in, const FuncType *cal
     const FuncType *self = cx->func_type;
     bool ok = callee->n_results == self->n_results;
     for (uint32_t i = 0; ok && i < callee->n_results; i++)
-        ok = types_val_sub(cx->mod, cx->reg, callee->results[i], self->results[i]);
+        ok = mod_val_sub(cx->mod, cx->reg, callee->results[i], self->results[i]);
     return ok ? OK : valid_mismatch(in, diag);
 }
 
 static Err op_return(ValidCtx *cx, const Instr *in, Diag *diag) {
-    TRY(vpop_n(cx, cx->func_type->results, cx->func_type->n_results, in, diag));
+    TRY(valid_pop_n(cx, cx->func_type->results, cx->func_type->n_results, in, diag));
     set_unreachable(cx);
     return OK;
 }
@@ -375,7 +375,7 @@ static Err op_return(ValidCtx *cx, const Instr *in, Diag *diag) {
 static Err finish_call(ValidCtx *cx, const Instr *in, const FuncType *ft, bool tail, Diag *diag) {
     if (tail)
         TRY(check_return_types(cx, in, ft, diag));
-    TRY(vpop_n(cx, ft->params, ft->n_params, in, diag));
+    TRY(valid_pop_n(cx, ft->params, ft->n_params, in, diag));
     if (tail) {
         set_unreachable(cx);
         return OK;
@@ -397,7 +397,7 @@ static Err op_call_indirect(ValidCtx *cx, const Instr *in, Diag *diag) {
     const FuncType *ft = NULL;
     TRY(valid_func_type(cx, in, type, &ft, diag));
     const TableType *tt = &cx->mod->tables[table].type;
-    if (!types_val_sub(cx->mod, cx->reg, tt->elem, ir_reftype(true, HT_FUNC)))
+    if (!mod_val_sub(cx->mod, cx->reg, tt->elem, ir_reftype(true, HT_FUNC)))
         return FAIL(diag, ERR_INVALID, in->offset,
                     "type mismatch: instruction requires table of function type");
     TRY(vpop(cx, tt->limits.is64 ? VT_I64 : VT_I32, in, diag));
@@ -427,7 +427,7 @@ static Err tag_params(ValidCtx *cx, const Instr *in, uint32_t tag, const FuncTyp
 static Err op_throw(ValidCtx *cx, const Instr *in, Diag *diag) {
     const FuncType *ft = NULL;
     TRY(tag_params(cx, in, in->imm.index, &ft, diag));
-    TRY(vpop_n(cx, ft->params, ft->n_params, in, diag));
+    TRY(valid_pop_n(cx, ft->params, ft->n_params, in, diag));
     set_unreachable(cx);
     return OK;
 }
@@ -445,9 +445,9 @@ static Err check_catch(ValidCtx *cx, const Instr *in, const Catch *k, Diag *diag
     if (n != n_have + with_ref)
         return valid_mismatch(in, diag);
     for (uint32_t i = 0; i < n_have; i++)
-        if (!types_val_sub(cx->mod, cx->reg, ft->params[i], ts[i]))
+        if (!mod_val_sub(cx->mod, cx->reg, ft->params[i], ts[i]))
             return valid_mismatch(in, diag);
-    if (with_ref && !types_val_sub(cx->mod, cx->reg, ir_reftype(false, HT_EXN), ts[n - 1]))
+    if (with_ref && !mod_val_sub(cx->mod, cx->reg, ir_reftype(false, HT_EXN), ts[n - 1]))
         return valid_mismatch(in, diag);
     return OK;
 }
@@ -512,8 +512,8 @@ static Err op_select(ValidCtx *cx, const Instr *in, Diag *diag) {
         return vpush(cx, t, diag);
     }
     ValType t1 = VT_BOT, t2 = VT_BOT;
-    TRY(vpop_any(cx, in, &t1, diag));
-    TRY(vpop_any(cx, in, &t2, diag));
+    TRY(valid_pop_any(cx, in, &t1, diag));
+    TRY(valid_pop_any(cx, in, &t2, diag));
     bool ok1 = t1.kind != VK_REF, ok2 = t2.kind != VK_REF;
     if (!ok1 || !ok2)
         return FAIL(diag, ERR_INVALID, in->offset,
@@ -581,7 +581,7 @@ static Err check_hand(ValidCtx *cx, Instr *instrs, uint32_t idx, Diag *diag) {
     case OP_RETURN_CALL_REF: return op_call_ref(cx, in, diag);
     case OP_DROP: {
         ValType t = VT_BOT;
-        return vpop_any(cx, in, &t, diag);
+        return valid_pop_any(cx, in, &t, diag);
     }
     case OP_SELECT:
     case OP_SELECT_T: return op_select(cx, in, diag);
@@ -621,7 +621,7 @@ static Err check_fixed(ValidCtx *cx, const Instr *in, const OpFacts *f, Diag *di
         ValType want[4];
         for (uint32_t i = 0; i < n; i++)
             want[i] = f->in[i] == KIND_ADDR ? addr : ir_valtype((ValKind)f->in[i]);
-        TRY(vpop_n(cx, want, n, in, diag));
+        TRY(valid_pop_n(cx, want, n, in, diag));
     }
     for (uint32_t i = 0; i < f->n_out; i++)
         TRY(vpush(cx, f->out[i] == KIND_ADDR ? addr : ir_valtype((ValKind)f->out[i]), diag));
@@ -678,7 +678,7 @@ static Err setup_locals(ValidCtx *cx, const FuncType *ft, const Code *code, Diag
     for (uint32_t g = 0; g < code->n_local_groups; g++) {
         const LocalGroup *lg = &code->local_groups[g];
         TRY(valid_val_type(cx, lg->type, code->offset, diag));
-        uint8_t set = vt_defaultable(lg->type);
+        uint8_t set = mod_defaultable(lg->type);
         for (uint32_t i = 0; i < lg->count; i++) {
             cx->locals.data[cx->locals.len++] = lg->type;
             cx->local_set.data[cx->local_set.len++] = set;

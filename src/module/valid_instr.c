@@ -33,7 +33,7 @@ static Err op_memory_copy(ValidCtx *cx, const Instr *in, Diag *diag) {
     TRY(valid_memory(cx, in, in->imm.pair.x, &dst, diag));
     TRY(valid_memory(cx, in, in->imm.pair.y, &src, diag));
     ValType want[3] = {dst, src, addr_min(dst, src)};
-    return vpop_n(cx, want, 3, in, diag);
+    return valid_pop_n(cx, want, 3, in, diag);
 }
 
 /* ---- Tables --------------------------------------------------------------------- */
@@ -49,17 +49,17 @@ static Err op_table(ValidCtx *cx, const Instr *in, Diag *diag) {
     }
     case OP_TABLE_SET: {
         ValType want[2] = {at, et};
-        return vpop_n(cx, want, 2, in, diag);
+        return valid_pop_n(cx, want, 2, in, diag);
     }
     case OP_TABLE_SIZE: return vpush(cx, at, diag);
     case OP_TABLE_GROW: {
         ValType want[2] = {et, at};
-        TRY(vpop_n(cx, want, 2, in, diag));
+        TRY(valid_pop_n(cx, want, 2, in, diag));
         return vpush(cx, at, diag);
     }
     default: { /* OP_TABLE_FILL */
         ValType want[3] = {at, et, at};
-        return vpop_n(cx, want, 3, in, diag);
+        return valid_pop_n(cx, want, 3, in, diag);
     }
     }
 }
@@ -68,11 +68,11 @@ static Err op_table_copy(ValidCtx *cx, const Instr *in, Diag *diag) {
     const TableType *dst = NULL, *src = NULL;
     TRY(table_of(cx, in, in->imm.pair.x, &dst, diag));
     TRY(table_of(cx, in, in->imm.pair.y, &src, diag));
-    if (!types_val_sub(cx->mod, cx->reg, src->elem, dst->elem))
+    if (!mod_val_sub(cx->mod, cx->reg, src->elem, dst->elem))
         return valid_mismatch(in, diag);
     ValType a = addr_type(dst->limits.is64), b = addr_type(src->limits.is64);
     ValType want[3] = {a, b, addr_min(a, b)};
-    return vpop_n(cx, want, 3, in, diag);
+    return valid_pop_n(cx, want, 3, in, diag);
 }
 
 static Err elem_type(ValidCtx *cx, const Instr *in, uint32_t elem, ValType *out, Diag *diag) {
@@ -85,12 +85,12 @@ static Err elem_type(ValidCtx *cx, const Instr *in, uint32_t elem, ValType *out,
 static Err op_table_init(ValidCtx *cx, const Instr *in, Diag *diag) {
     const TableType *tt = NULL;
     ValType et = VT_BOT;
-    TRY(elem_type(cx, in, in->imm.pair.x, &et, diag));
     TRY(table_of(cx, in, in->imm.pair.y, &tt, diag));
-    if (!types_val_sub(cx->mod, cx->reg, et, tt->elem))
+    TRY(elem_type(cx, in, in->imm.pair.x, &et, diag));
+    if (!mod_val_sub(cx->mod, cx->reg, et, tt->elem))
         return valid_mismatch(in, diag);
     ValType want[3] = {addr_type(tt->limits.is64), VT_I32, VT_I32};
-    return vpop_n(cx, want, 3, in, diag);
+    return valid_pop_n(cx, want, 3, in, diag);
 }
 
 /* ---- References ------------------------------------------------------------------ */
@@ -111,14 +111,14 @@ static Err op_ref_simple(ValidCtx *cx, const Instr *in, Diag *diag) {
         TRY(valid_heap_type(cx, in->imm.heap, in->offset, diag));
         return vpush(cx, ir_reftype(true, in->imm.heap), diag);
     case OP_REF_IS_NULL:
-        TRY(vpop_ref(cx, in, &t, diag));
+        TRY(valid_pop_ref(cx, in, &t, diag));
         return vpush(cx, VT_I32, diag);
     case OP_REF_AS_NON_NULL:
-        TRY(vpop_ref(cx, in, &t, diag));
+        TRY(valid_pop_ref(cx, in, &t, diag));
         return vpush(cx, ir_reftype(false, t.heap), diag);
     case OP_REF_EQ: {
         ValType want[2] = {ir_reftype(true, HT_EQ), ir_reftype(true, HT_EQ)};
-        TRY(vpop_n(cx, want, 2, in, diag));
+        TRY(valid_pop_n(cx, want, 2, in, diag));
         return vpush(cx, VT_I32, diag);
     }
     case OP_REF_I31:
@@ -131,7 +131,7 @@ static Err op_ref_simple(ValidCtx *cx, const Instr *in, Diag *diag) {
     case OP_ANY_CONVERT_EXTERN:
     case OP_EXTERN_CONVERT_ANY: {
         bool to_any = in->op == OP_ANY_CONVERT_EXTERN;
-        TRY(vpop_get(cx, ir_reftype(true, to_any ? HT_EXTERN : HT_ANY), in, &t, diag));
+        TRY(valid_pop_get(cx, ir_reftype(true, to_any ? HT_EXTERN : HT_ANY), in, &t, diag));
         bool nullable = t.kind == VK_REF && t.nullable;
         return vpush(cx, ir_reftype(nullable, to_any ? HT_ANY : HT_EXTERN), diag);
     }
@@ -147,7 +147,7 @@ static Err op_ref_simple(ValidCtx *cx, const Instr *in, Diag *diag) {
 static Err op_ref_test_cast(ValidCtx *cx, const Instr *in, Diag *diag) {
     int32_t ht = in->imm.heap;
     TRY(valid_heap_type(cx, ht, in->offset, diag));
-    TRY(vpop(cx, ir_reftype(true, types_heap_top(cx->mod, ht)), in, diag));
+    TRY(vpop(cx, ir_reftype(true, mod_heap_top(cx->mod, ht)), in, diag));
     if (in->op == OP_REF_TEST || in->op == OP_REF_TEST_NULL)
         return vpush(cx, VT_I32, diag);
     return vpush(cx, ir_reftype(in->op == OP_REF_CAST_NULL, ht), diag);
@@ -156,21 +156,21 @@ static Err op_ref_test_cast(ValidCtx *cx, const Instr *in, Diag *diag) {
 /* Pop the label's values below the reference and push them back. */
 static Err keep_label_prefix(ValidCtx *cx, const Instr *in, const ValType *ts, uint32_t n,
                              Diag *diag) {
-    TRY(vpop_n(cx, ts, n, in, diag));
+    TRY(valid_pop_n(cx, ts, n, in, diag));
     return vpush_n(cx, ts, n, diag);
 }
 
 static Err op_br_on_null(ValidCtx *cx, const Instr *in, Diag *diag) {
     TRY(valid_label(cx, in, in->imm.index, diag));
     ValType rt = VT_BOT;
-    TRY(vpop_ref(cx, in, &rt, diag));
+    TRY(valid_pop_ref(cx, in, &rt, diag));
     uint32_t n;
     const ValType *ts = label_types(ctrl_at(cx, in->imm.index), &n);
     if (in->op == OP_BR_ON_NULL) {
         TRY(keep_label_prefix(cx, in, ts, n, diag));
         return vpush(cx, ir_reftype(false, rt.heap), diag);
     }
-    if (n == 0 || !types_val_sub(cx->mod, cx->reg, ir_reftype(false, rt.heap), ts[n - 1]))
+    if (n == 0 || !mod_val_sub(cx->mod, cx->reg, ir_reftype(false, rt.heap), ts[n - 1]))
         return valid_mismatch(in, diag);
     return keep_label_prefix(cx, in, ts, n - 1, diag);
 }
@@ -182,7 +182,7 @@ static Err op_br_on_cast(ValidCtx *cx, const Instr *in, Diag *diag) {
     ValType rt2 = ir_reftype((in->a >> 1) & 1, in->imm.cast.heap2);
     TRY(valid_heap_type(cx, rt1.heap, in->offset, diag));
     TRY(valid_heap_type(cx, rt2.heap, in->offset, diag));
-    if (!types_val_sub(cx->mod, cx->reg, rt2, rt1))
+    if (!mod_val_sub(cx->mod, cx->reg, rt2, rt1))
         return valid_mismatch(in, diag);
     /* rt1 minus rt2: non-null when the cast target admits null. */
     ValType diff = ir_reftype(rt1.nullable && !rt2.nullable, rt1.heap);
@@ -190,7 +190,7 @@ static Err op_br_on_cast(ValidCtx *cx, const Instr *in, Diag *diag) {
     ValType to_label = fail ? diff : rt2, fall = fail ? rt2 : diff;
     uint32_t n;
     const ValType *ts = label_types(ctrl_at(cx, label), &n);
-    if (n == 0 || !types_val_sub(cx->mod, cx->reg, to_label, ts[n - 1]))
+    if (n == 0 || !mod_val_sub(cx->mod, cx->reg, to_label, ts[n - 1]))
         return valid_mismatch(in, diag);
     TRY(vpop(cx, rt1, in, diag));
     TRY(keep_label_prefix(cx, in, ts, n - 1, diag));
@@ -219,11 +219,11 @@ static Err op_struct_new(ValidCtx *cx, const Instr *in, Diag *diag) {
     const StructType *s = &st->strct;
     if (in->op == OP_STRUCT_NEW_DEFAULT) {
         for (uint32_t i = 0; i < s->n_fields; i++)
-            if (!vt_defaultable(s->fields[i].type))
+            if (!mod_defaultable(s->fields[i].type))
                 return FAIL(diag, ERR_INVALID, in->offset, "field type is not defaultable");
     } else {
         for (uint32_t i = s->n_fields; i-- > 0;)
-            TRY(vpop(cx, types_unpacked(s->fields[i].type), in, diag));
+            TRY(vpop(cx, mod_unpacked(s->fields[i].type), in, diag));
     }
     return vpush(cx, ref_to(in->imm.index, false), diag);
 }
@@ -247,12 +247,12 @@ static Err op_struct_access(ValidCtx *cx, const Instr *in, Diag *diag) {
     if (field >= st->strct.n_fields)
         return valid_unknown(in, "field", field, diag);
     const FieldType *ft = &st->strct.fields[field];
-    ValType t = types_unpacked(ft->type);
+    ValType t = mod_unpacked(ft->type);
     if (in->op == OP_STRUCT_SET) {
         if (!ft->mutable_)
             return FAIL(diag, ERR_INVALID, in->offset, "immutable field");
         ValType want[2] = {ref_to(type, true), t};
-        return vpop_n(cx, want, 2, in, diag);
+        return valid_pop_n(cx, want, 2, in, diag);
     }
     TRY(check_packing(in, ft->type, in->op != OP_STRUCT_GET, diag));
     TRY(vpop(cx, ref_to(type, true), in, diag));
@@ -285,7 +285,7 @@ static Err check_elem_field(ValidCtx *cx, const Instr *in, uint32_t elem, const 
                             Diag *diag) {
     ValType et = VT_BOT;
     TRY(elem_type(cx, in, elem, &et, diag));
-    if (!types_storage_sub(cx->mod, cx->reg, et, ft->type))
+    if (!mod_storage_sub(cx->mod, cx->reg, et, ft->type))
         return valid_mismatch(in, diag);
     return OK;
 }
@@ -296,15 +296,15 @@ static Err op_array_new(ValidCtx *cx, const Instr *in, Diag *diag) {
         type = in->imm.pair.x;
     const FieldType *ft = NULL;
     TRY(array_field(cx, in, type, false, &ft, diag));
-    ValType t = types_unpacked(ft->type);
+    ValType t = mod_unpacked(ft->type);
     switch (in->op) {
     case OP_ARRAY_NEW: {
         ValType want[2] = {t, VT_I32};
-        TRY(vpop_n(cx, want, 2, in, diag));
+        TRY(valid_pop_n(cx, want, 2, in, diag));
         break;
     }
     case OP_ARRAY_NEW_DEFAULT:
-        if (!vt_defaultable(ft->type))
+        if (!mod_defaultable(ft->type))
             return FAIL(diag, ERR_INVALID, in->offset, "array type is not defaultable");
         TRY(vpop(cx, VT_I32, in, diag));
         break;
@@ -320,7 +320,7 @@ static Err op_array_new(ValidCtx *cx, const Instr *in, Diag *diag) {
             TRY(check_elem_field(cx, in, in->imm.pair.y, ft, diag));
         }
         ValType want[2] = {VT_I32, VT_I32};
-        TRY(vpop_n(cx, want, 2, in, diag));
+        TRY(valid_pop_n(cx, want, 2, in, diag));
         break;
     }
     }
@@ -332,20 +332,20 @@ static Err op_array_access(ValidCtx *cx, const Instr *in, Diag *diag) {
     bool set = in->op == OP_ARRAY_SET || in->op == OP_ARRAY_FILL;
     const FieldType *ft = NULL;
     TRY(array_field(cx, in, type, set, &ft, diag));
-    ValType t = types_unpacked(ft->type), r = ref_to(type, true);
+    ValType t = mod_unpacked(ft->type), r = ref_to(type, true);
     switch (in->op) {
     case OP_ARRAY_SET: {
         ValType want[3] = {r, VT_I32, t};
-        return vpop_n(cx, want, 3, in, diag);
+        return valid_pop_n(cx, want, 3, in, diag);
     }
     case OP_ARRAY_FILL: {
         ValType want[4] = {r, VT_I32, t, VT_I32};
-        return vpop_n(cx, want, 4, in, diag);
+        return valid_pop_n(cx, want, 4, in, diag);
     }
     default: {
         TRY(check_packing(in, ft->type, in->op != OP_ARRAY_GET, diag));
         ValType want[2] = {r, VT_I32};
-        TRY(vpop_n(cx, want, 2, in, diag));
+        TRY(valid_pop_n(cx, want, 2, in, diag));
         return vpush(cx, t, diag);
     }
     }
@@ -359,10 +359,10 @@ static Err op_array_bulk(ValidCtx *cx, const Instr *in, Diag *diag) {
     if (in->op == OP_ARRAY_COPY) {
         const FieldType *src = NULL;
         TRY(array_field(cx, in, in->imm.pair.y, false, &src, diag));
-        if (!types_storage_sub(cx->mod, cx->reg, src->type, ft->type))
+        if (!mod_storage_sub(cx->mod, cx->reg, src->type, ft->type))
             return FAIL(diag, ERR_INVALID, in->offset, "array types do not match");
         ValType want[5] = {r, VT_I32, ref_to(in->imm.pair.y, true), VT_I32, VT_I32};
-        return vpop_n(cx, want, 5, in, diag);
+        return valid_pop_n(cx, want, 5, in, diag);
     }
     if (in->op == OP_ARRAY_INIT_DATA) {
         TRY(check_numeric_field(in, ft, diag));
@@ -371,7 +371,7 @@ static Err op_array_bulk(ValidCtx *cx, const Instr *in, Diag *diag) {
         TRY(check_elem_field(cx, in, in->imm.pair.y, ft, diag));
     }
     ValType want[4] = {r, VT_I32, VT_I32, VT_I32};
-    return vpop_n(cx, want, 4, in, diag);
+    return valid_pop_n(cx, want, 4, in, diag);
 }
 
 Err valid_instr_ext(ValidCtx *cx, Instr *instrs, uint32_t idx, Diag *diag) {

@@ -56,7 +56,7 @@ static Err check_super(ValidCtx *cx, uint32_t self, Diag *diag) {
     if (!st->has_super)
         return OK;
     const SubType *sup = &cx->mod->types[st->super];
-    if (sup->final || !types_comp_match(cx->mod, cx->reg, st, sup))
+    if (sup->final || !mod_comp_match(cx->mod, cx->reg, st, sup))
         return FAIL(diag, ERR_INVALID, 0, "sub type %u does not match super type %u", self,
                     st->super);
     return OK;
@@ -71,7 +71,7 @@ static Err valid_types(ValidCtx *cx, TypeRegistry *reg, Diag *diag) {
             return FAIL(diag, ERR_INVALID, 0, "malformed recursion group at type %u", i);
         for (uint32_t j = i; j < i + n; j++)
             TRY(check_sub_refs(&mod->types[j], j, i + n, diag));
-        TRY(registry_add_group(reg, mod, i, n, diag));
+        TRY(mod_registry_add_group(reg, mod, i, n, diag));
         for (uint32_t j = i; j < i + n; j++)
             TRY(check_super(cx, j, diag));
         i += n;
@@ -174,7 +174,7 @@ static Err valid_elem(ValidCtx *cx, ElemSegment *e, Diag *diag) {
             return FAIL(diag, ERR_INVALID, at, "unknown function %u", e->funcs[j]);
         } else {
             ValType ft = ir_reftype(false, (int32_t)mod->funcs[e->funcs[j]].type);
-            if (!types_val_sub(mod, cx->reg, ft, e->type))
+            if (!mod_val_sub(mod, cx->reg, ft, e->type))
                 return FAIL(diag, ERR_INVALID, at, "type mismatch");
         }
     }
@@ -183,7 +183,7 @@ static Err valid_elem(ValidCtx *cx, ElemSegment *e, Diag *diag) {
     if (e->table >= mod->n_tables)
         return FAIL(diag, ERR_INVALID, at, "unknown table %u", e->table);
     const TableType *tt = &mod->tables[e->table].type;
-    if (!types_val_sub(mod, cx->reg, e->type, tt->elem))
+    if (!mod_val_sub(mod, cx->reg, e->type, tt->elem))
         return FAIL(diag, ERR_INVALID, at, "type mismatch");
     return valid_const_expr(cx, &e->offset, addr_of(tt->limits.is64), diag);
 }

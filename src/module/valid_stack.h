@@ -54,14 +54,14 @@ static inline Err vpush_n(ValidCtx *cx, const ValType *ts, uint32_t n, Diag *dia
 
 /* Pop n values matching types[0..n) (types[n-1] on top). The message names
  * both sequences, as the reference interpreter does. */
-Err vpop_n(ValidCtx *cx, const ValType *types, uint32_t n, const Instr *in, Diag *diag) WARN_UNUSED;
+Err valid_pop_n(ValidCtx *cx, const ValType *types, uint32_t n, const Instr *in, Diag *diag) WARN_UNUSED;
 
 static inline Err vpop(ValidCtx *cx, ValType expect, const Instr *in, Diag *diag) {
     Ctrl *c = ctrl_top(cx);
     if (cx->vals.len > c->height) {
         ValType actual = cx->vals.data[cx->vals.len - 1];
         if (actual.kind == expect.kind && (actual.kind != VK_REF ||
-                                           types_val_sub(cx->mod, cx->reg, actual, expect))) {
+                                           mod_val_sub(cx->mod, cx->reg, actual, expect))) {
             cx->vals.len--;
             return OK;
         }
@@ -72,15 +72,15 @@ static inline Err vpop(ValidCtx *cx, ValType expect, const Instr *in, Diag *diag
     } else if (c->unreachable) {
         return OK;
     }
-    return vpop_n(cx, &expect, 1, in, diag);
+    return valid_pop_n(cx, &expect, 1, in, diag);
 }
 
 /* Pop any value; VK_BOT when the stack is polymorphic. */
-Err vpop_any(ValidCtx *cx, const Instr *in, ValType *out, Diag *diag) WARN_UNUSED;
+Err valid_pop_any(ValidCtx *cx, const Instr *in, ValType *out, Diag *diag) WARN_UNUSED;
 /* Pop a value matching `expect` and return the actual type. */
-Err vpop_get(ValidCtx *cx, ValType expect, const Instr *in, ValType *out, Diag *diag) WARN_UNUSED;
+Err valid_pop_get(ValidCtx *cx, ValType expect, const Instr *in, ValType *out, Diag *diag) WARN_UNUSED;
 /* Pop a reference; an unknown value gives (ref bot). */
-Err vpop_ref(ValidCtx *cx, const Instr *in, ValType *out, Diag *diag) WARN_UNUSED;
+Err valid_pop_ref(ValidCtx *cx, const Instr *in, ValType *out, Diag *diag) WARN_UNUSED;
 
 static inline void set_unreachable(ValidCtx *cx) {
     Ctrl *c = ctrl_top(cx);

@@ -150,13 +150,14 @@ typedef struct TryTable {
  * modules built from text until encoded), used by errors and backtraces. */
 typedef struct Instr {
     uint16_t op;     /* Opcode */
-    uint8_t a;       /* IMM_MEMARG*: alignment exponent; IMM_LANE/_MEMARG_LANE: lane;
+    uint8_t a;       /* IMM_MEMARG, IMM_MEMARG_LANE: alignment exponent; IMM_LANE: lane;
                         IMM_BR_ON_CAST: the flags byte (bit0: src nullable, bit1: dst nullable) */
-    uint8_t b;
+    uint8_t b;       /* IMM_MEMARG_LANE: lane */
     uint32_t offset;
     union {
         uint32_t index;                            /* one index or label */
-        struct { uint32_t x, y; } pair;            /* two indices, in binary order */
+        struct { uint32_t x, y; } pair;            /* two indices, in binary order
+                                                      (call_indirect: x = type, y = table) */
         int32_t i32;
         int64_t i64;
         uint32_t f32;                              /* bit pattern */

@@ -60,7 +60,7 @@ static Err text_module(WastParser *sp, WastModule *wm, uint32_t start, uint32_t 
     Module *mod = NULL;
     Diag diag;
     diag_clear(&diag);
-    Err err = wat_parse_tokens(sp->w.toks, start, end, &mod, &diag);
+    Err err = wat_parse_tokens(sp->w.tl, start, end, &mod, &diag);
     ByteBuf out;
     buf_init(&out);
     if (err == OK)
@@ -166,7 +166,9 @@ static Err num(WastParser *sp, unsigned bits, bool is_float, uint64_t *out, uint
     bool ok;
     if (!is_float) {
         NumClass c = wat_num_class(t->text, t->len);
-        ok = (c == NUM_NAT || c == NUM_INT) && wat_parse_int(t->text, t->len, bits, out);
+        if (c != NUM_NAT && c != NUM_INT)
+            return wat_unexpected(p, t);
+        ok = wat_parse_int(t->text, t->len, bits, out);
     } else if (bits == 32) {
         uint32_t f = 0;
         ok = wat_parse_f32(t->text, t->len, &f);
@@ -597,6 +599,7 @@ Err wast_parse_script(const char *text, size_t len, const char *filename, Script
         WastParser sp;
         memset(&sp, 0, sizeof sp);
         sp.w.toks = tl.toks;
+        sp.w.tl = &tl;
         sp.w.diag = diag;
         sp.w.arena = &script->arena;
         sp.script = script;

@@ -643,8 +643,9 @@ static Err folded_instr(WatParser *p) {
     if (is_block(op))
         return folded_block(p, &in);
     TRY(immediates(p, &in));
-    while (wat_peek(p)->kind == TOK_LPAR)
-        TRY(folded_instr(p));
+    /* operands: folded instructions; flat ones too, as other text parsers
+       (wasm-tools) accept and wasmtime's tests use */
+    TRY(instr_seq(p));
     TRY(wat_expect_rpar(p));
     return emit(p, &in);
 }

@@ -50,6 +50,7 @@ typedef struct Label {
 
 typedef struct WatParser {
     const Token *toks;
+    const TokenList *tl; /* for the custom annotations */
     uint32_t pos;
     Module *mod;
     Arena *arena; /* &mod->arena */
@@ -80,10 +81,8 @@ static inline const Token *wat_peek(const WatParser *p) {
     return &p->toks[p->pos];
 }
 static inline const Token *wat_peek_at(const WatParser *p, uint32_t ahead) {
-    uint32_t i = p->pos;
-    for (uint32_t k = 0; k < ahead && p->toks[i].kind != TOK_EOF; k++)
-        i++;
-    return &p->toks[i];
+    uint32_t last = p->tl->n - 1; /* the TOK_EOF */
+    return &p->toks[ahead > last - p->pos ? last : p->pos + ahead];
 }
 
 /* Errors at a token: the message, or for an unexpected token the
@@ -163,8 +162,14 @@ Err wat_module_fields(WatParser *p, uint32_t end) WARN_UNUSED;
 
 /* Parse a module whose fields run from toks[start] up to toks[end] (exclusive).
  * On success *out is the IR module (caller deletes). */
-Err wat_parse_tokens(const Token *toks, uint32_t start, uint32_t end, Module **out,
+Err wat_parse_tokens(const TokenList *tl, uint32_t start, uint32_t end, Module **out,
                      Diag *diag) WARN_UNUSED;
+
+/* ---- Custom annotations (wat_custom.c) -------------------------------------- */
+
+/* Turn the (@custom ...) annotations among the module's fields (tokens
+ * [start, end]) into custom sections; misplaced ones are errors. */
+Err wat_custom_sections(WatParser *p, uint32_t start, uint32_t end) WARN_UNUSED;
 /* Is `t` an atom the reference lexer knows (keyword or number)? */
 bool wat_known_keyword(const Token *t);
 

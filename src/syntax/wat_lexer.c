@@ -14,6 +14,8 @@ typedef struct Lexer {
     Arena *arena;
     VEC(Token) toks;
     VEC(uint32_t) open; /* indices of unmatched '(' tokens */
+    VEC(Token) annot_toks;
+    VEC(CustomAnnot) annots;
     const char *error;  /* the first lexical error, or NULL */
     uint32_t err_line, err_col;
 } Lexer;
@@ -237,11 +239,26 @@ typedef enum LexStep { STEP_TOKEN, STEP_SKIPPED, STEP_DONE } LexStep;
 
 static LexStep lex_one(Lexer *lx, bool *nomem, int annot_depth);
 
+/* Keep the body of a (@custom ...) annotation (tokens [mark, end) minus the
+ * closing parenthesis) for the parser. */
+static void keep_custom(Lexer *lx, bool is_name, size_t mark, uint32_t line, uint32_t col,
+                        bool *nomem) {
+    CustomAnnot a = {is_name, (uint32_t)mark, (uint32_t)lx->annot_toks.len, 0, line, col};
+    for (size_t i = mark; i + 1 < lx->toks.len; i++)
+        if (!VEC_PUSH(&lx->annot_toks, lx->toks.data[i]))
+            *nomem = true;
+    a.n = (uint32_t)(lx->annot_toks.len - a.first);
+    Token end = {lx->src + lx->pos, 0, 0, lx->line, column(lx, lx->pos), TOK_EOF};
+    if (!VEC_PUSH(&lx->annot_toks, end) || !VEC_PUSH(&lx->annots, a))
+        *nomem = true;
+}
+
 /* Skip an annotation "(@id ...)" whose "(@" is at lx->pos. */
-static void skip_annotation(Lexer *lx, bool *nomem) {
+static void skip_annotation(Lexer *lx, bool *nomem, bool top) {
     size_t start = lx->pos;
     uint32_t sline = lx->line, scol = column(lx, start);
     size_t p = start + 2;
+    bool is_custom = false, is_name = false;
     if (p < lx->len && lx->src[p] == '"') {
         const char *msg = NULL;
         size_t end = scan_string(lx, p, &msg);
@@ -254,7 +271,11 @@ static void skip_annotation(Lexer *lx, bool *nomem) {
         }
         uint32_t n;
         uint8_t *name = wat_string_decode(lx->src + p + 1, (uint32_t)(end - p - 2), lx->arena, &n);
-        if (name && !utf8_valid(name, n)) {
+        if (!name) {
+            *nomem = true;
+            return;
+        }
+        if (!utf8_valid(name, n)) {
             set_error(lx, start, "malformed UTF-8 encoding");
             lx->pos = lx->len;
             return;
@@ -263,6 +284,8 @@ static void skip_annotation(Lexer *lx, bool *nomem) {
     } else if (p < lx->len && wat_is_idchar((unsigned char)lx->src[p])) {
         while (p < lx->len && wat_is_idchar((unsigned char)lx->src[p]))
             p++;
+        is_custom = p - start == 8 && memcmp(lx->src + start + 2, "custom", 6) == 0;
+        is_name = p - start == 6 && memcmp(lx->src + start + 2, "name", 4) == 0;
     } else {
         set_error(lx, start, "empty annotation id");
         lx->pos = lx->len;
@@ -291,6 +314,8 @@ static void skip_annotation(Lexer *lx, bool *nomem) {
             depth += k == TOK_LPAR ? 1 : k == TOK_RPAR ? -1 : 0;
         }
     }
+    if ((is_custom || is_name) && top)
+        keep_custom(lx, is_name, mark, sline, scol, nomem);
     lx->toks.len = mark; /* annotations are not tokens for the parser */
 }
 
@@ -379,7 +404,7 @@ static LexStep lex_one(Lexer *lx, bool *nomem, int annot_depth) {
         } else if (c == '(' && next == ';') {
             skip_block_comment(lx);
         } else if (c == '(' && next == '@' && !annot_depth) {
-            skip_annotation(lx, nomem);
+            skip_annotation(lx, nomem, !annot_depth);
             if (*nomem || lx->error)
                 return STEP_DONE;
             if (annot_depth)
@@ -470,16 +495,22 @@ Err wat_lex(const char *text, size_t len, Arena *arena, TokenList *out, Diag *di
     if (nomem || !finish(&lx)) {
         VEC_FREE(&lx.toks);
         VEC_FREE(&lx.open);
+        VEC_FREE(&lx.annot_toks);
+        VEC_FREE(&lx.annots);
         return FAIL_NOMEM(diag);
     }
     VEC_FREE(&lx.open);
     out->toks = lx.toks.data;
     out->n = (uint32_t)lx.toks.len;
+    out->annot_toks = lx.annot_toks.data;
+    out->annots = lx.annots.data;
+    out->n_annots = (uint32_t)lx.annots.len;
     return OK;
 }
 
 void wat_tokens_free(TokenList *list) {
     mem_free(list->toks);
-    list->toks = NULL;
-    list->n = 0;
+    mem_free(list->annot_toks);
+    mem_free(list->annots);
+    memset(list, 0, sizeof *list);
 }

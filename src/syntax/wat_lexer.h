@@ -31,9 +31,21 @@ typedef struct Token {
     uint8_t kind;   /* TokKind */
 } Token;
 
+/* A (@custom ...) or (@name ...) annotation (not nested in another one):
+ * the parser turns it into a custom section or name, or reports it misplaced. */
+typedef struct CustomAnnot {
+    bool is_name;         /* (@name ...) rather than (@custom ...) */
+    uint32_t at;          /* index in toks of the token that follows it */
+    uint32_t first, n;    /* its body tokens (after the id) in annot_toks */
+    uint32_t line, col;   /* of the "(@" */
+} CustomAnnot;
+
 typedef struct TokenList {
     Token *toks; /* mem_alloc'd; the last one is TOK_EOF */
     uint32_t n;
+    Token *annot_toks;    /* mem_alloc'd; bodies of the custom annotations */
+    CustomAnnot *annots;  /* mem_alloc'd, in text order */
+    uint32_t n_annots;
 } TokenList;
 
 /* Tokenize text[0..len). Quoted identifiers are decoded into `arena`, which

@@ -769,5 +769,6 @@ Err wat_module_fields(WatParser *p, uint32_t end) {
         p->pos = i;
         TRY(field(p));
     }
+    TRY(wat_custom_sections(p, start, end));
     return finish(p, &s);
 }

@@ -228,13 +228,15 @@ static void parser_fini(WatParser *p) {
     VEC_FREE(&p->scratch_types);
 }
 
-Err wat_parse_tokens(const Token *toks, uint32_t start, uint32_t end, Module **out, Diag *diag) {
+Err wat_parse_tokens(const TokenList *tl, uint32_t start, uint32_t end, Module **out,
+                     Diag *diag) {
     Module *mod = ir_module_new();
     if (!mod)
         return FAIL_NOMEM(diag);
     WatParser p;
     memset(&p, 0, sizeof p);
-    p.toks = toks;
+    p.toks = tl->toks;
+    p.tl = tl;
     p.pos = start;
     p.mod = mod;
     p.arena = &mod->arena;
@@ -289,7 +291,7 @@ Err wat_parse_module(const char *text, size_t len, const char *filename, ByteBuf
     if (err == OK)
         err = module_bounds(&tl, &start, &end, diag);
     if (err == OK)
-        err = wat_parse_tokens(tl.toks, start, end, &mod, diag);
+        err = wat_parse_tokens(&tl, start, end, &mod, diag);
     if (err == OK)
         err = bin_write_module(mod, out, diag);
     ir_module_delete(mod);

@@ -2,6 +2,7 @@
  * modules, declared subtyping, representative valid and invalid function
  * bodies with the suite's messages, recorded block ends and stack heights, and
  * an allocation-failure loop. */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "module/module.h"
@@ -271,5 +272,54 @@ static void test_alloc_failure(void) {
     ir_module_delete(mod);
 }
 
-TEST_MAIN("valid", TEST_CASE(test_canon_across_modules), TEST_CASE(test_subtyping),
+/* Threads validating equivalent groups into one registry agree on the ids. */
+typedef struct ThreadArg {
+    TypeRegistry *reg;
+    uint32_t canon[4];
+    int ok;
+} ThreadArg;
+
+static void *validate_in_thread(void *p) {
+    ThreadArg *arg = p;
+    arg->ok = 1;
+    for (int round = 0; round < 50; round++) {
+        Module *m = types_module(BODY(2, 0x4e, 2, 0x50, 0, 0x5f, 1, 0x63, 1, 0, 0x50, 0, 0x5f, 1, 0x63,
+                                      0, 0, 0x50, 1, 0, 0x5f, 2, 0x63, 1, 0, 0x7f, 0));
+        Diag diag;
+        if (!m || valid_module(m, arg->reg, &diag) != OK) {
+            arg->ok = 0;
+            ir_module_delete(m);
+            return NULL;
+        }
+        for (int i = 0; i < 3; i++) {
+            if (round > 0 && arg->canon[i] != m->types[i].canon)
+                arg->ok = 0;
+            arg->canon[i] = m->types[i].canon;
+        }
+        ir_module_delete(m);
+    }
+    return NULL;
+}
+
+static void test_registry_threads(void) {
+    TypeRegistry *reg = mod_registry_new();
+    ThreadArg args[4];
+    pthread_t threads[4];
+    memset(args, 0, sizeof args);
+    for (int i = 0; i < 4; i++) {
+        args[i].reg = reg;
+        CHECK(pthread_create(&threads[i], NULL, validate_in_thread, &args[i]) == 0);
+    }
+    for (int i = 0; i < 4; i++)
+        pthread_join(threads[i], NULL);
+    for (int i = 0; i < 4; i++) {
+        CHECK(args[i].ok);
+        CHECK(memcmp(args[i].canon, args[0].canon, sizeof args[0].canon) == 0);
+    }
+    CHECK(mod_registry_count(reg) == 3);
+    CHECK(mod_registry_is_subtype(reg, args[0].canon[2], args[0].canon[0]));
+    mod_registry_delete(reg);
+}
+
+TEST_MAIN("valid", TEST_CASE(test_registry_threads), TEST_CASE(test_canon_across_modules), TEST_CASE(test_subtyping),
           TEST_CASE(test_bodies), TEST_CASE(test_recorded_facts), TEST_CASE(test_alloc_failure))

@@ -19,7 +19,7 @@
 ;; Text: rejected by the text parser.
 (assert_malformed (module quote "(func (i32.nonsense))") "unknown operator")
 (assert_malformed (module quote "(func (result i32) (i32.const 0x100000000))")
-  "i32 constant out of range")
+  "constant out of range")
 (assert_malformed (module quote "(func $f) (func $f)") "duplicate func")
 
 ;; Decodes, fails validation.
