@@ -113,12 +113,20 @@ typedef struct RunOptions {
     bool roundtrip;  /* write/print round trips for every decoded module */
     bool list_notrun;/* also list every command not run */
     bool custom_annotations; /* the text parser supports (@custom ...) */
+    const char *save_dir;    /* --save-failing: where failed print round trips go */
 } RunOptions;
 
-/* The --roundtrip checks for one decoded module (not yet validated): write
- * and decode again, and print, parse and encode again; each check counts one
- * passed or failed RK_ROUNDTRIP test in *res. */
-void wast_roundtrip(FileResult *res, const Module *mod, uint32_t line, uint32_t column);
+/* The --roundtrip checks for one decoded module; each counts one passed or
+ * failed RK_ROUNDTRIP test in *res:
+ *   write: decode(write(m)) equals m (ir_module_equal), for every module;
+ *   print, for modules written as text (our encoder is canonical):
+ *          encode(parse(print(m))) is byte for byte write(m);
+ *   print, for binary modules that validate (text cannot express every
+ *          binary detail: local groups, element encodings, empty sections):
+ *          print(decode(encode(parse(print(m))))) is print(m).
+ * Invalid binary modules get only the write check. */
+void wast_roundtrip(FileResult *res, const RunOptions *opt, const Module *mod, bool from_text,
+                    bool valid, uint32_t line, uint32_t column);
 
 /* Run one script file into *res (res->path/display/feature set by the caller). */
 void wast_run_file(FileResult *res, const RunOptions *opt);

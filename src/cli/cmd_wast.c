@@ -44,6 +44,8 @@ static void usage(FILE *out) {
             "  -j N, --jobs N    run N files in parallel (default: number of CPUs)\n"
             "  --top N           list the N most frequent failure reasons (default 10)\n"
             "  --time            print the time spent and the slowest file\n"
+            "  --save-failing D  with --roundtrip: write the module, its printed text and the\n"
+            "                    re-encoded bytes of each failed print round trip into D\n"
             "  --no-isolate      run files in this process (default: one child process per\n"
             "                    file, so a crash or hang fails only that file)\n"
             "  --timeout S       per-file time limit in seconds when isolated (default 600;\n"
@@ -70,6 +72,8 @@ static int parse_args(int argc, char **argv, WastArgs *a) {
             a->opt.roundtrip = true;
         } else if (strcmp(arg, "--time") == 0) {
             a->timing = true;
+        } else if (strcmp(arg, "--save-failing") == 0 && i + 1 < argc) {
+            a->opt.save_dir = argv[++i];
         } else if (strcmp(arg, "--no-isolate") == 0) {
             a->isolate = false;
         } else if (strcmp(arg, "--timeout") == 0 && i + 1 < argc &&

@@ -26,8 +26,7 @@ typedef struct Runner {
 
 /* Parse (quote), decode and optionally validate a script module. On STAGE_OK
  * and STAGE_VALID *out is the decoded module (caller deletes). With
- * --roundtrip, every module that decodes is round-tripped before validation
- * (the validator fills fields that a fresh decode would not have). */
+ * --roundtrip, every module that decodes is also round-tripped. */
 static CliStage load_module(Runner *r, const WastCommand *cmd, bool validate, Module **out,
                             Diag *diag) {
     const WastModule *wm = cmd->module;
@@ -55,11 +54,12 @@ static CliStage load_module(Runner *r, const WastCommand *cmd, bool validate, Mo
     buf_fini(&text_bytes);
     if (stage != STAGE_OK)
         return stage;
-    if (r->opt->roundtrip)
-        wast_roundtrip(r->res, *out, cmd->line, cmd->column);
     if (validate && valid_module(*out, r->reg, diag) != OK)
-        return diag->code == ERR_NOMEM ? STAGE_NOMEM : STAGE_VALID;
-    return STAGE_OK;
+        stage = diag->code == ERR_NOMEM ? STAGE_NOMEM : STAGE_VALID;
+    if (r->opt->roundtrip && stage != STAGE_NOMEM)
+        wast_roundtrip(r->res, r->opt, *out, wm->kind != WAST_MOD_BINARY,
+                       validate && stage == STAGE_OK, cmd->line, cmd->column);
+    return stage;
 }
 
 static Blame blame_of(CliStage stage) {

@@ -108,7 +108,7 @@ Err valid_pop_n(ValidCtx *cx, const ValType *types, uint32_t n, const Instr *in,
     size_t avail = cx->vals.len - c->height;
     uint32_t k = avail < n ? (uint32_t)avail : n;
     bool ok = k == n || c->unreachable;
-    const ValType *top = cx->vals.data + cx->vals.len - k;
+    const ValType *top = k ? cx->vals.data + cx->vals.len - k : NULL;
     for (uint32_t i = 0; ok && i < k; i++)
         ok = mod_val_sub(cx->mod, cx->reg, top[i], types[n - k + i]);
     if (ok) {
@@ -610,7 +610,7 @@ static Err check_fixed(ValidCtx *cx, const Instr *in, const OpFacts *f, Diag *di
     uint32_t n = f->n_in;
     const Ctrl *c = ctrl_top(cx);
     bool fast = cx->vals.len - c->height >= n;
-    const ValType *top = cx->vals.data + cx->vals.len - n;
+    const ValType *top = fast ? cx->vals.data + cx->vals.len - n : NULL;
     for (uint32_t i = 0; fast && i < n; i++) {
         uint8_t want = f->in[i] == KIND_ADDR ? addr.kind : f->in[i];
         fast = top[i].kind == want || top[i].kind == VK_BOT;

@@ -1,0 +1,356 @@
+/* The runtime layer's public header: engine, compiled modules, stores,
+ * instances, linear memories, tables, globals, func refs, host functions,
+ * calls, traps and activations. Execution tiers (interp/, later jit/) plug in
+ * through `Tier`; the runtime never knows which tier compiled a function.
+ *
+ * Ownership: an Engine is shared and thread-safe; an RtModule is immutable
+ * once compiled and shared by refcount; a Store and everything instantiated in
+ * it (instances, memories, tables, globals, host funcs) belong to one thread at
+ * a time and die with the store. */
+#ifndef WASMC_RUNTIME_RUNTIME_H
+#define WASMC_RUNTIME_RUNTIME_H
+
+#include <setjmp.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../module/module.h"
+
+/* ---- Values ------------------------------------------------------------------ */
+
+/* One value at the boundaries (array-call ABI, globals): 16 bytes, any type.
+ * References are pointers: a funcref is a FuncRef*, an externref an ExternObj*,
+ * null is NULL. */
+typedef union ValRaw {
+    int32_t i32;
+    int64_t i64;
+    uint32_t f32; /* bit pattern */
+    uint64_t f64; /* bit pattern */
+    uint8_t v128[16];
+    void *ref;
+    uint64_t u64[2];
+} ValRaw;
+_Static_assert(sizeof(ValRaw) == 16, "ValRaw is one 16-byte slot");
+
+/* ---- Traps ------------------------------------------------------------------- */
+
+typedef enum TrapCode {
+    TRAP_NONE = 0,
+#define TRAP(name, text) TRAP_##name,
+#include "traps.def"
+#undef TRAP
+    TRAP_COUNT
+} TrapCode;
+
+/* The spec's message for a trap code ("out of bounds memory access", ...). */
+const char *rt_trap_message(TrapCode code);
+
+typedef struct TrapFrame {
+    uint32_t func_index;   /* in its module's function index space */
+    const char *func_name; /* from the name section, or NULL */
+    uint32_t code_offset;  /* byte offset of the instruction in the module binary */
+    const char *module_name;
+} TrapFrame;
+
+/* A trap: its code, an optional message (host traps), and the wasm backtrace,
+ * innermost frame first. Owned by whoever receives it (rt_trap_delete). */
+typedef struct Trap {
+    TrapCode code;
+    char *message; /* NULL unless the trap came from a host function with a message */
+    uint32_t n_frames;
+    TrapFrame *frames;
+} Trap;
+
+Trap *rt_trap_new(TrapCode code, const char *message);
+void rt_trap_delete(Trap *trap);
+/* The trap's message: its own message if any, else rt_trap_message(code). */
+const char *rt_trap_text(const Trap *trap);
+
+/* ---- Engine ------------------------------------------------------------------ */
+
+typedef struct RtModule RtModule;
+typedef struct Store Store;
+typedef struct Instance Instance;
+typedef struct VMContext VMContext;
+typedef struct FuncRef FuncRef;
+typedef struct Activation Activation;
+
+/* An execution tier: compiles a validated module's functions and walks its
+ * own frames for backtraces. Provided by interp/ (and later jit/) and handed to
+ * the engine through EngineConfig, so the runtime depends on no tier. */
+typedef struct Tier {
+    const char *name;
+    /* Fill module->funcs[i].array_call / .native for every defined function and
+     * module->tier_data. */
+    Err (*compile)(RtModule *module, Diag *diag);
+    void (*release)(RtModule *module);
+    /* Append this tier's frames of `act` (innermost first) to trap->frames. */
+    void (*backtrace)(const Activation *act, Trap *trap);
+} Tier;
+
+typedef struct EngineConfig {
+    const Tier *tier;           /* required */
+    uint64_t max_wasm_stack;    /* bytes of wasm stack per activation (default 1 MiB) */
+    bool consume_fuel;          /* compile fuel metering in; stores start with 0 fuel */
+    bool epoch_interruption;    /* compile epoch checks in */
+    bool memory_reservation;    /* reserve 4 GiB + guard for 32-bit memories (default on) */
+    uint64_t memory_guard_size; /* bytes of guard after a reservation (default 2 GiB) */
+} EngineConfig;
+
+void rt_engine_config_default(EngineConfig *cfg);
+
+typedef struct Engine {
+    EngineConfig config;
+    TypeRegistry *types;
+    _Atomic uint64_t epoch;
+} Engine;
+
+/* *out owned by the caller (rt_engine_delete, after every store and module). */
+Err rt_engine_new(const EngineConfig *cfg, Engine **out, Diag *diag) WARN_UNUSED;
+void rt_engine_delete(Engine *engine);
+void rt_engine_increment_epoch(Engine *engine);
+
+/* Canonical id of a function type (for host functions), registered engine-wide. */
+Err rt_engine_func_type(Engine *engine, const ValType *params, uint32_t n_params,
+                        const ValType *results, uint32_t n_results, uint32_t *out_canon,
+                        Diag *diag) WARN_UNUSED;
+
+/* ---- Compiled modules --------------------------------------------------------- */
+
+typedef struct VMContext VMContext;
+
+/* The array-call entry of a function: arguments in args_results[0..n_params),
+ * results written to args_results[0..n_results); `count` is the array's length,
+ * max(n_params, n_results). A trap does not return: it longjmps to the
+ * innermost activation (rt_trap_raise). */
+typedef void (*ArrayCallFn)(const FuncRef *callee, VMContext *caller, ValRaw *args_results,
+                            uint32_t count);
+
+typedef struct TierFunc {
+    ArrayCallFn array_call; /* entry for host->wasm and generic callers */
+    void *native;           /* the tier's own handle for fast wasm->wasm calls */
+} TierFunc;
+
+/* Byte offsets of the VMContext's variable parts, computed once per module
+ * (rt_vmoffsets_compute). Compiled code and the interpreter read fields at
+ * these offsets; nothing else about the layout is assumed. */
+typedef struct VMOffsets {
+    uint32_t memories;        /* RtMemory *[n_memories] */
+    uint32_t tables;          /* RtTable *[n_tables] */
+    uint32_t globals;         /* ValRaw *[n_globals]: each global's storage */
+    uint32_t funcs;           /* FuncRef *[n_funcs] */
+    uint32_t tags;            /* RtTag *[n_tags] */
+    uint32_t func_storage;    /* FuncRef[n_funcs - n_func_imports] */
+    uint32_t global_storage;  /* ValRaw[n_globals - n_global_imports] */
+    uint32_t dropped_elems;   /* uint8_t[n_elems]: 1 once dropped */
+    uint32_t dropped_datas;   /* uint8_t[n_datas] */
+    uint32_t size;            /* total bytes */
+} VMOffsets;
+
+struct RtModule {
+    _Atomic uint32_t refcount;
+    Engine *engine;
+    Module *ir;               /* validated; owned */
+    uint32_t *canon_types;    /* canonical id per type index */
+    VMOffsets offsets;
+    TierFunc *funcs;          /* per defined function (index - n_func_imports) */
+    void *tier_data;
+};
+
+/* Decode, validate and compile. `bytes` is not kept. */
+Err rt_module_new(Engine *engine, const uint8_t *bytes, size_t len, RtModule **out,
+                  Diag *diag) WARN_UNUSED;
+/* Validate (if not yet) and compile an IR; takes ownership of `ir` (also on failure). */
+Err rt_module_from_ir(Engine *engine, Module *ir, RtModule **out, Diag *diag) WARN_UNUSED;
+void rt_module_retain(RtModule *module);
+void rt_module_release(RtModule *module);
+
+/* ---- Memories, tables, globals, tags, func refs ------------------------------- */
+
+#define RT_PAGE_SIZE 65536u
+
+/* A linear memory. With a reservation (32-bit memories, reservation on), every
+ * i32 address plus a u32 offset lands inside [base, base + reserved): loads and
+ * stores need no bounds check and out-of-bounds accesses fault on guard pages. */
+typedef struct RtMemory {
+    uint8_t *base;
+    uint64_t length;    /* bytes accessible: pages * RT_PAGE_SIZE */
+    uint64_t max_pages; /* the type's maximum, capped by the implementation */
+    uint64_t reserved;  /* bytes of address space reserved at base (incl. guard) */
+    bool is64;
+    bool guarded;       /* accesses need no explicit bounds check */
+    bool shared;
+    MemType type;
+} RtMemory;
+
+/* Grow by delta pages; on success *out_old is the previous size in pages.
+ * Failure (limit, out of memory) is reported as false, never an abort. */
+bool rt_memory_grow(RtMemory *mem, uint64_t delta, uint64_t *out_old);
+
+typedef struct RtTable {
+    void **elems;       /* references: FuncRef *, ExternObj *, ... ; NULL = null */
+    uint64_t size, max;
+    ValType elem_type;  /* heap type canonicalized: concrete indices are canonical ids */
+    bool is64;
+    TableType type;
+} RtTable;
+
+bool rt_table_grow(RtTable *table, uint64_t delta, void *init, uint64_t *out_old);
+
+typedef struct RtGlobal {
+    ValRaw *value;      /* storage (inside the owning VMContext for defined globals) */
+    GlobalType type;
+    ValRaw own_value;   /* storage for host-created globals */
+} RtGlobal;
+
+typedef struct RtTag {
+    uint32_t canon_type; /* canonical id of the tag's function type */
+} RtTag;
+
+/* A function reference. Compared and called through one record, whatever the
+ * tier or host behind it. `type` is the canonical type id, so call_indirect's
+ * type check is one integer comparison (plus a subtype walk when unequal). */
+struct FuncRef {
+    ArrayCallFn array_call;
+    void *native;      /* TierFunc.native for wasm functions; NULL for host functions */
+    uint32_t type;     /* canonical type id */
+    uint32_t func_index;
+    VMContext *vmctx;  /* the owning instance (wasm) */
+    void *host;        /* HostFunc * for host functions */
+};
+
+/* An externref's referent: host data boxed in the store. */
+typedef struct ExternObj {
+    uint64_t host_value;
+} ExternObj;
+
+/* ---- VM context ---------------------------------------------------------------- */
+
+/* Each instance's context block: this fixed header followed by the variable
+ * parts at the module's VMOffsets. Read by compiled code and the interpreter. */
+struct VMContext {
+    Instance *instance;
+    Store *store;
+    const RtModule *module;
+    const uint32_t *canon_types; /* = module->canon_types */
+    int64_t *fuel;               /* -> store->fuel; remaining fuel goes below zero to trap */
+    const uint64_t *epoch_deadline;
+    _Atomic uint64_t *engine_epoch;
+};
+
+#define VMCTX_AT(vmctx, offset, type) ((type)((uint8_t *)(vmctx) + (offset)))
+static inline RtMemory **vmctx_memories(VMContext *cx) {
+    return VMCTX_AT(cx, cx->module->offsets.memories, RtMemory **);
+}
+static inline RtTable **vmctx_tables(VMContext *cx) {
+    return VMCTX_AT(cx, cx->module->offsets.tables, RtTable **);
+}
+static inline ValRaw **vmctx_globals(VMContext *cx) {
+    return VMCTX_AT(cx, cx->module->offsets.globals, ValRaw **);
+}
+static inline FuncRef **vmctx_funcs(VMContext *cx) {
+    return VMCTX_AT(cx, cx->module->offsets.funcs, FuncRef **);
+}
+static inline RtTag **vmctx_tags(VMContext *cx) {
+    return VMCTX_AT(cx, cx->module->offsets.tags, RtTag **);
+}
+static inline uint8_t *vmctx_dropped_elems(VMContext *cx) {
+    return VMCTX_AT(cx, cx->module->offsets.dropped_elems, uint8_t *);
+}
+static inline uint8_t *vmctx_dropped_datas(VMContext *cx) {
+    return VMCTX_AT(cx, cx->module->offsets.dropped_datas, uint8_t *);
+}
+
+void rt_vmoffsets_compute(const Module *ir, VMOffsets *out);
+
+/* ---- Stores and instances ------------------------------------------------------ */
+
+Err rt_store_new(Engine *engine, Store **out, Diag *diag) WARN_UNUSED;
+void rt_store_delete(Store *store);
+Engine *rt_store_engine(const Store *store);
+/* Fuel (only meaningful with EngineConfig.consume_fuel). */
+void rt_store_set_fuel(Store *store, uint64_t fuel);
+uint64_t rt_store_get_fuel(const Store *store);
+/* Trap with TRAP_INTERRUPT once the engine epoch reaches now + delta. */
+void rt_store_set_epoch_deadline(Store *store, uint64_t delta);
+
+/* An external value: what imports and exports carry. */
+typedef struct Extern {
+    uint8_t kind; /* ExternKind */
+    union {
+        FuncRef *func;
+        RtTable *table;
+        RtMemory *memory;
+        RtGlobal *global;
+        RtTag *tag;
+    };
+} Extern;
+
+/* Instantiate in the spec's order: check imports (ERR_LINK "unknown import" is
+ * the linker's; here "incompatible import type"), allocate the VMContext,
+ * initialize globals, tables, memories, then active element and data segments
+ * in order, drop declarative ones, run the start function. A trap during
+ * segment initialization or start returns ERR_TRAP with *out_trap set; writes
+ * already made stay (memories/tables may be shared). *out is owned by the store. */
+Err rt_instantiate(Store *store, RtModule *module, const Extern *imports, uint32_t n_imports,
+                   Instance **out, Trap **out_trap, Diag *diag) WARN_UNUSED;
+/* Look up an export by name; false if absent. */
+bool rt_instance_export(Instance *instance, const char *name, size_t len, Extern *out);
+VMContext *rt_instance_vmctx(Instance *instance);
+
+/* Host-created objects (owned by the store). NULL on allocation failure. */
+RtMemory *rt_memory_new(Store *store, MemType type);
+RtTable *rt_table_new(Store *store, TableType type, void *init);
+RtGlobal *rt_global_new(Store *store, GlobalType type, ValRaw value);
+ExternObj *rt_extern_new(Store *store, uint64_t host_value);
+
+/* ---- Host functions and calls --------------------------------------------------- */
+
+typedef struct Caller {
+    Store *store;
+    VMContext *vmctx; /* the calling instance, or NULL when called from the host */
+} Caller;
+
+/* A host function: reads args_results[0..n_params), writes results to
+ * args_results[0..n_results); returns NULL or a trap (ownership passes). */
+typedef Trap *(*HostFn)(void *env, Caller *caller, ValRaw *args_results, uint32_t n_params,
+                        uint32_t n_results);
+
+/* canon_type: from rt_engine_func_type. `finalize(env)` runs when the store dies. */
+FuncRef *rt_host_func_new(Store *store, uint32_t canon_type, HostFn fn, void *env,
+                          void (*finalize)(void *env));
+
+/* Call a function from the host: args in args_results[0..n_params), results in
+ * args_results[0..n_results) (the array holds max of the two). Returns OK, or
+ * ERR_TRAP with *out_trap (wasm trap or host trap, with backtrace). */
+Err rt_call(Store *store, const FuncRef *func, ValRaw *args_results, uint32_t count,
+            Trap **out_trap) WARN_UNUSED;
+
+/* The canonical function type of a func ref. */
+const FuncType *rt_func_type(Engine *engine, const FuncRef *func);
+
+/* ---- Activations (for tiers) -------------------------------------------------------- */
+
+/* Pushed by rt_call for each host->wasm entry on this thread. */
+struct Activation {
+    Activation *prev;
+    Store *store;
+    sigjmp_buf resume;        /* where a trap lands */
+    Trap *trap;               /* the trap being raised */
+    uintptr_t c_stack_limit;  /* lowest usable C stack address for this activation */
+    void *tier_frames;        /* the tier's innermost frame, for backtraces */
+    const Tier *tier;
+};
+
+/* The innermost activation of this thread, or NULL outside wasm. */
+Activation *rt_activation_current(void);
+
+/* Raise a trap from wasm code: capture the backtrace, unwind to the innermost
+ * activation. Never returns. */
+_Noreturn void rt_trap_raise(TrapCode code);
+/* Raise a trap a host function returned (takes ownership). Never returns. */
+_Noreturn void rt_trap_raise_host(Trap *trap);
+
+#endif
