@@ -36,8 +36,9 @@ static void usage(FILE *out) {
     fprintf(out,
             "usage: wasmc wast [options] [FILE|DIR...]\n"
             "  runs WAST scripts; directories are searched recursively for *.wast.\n"
-            "  With no FILE, runs core/ of the spec test suite found in $WASMC_TESTSUITE,\n"
-            "  ./../shared/testsuite or next to the executable.\n"
+            "  With no FILE, runs core/ of the spec test suite: $WASMC_TESTSUITE, else\n"
+            "  ../shared/testsuite from here, else ../../shared/testsuite (and similar)\n"
+            "  from the executable's folder.\n"
             "options:\n"
             "  -v, --verbose     list failures and message mismatches\n"
             "  --roundtrip       also write/print every decoded module and compare\n"
@@ -61,6 +62,14 @@ static bool parse_count(const char *s, int *out) {
     return true;
 }
 
+/* An option's numeric argument argv[*i + 1]: consumed on success. */
+static bool next_count(int argc, char **argv, int *i, int *out) {
+    if (*i + 1 >= argc || !parse_count(argv[*i + 1], out))
+        return false;
+    (*i)++;
+    return true;
+}
+
 /* Returns -1 to go on, else the exit code. */
 static int parse_args(int argc, char **argv, WastArgs *a) {
     for (int i = 0; i < argc; i++) {
@@ -76,24 +85,20 @@ static int parse_args(int argc, char **argv, WastArgs *a) {
             a->opt.save_dir = argv[++i];
         } else if (strcmp(arg, "--no-isolate") == 0) {
             a->isolate = false;
-        } else if (strcmp(arg, "--timeout") == 0 && i + 1 < argc &&
-                   parse_count(argv[i + 1], &a->timeout_s)) {
-            i++;
+        } else if (strcmp(arg, "--timeout") == 0 && next_count(argc, argv, &i, &n)) {
+            a->timeout_s = n;
+        } else if (strcmp(arg, "--top") == 0 && next_count(argc, argv, &i, &n)) {
+            a->top = (uint32_t)n;
+        } else if ((strcmp(arg, "-j") == 0 || strcmp(arg, "--jobs") == 0) &&
+                   next_count(argc, argv, &i, &n)) {
+            a->jobs = n;
+        } else if (strncmp(arg, "-j", 2) == 0 && parse_count(arg + 2, &n)) {
+            a->jobs = n;
         } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             usage(stdout);
             return 0;
-        } else if ((strcmp(arg, "-j") == 0 || strcmp(arg, "--jobs") == 0 ||
-                    strcmp(arg, "--top") == 0) &&
-                   i + 1 < argc && parse_count(argv[i + 1], &n)) {
-            if (arg[2] == 't')
-                a->top = (uint32_t)n;
-            else
-                a->jobs = n;
-            i++;
-        } else if (strncmp(arg, "-j", 2) == 0 && parse_count(arg + 2, &n)) {
-            a->jobs = n;
         } else if (arg[0] == '-' && arg[1]) {
-            fprintf(stderr, "wasmc wast: bad option '%s'\n", arg);
+            fprintf(stderr, "wasmc wast: bad option or missing argument '%s'\n", arg);
             usage(stderr);
             return 2;
         } else if (!VEC_PUSH(&a->inputs, arg)) {

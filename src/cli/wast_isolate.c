@@ -183,9 +183,8 @@ static void report_crash(FileResult *res, int status, unsigned timeout_s,
                          const volatile uint32_t *where) {
     char what[128], detail[256];
     describe_exit(status, timeout_s, what, sizeof what);
-    snprintf(detail, sizeof detail, "%s while running this command (rerun this file alone "
-                                    "with --no-isolate to debug)",
-             what);
+    snprintf(detail, sizeof detail, "%s while %s (rerun this file alone with --no-isolate to debug)",
+             what, where[0] ? "running this command" : "reading or parsing the script");
     report_fail(res, RK_SCRIPT, BLAME_CRASH, where[0], where[1], what, detail);
 }
 

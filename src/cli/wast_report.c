@@ -295,7 +295,9 @@ void report_add_file(Report *rep, FileResult *res, bool verbose) {
     }
     printf("%s: %u passed, %u failed, %u not run\n", res->display, file.passed, file.failed,
            file.not_run);
-    if (verbose && res->detail.len)
+    /* A script-level failure (parse error, crash) is the file's only line and
+     * says why nothing else ran, so it is shown even without --verbose. */
+    if ((verbose || res->kinds[RK_SCRIPT].failed) && res->detail.len)
         fwrite(res->detail.data, 1, res->detail.len, stdout);
     fflush(stdout);
 }

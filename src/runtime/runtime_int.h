@@ -1,0 +1,93 @@
+/* Declarations shared inside the runtime layer: the Store and Instance
+ * records, the runtime's private part of a compiled module, store ownership of
+ * objects, constant-expression evaluation and table helpers. Nothing outside
+ * src/runtime/ includes this file. */
+#ifndef WASMC_RUNTIME_RUNTIME_INT_H
+#define WASMC_RUNTIME_RUNTIME_INT_H
+
+#include "runtime.h"
+
+/* ---- Store (store.c) ---------------------------------------------------------- */
+
+/* Something the store frees when it dies: free_fn(obj). */
+typedef struct StoreObj {
+    void *obj;
+    void (*free_fn)(void *obj);
+} StoreObj;
+
+/* Invariant: every object reachable from the store's instances (memories,
+ * tables, globals, host funcs, extern objects, instances themselves) is in
+ * `objects` and is freed exactly once, in reverse order of registration. */
+struct Store {
+    Engine *engine;
+    int64_t fuel;            /* remaining fuel; wasm traps once it drops below zero */
+    uint64_t epoch_deadline; /* TRAP_INTERRUPT once engine->epoch >= this (UINT64_MAX: never) */
+    VEC(StoreObj) objects;
+    VEC(RtMemory *) memories; /* every memory of the store, for fault classification */
+};
+
+/* Hand `obj` to the store: free_fn(obj) runs at store death. On allocation
+ * failure calls free_fn(obj) at once and returns false. */
+bool rt_store_own(Store *store, void *obj, void (*free_fn)(void *obj));
+/* rt_store_own for a memory; also lists it in store->memories. */
+bool rt_store_own_memory(Store *store, RtMemory *mem, void (*free_fn)(void *obj));
+
+/* ---- Compiled modules (module.c) ------------------------------------------------ */
+
+/* The runtime's private part of a compiled module; `pub` comes first so an
+ * RtModule * converts with rt_module_impl. Everything here is computed once in
+ * rt_module_new and read-only afterwards. */
+typedef struct ModuleImpl {
+    RtModule pub;
+    StrMap exports;          /* export name -> index into ir->exports */
+    GlobalType *global_types; /* per global, heap types canonical */
+    TableType *table_types;   /* per table, heap types canonical */
+    /* Layout of an instance's single allocation: Instance, then the VMContext
+     * (offsets.size bytes), then RtGlobal[defined globals], RtGlobal *[all
+     * globals], RtTag[defined tags]. Byte offsets from the block's start. */
+    uint32_t block_vmctx, block_globals, block_global_ptrs, block_tags, block_size;
+} ModuleImpl;
+
+static inline ModuleImpl *rt_module_impl(const RtModule *module) {
+    return (ModuleImpl *)module;
+}
+
+/* A heap type with concrete indices replaced by canonical ids. */
+ValType rt_canon_valtype(const RtModule *module, ValType t);
+
+/* ---- Instances (instance.c) ------------------------------------------------------ */
+
+struct Instance {
+    Store *store;
+    RtModule *module;     /* retained */
+    VMContext *vmctx;     /* inside this instance's block */
+    RtGlobal **globals;   /* per global: the exporter's object for imports */
+};
+
+/* ---- Constant expressions (const_eval.c) -------------------------------------------- */
+
+/* Evaluate a constant expression in an instance's context (globals and
+ * functions already set up). ERR_UNSUPPORTED for GC instructions. */
+Err rt_const_eval(VMContext *cx, const ConstExpr *expr, ValRaw *out, Diag *diag) WARN_UNUSED;
+
+/* ---- Tables (table.c) ---------------------------------------------------------------- */
+
+/* Largest table size we allocate, in elements. */
+#define RT_TABLE_MAX_ELEMS 10000000u
+
+/* Reference item `item` of element segment `elem` (evaluated now). */
+Err rt_elem_item(VMContext *cx, const ElemSegment *seg, uint32_t item, void **out,
+                 Diag *diag) WARN_UNUSED;
+
+/* ---- Host functions (host_func.c) --------------------------------------------------------- */
+
+typedef struct HostFunc {
+    FuncRef ref; /* ref.host points back here */
+    Store *store;
+    HostFn fn;
+    void *env;
+    void (*finalize)(void *env);
+    uint32_t n_params, n_results;
+} HostFunc;
+
+#endif
