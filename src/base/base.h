@@ -10,6 +10,7 @@
 #include "map.h"
 #include "mem.h"
 #include "os.h"
+#include "os_vm.h"
 #include "utf8.h"
 #include "vec.h"
 

@@ -25,6 +25,21 @@ void mod_registry_delete(TypeRegistry *reg);
 bool mod_registry_is_subtype(const TypeRegistry *reg, uint32_t sub, uint32_t super);
 /* Number of canonical types registered so far. */
 uint32_t mod_registry_count(const TypeRegistry *reg);
+/* Canonical type `id` (< mod_registry_count): a copy whose concrete heap types
+ * (params, results, fields, supertype) are canonical ids. Lives as long as the
+ * registry; no lock needed. */
+const SubType *mod_registry_type(const TypeRegistry *reg, uint32_t id);
+/* Register a function type alone in its recursion group (final, no
+ * supertype), as `(type (func ...))` in a module would be; concrete heap types
+ * in `type` are canonical ids. *out_canon is its canonical id. */
+Err mod_registry_func_type(TypeRegistry *reg, const FuncType *type, uint32_t *out_canon,
+                           Diag *diag) WARN_UNUSED;
+/* Re-register the recursion groups of an already validated module with `reg`,
+ * in order, reassigning every SubType.canon (for a module validated against
+ * another registry). */
+Err mod_registry_canonicalize(TypeRegistry *reg, Module *mod, Diag *diag) WARN_UNUSED;
+/* Value-type subtyping across modules: concrete heap types are canonical ids. */
+bool mod_val_sub_canon(const TypeRegistry *reg, ValType sub, ValType super);
 
 /* Validate a module against the WebAssembly 3.0 rules. On success sets
  * mod->validated, assigns every SubType.canon, and fills the per-function and

@@ -14,6 +14,7 @@ enum { PAGE_BITS = 12, PAGE_SIZE = 1u << PAGE_BITS, MAX_PAGES = 4096 };
 typedef struct CanonType {
     uint32_t depth;             /* declared-supertype chain length */
     const uint32_t *ancestors;  /* [depth + 1]: root first, this type last */
+    const SubType *type;        /* the type, concrete heap types as canonical ids */
 } CanonType;
 
 typedef struct Group {
@@ -79,39 +80,57 @@ typedef VEC(uint32_t) Words;
 
 enum { REF_ABSTRACT = 0, REF_LOCAL = 1, REF_CANON = 2 };
 
+/* Where a group comes from: types of a module (concrete heap types are
+ * module-local indices, those in [start, start + n) inside the group), or,
+ * when mod is NULL, types whose concrete heap types are already canonical ids
+ * (never referring into their own group). */
+typedef struct GroupSrc {
+    const Module *mod;
+    const SubType *types; /* [n] */
+    uint32_t start, n;
+} GroupSrc;
+
+static bool in_group(const GroupSrc *g, int32_t heap) {
+    return g->mod && (uint32_t)heap >= g->start && (uint32_t)heap < g->start + g->n;
+}
+
+static uint32_t canon_of(const GroupSrc *g, int32_t heap) {
+    return g->mod ? g->mod->types[heap].canon : (uint32_t)heap;
+}
+
 static bool put(Words *w, uint32_t v) {
     return VEC_PUSH(w, v);
 }
 
-static bool put_ref(Words *w, const Module *mod, uint32_t start, uint32_t n, int32_t heap) {
+static bool put_ref(Words *w, const GroupSrc *g, int32_t heap) {
     if (!ht_is_concrete(heap))
         return put(w, REF_ABSTRACT) && put(w, (uint32_t)heap);
-    if ((uint32_t)heap >= start && (uint32_t)heap < start + n)
-        return put(w, REF_LOCAL) && put(w, (uint32_t)heap - start);
-    return put(w, REF_CANON) && put(w, mod->types[heap].canon);
+    if (in_group(g, heap))
+        return put(w, REF_LOCAL) && put(w, (uint32_t)heap - g->start);
+    return put(w, REF_CANON) && put(w, canon_of(g, heap));
 }
 
-static bool put_val(Words *w, const Module *mod, uint32_t start, uint32_t n, ValType t) {
+static bool put_val(Words *w, const GroupSrc *g, ValType t) {
     if (!put(w, (uint32_t)t.kind | (uint32_t)t.nullable << 8))
         return false;
-    return t.kind != VK_REF || put_ref(w, mod, start, n, t.heap);
+    return t.kind != VK_REF || put_ref(w, g, t.heap);
 }
 
-static bool put_sub(Words *w, const Module *mod, uint32_t start, uint32_t n, const SubType *st) {
+static bool put_sub(Words *w, const GroupSrc *g, const SubType *st) {
     uint32_t head = (uint32_t)st->kind | (uint32_t)st->final << 8 | (uint32_t)st->has_super << 9;
     if (!put(w, head))
         return false;
-    if (st->has_super && !put_ref(w, mod, start, n, (int32_t)st->super))
+    if (st->has_super && !put_ref(w, g, (int32_t)st->super))
         return false;
     switch (st->kind) {
     case COMP_FUNC:
         if (!put(w, st->func.n_params) || !put(w, st->func.n_results))
             return false;
         for (uint32_t i = 0; i < st->func.n_params; i++)
-            if (!put_val(w, mod, start, n, st->func.params[i]))
+            if (!put_val(w, g, st->func.params[i]))
                 return false;
         for (uint32_t i = 0; i < st->func.n_results; i++)
-            if (!put_val(w, mod, start, n, st->func.results[i]))
+            if (!put_val(w, g, st->func.results[i]))
                 return false;
         return true;
     case COMP_STRUCT:
@@ -119,14 +138,77 @@ static bool put_sub(Words *w, const Module *mod, uint32_t start, uint32_t n, con
             return false;
         for (uint32_t i = 0; i < st->strct.n_fields; i++) {
             const FieldType *f = &st->strct.fields[i];
-            if (!put_val(w, mod, start, n, f->type) || !put(w, f->mutable_))
+            if (!put_val(w, g, f->type) || !put(w, f->mutable_))
                 return false;
         }
         return true;
     case COMP_ARRAY:
-        return put_val(w, mod, start, n, st->array.type) && put(w, st->array.mutable_);
+        return put_val(w, g, st->array.type) && put(w, st->array.mutable_);
     }
     return false;
+}
+
+/* ---- Canonical copies of types (caller holds the lock) -------------------- */
+
+static int32_t map_heap(const GroupSrc *g, uint32_t first, int32_t heap) {
+    if (!ht_is_concrete(heap))
+        return heap;
+    if (in_group(g, heap))
+        return (int32_t)(first + ((uint32_t)heap - g->start));
+    return (int32_t)canon_of(g, heap);
+}
+
+static ValType *map_vals(Arena *a, const GroupSrc *g, uint32_t first, const ValType *src,
+                         uint32_t n) {
+    ValType *out = arena_alloc(a, (n ? n : 1) * sizeof *out);
+    if (!out)
+        return NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        out[i] = src[i];
+        if (src[i].kind == VK_REF)
+            out[i].heap = map_heap(g, first, src[i].heap);
+    }
+    return out;
+}
+
+static FieldType *map_fields(Arena *a, const GroupSrc *g, uint32_t first, const FieldType *src,
+                             uint32_t n) {
+    FieldType *out = arena_alloc(a, (n ? n : 1) * sizeof *out);
+    if (!out)
+        return NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        out[i] = src[i];
+        if (src[i].type.kind == VK_REF)
+            out[i].type.heap = map_heap(g, first, src[i].type.heap);
+    }
+    return out;
+}
+
+/* The canonical copy of type i of a new group at first. */
+static const SubType *copy_type(TypeRegistry *reg, const GroupSrc *g, uint32_t first, uint32_t i) {
+    const SubType *src = &g->types[i];
+    SubType *st = arena_alloc(&reg->arena, sizeof *st);
+    if (!st)
+        return NULL;
+    *st = *src;
+    st->rec_start = first;
+    st->canon = first + i;
+    if (st->has_super)
+        st->super = (uint32_t)map_heap(g, first, (int32_t)src->super);
+    switch (src->kind) {
+    case COMP_FUNC:
+        st->func.params = map_vals(&reg->arena, g, first, src->func.params, src->func.n_params);
+        st->func.results = map_vals(&reg->arena, g, first, src->func.results, src->func.n_results);
+        return st->func.params && st->func.results ? st : NULL;
+    case COMP_STRUCT:
+        st->strct.fields = map_fields(&reg->arena, g, first, src->strct.fields, src->strct.n_fields);
+        return st->strct.fields ? st : NULL;
+    case COMP_ARRAY:
+        if (src->array.type.kind == VK_REF)
+            st->array.type.heap = map_heap(g, first, src->array.type.heap);
+        return st;
+    }
+    return NULL;
 }
 
 /* ---- The group table (caller holds the lock) ----------------------------- */
@@ -185,15 +267,13 @@ static bool ensure_pages(TypeRegistry *reg, uint32_t end) {
 }
 
 /* The ancestor chain of type i of a new group at first_id. */
-static const uint32_t *make_ancestors(TypeRegistry *reg, const Module *mod, uint32_t start,
-                                      uint32_t n, uint32_t i, uint32_t first_id,
-                                      uint32_t *out_depth) {
-    const SubType *st = &mod->types[start + i];
+static const uint32_t *make_ancestors(TypeRegistry *reg, const GroupSrc *g, uint32_t i,
+                                      uint32_t first_id, uint32_t *out_depth) {
+    const SubType *st = &g->types[i];
     uint32_t self = first_id + i, depth = 0;
     const uint32_t *parent = NULL;
     if (st->has_super) {
-        uint32_t s = st->super;
-        uint32_t super_id = (s >= start && s < start + n) ? first_id + (s - start) : mod->types[s].canon;
+        uint32_t super_id = (uint32_t)map_heap(g, first_id, (int32_t)st->super);
         const CanonType *c = canon_at(reg, super_id);
         parent = c->ancestors;
         depth = c->depth + 1;
@@ -208,9 +288,9 @@ static const uint32_t *make_ancestors(TypeRegistry *reg, const Module *mod, uint
     return anc;
 }
 
-static Err add_new_group(TypeRegistry *reg, Module *mod, uint32_t start, uint32_t n,
-                         const Words *w, uint64_t hash, Diag *diag) {
-    uint32_t first = reg->count;
+static Err add_new_group(TypeRegistry *reg, const GroupSrc *g, const Words *w, uint64_t hash,
+                         uint32_t *out_first, Diag *diag) {
+    uint32_t first = reg->count, n = g->n;
     if (first + n < first || !ensure_pages(reg, first + n))
         return first + n < first ? FAIL(diag, ERR_LIMIT, DIAG_NO_OFFSET, "too many types")
                                  : FAIL_NOMEM(diag);
@@ -224,27 +304,29 @@ static Err add_new_group(TypeRegistry *reg, Module *mod, uint32_t start, uint32_
      * invisible until the group is published below. */
     for (uint32_t i = 0; i < n; i++) {
         uint32_t depth;
-        const uint32_t *anc = make_ancestors(reg, mod, start, n, i, first, &depth);
-        if (!anc)
+        const uint32_t *anc = make_ancestors(reg, g, i, first, &depth);
+        const SubType *type = copy_type(reg, g, first, i);
+        if (!anc || !type)
             return FAIL_NOMEM(diag);
         CanonType *c = &reg->pages[(first + i) >> PAGE_BITS][(first + i) & (PAGE_SIZE - 1)];
         c->depth = depth;
         c->ancestors = anc;
+        c->type = type;
     }
-    Group g = {hash, first, (uint32_t)w->len, words};
-    insert_slot(reg->slots, reg->n_slots, g);
+    Group grp = {hash, first, (uint32_t)w->len, words};
+    insert_slot(reg->slots, reg->n_slots, grp);
     reg->n_groups++;
     reg->count = first + n;
-    for (uint32_t i = 0; i < n; i++)
-        mod->types[start + i].canon = first + i;
+    *out_first = first;
     return OK;
 }
 
-Err mod_registry_add_group(TypeRegistry *reg, Module *mod, uint32_t start, uint32_t n, Diag *diag) {
+/* Find or add the group; *out_first is the canonical id of its first type. */
+static Err add_group(TypeRegistry *reg, const GroupSrc *g, uint32_t *out_first, Diag *diag) {
     Words w = {0};
-    bool ok = put(&w, n);
-    for (uint32_t i = 0; ok && i < n; i++)
-        ok = put_sub(&w, mod, start, n, &mod->types[start + i]);
+    bool ok = put(&w, g->n);
+    for (uint32_t i = 0; ok && i < g->n; i++)
+        ok = put_sub(&w, g, &g->types[i]);
     if (!ok) {
         VEC_FREE(&w);
         return FAIL_NOMEM(diag);
@@ -252,14 +334,41 @@ Err mod_registry_add_group(TypeRegistry *reg, Module *mod, uint32_t start, uint3
     uint64_t hash = hash_bytes(w.data, w.len * sizeof *w.data);
     Err err = OK;
     pthread_mutex_lock(&reg->lock);
-    Group *g = find_group(reg, hash, w.data, (uint32_t)w.len);
-    if (g) {
-        for (uint32_t i = 0; i < n; i++)
-            mod->types[start + i].canon = g->first_id + i;
-    } else {
-        err = add_new_group(reg, mod, start, n, &w, hash, diag);
-    }
+    Group *found = find_group(reg, hash, w.data, (uint32_t)w.len);
+    if (found)
+        *out_first = found->first_id;
+    else
+        err = add_new_group(reg, g, &w, hash, out_first, diag);
     pthread_mutex_unlock(&reg->lock);
     VEC_FREE(&w);
     return err;
+}
+
+Err mod_registry_add_group(TypeRegistry *reg, Module *mod, uint32_t start, uint32_t n, Diag *diag) {
+    GroupSrc g = {mod, mod->types + start, start, n};
+    uint32_t first;
+    TRY(add_group(reg, &g, &first, diag));
+    for (uint32_t i = 0; i < n; i++)
+        mod->types[start + i].canon = first + i;
+    return OK;
+}
+
+Err mod_registry_canonicalize(TypeRegistry *reg, Module *mod, Diag *diag) {
+    for (uint32_t start = 0; start < mod->n_types;) {
+        uint32_t n = mod->types[start].rec_size ? mod->types[start].rec_size : 1;
+        TRY(mod_registry_add_group(reg, mod, start, n, diag));
+        start += n;
+    }
+    return OK;
+}
+
+Err mod_registry_func_type(TypeRegistry *reg, const FuncType *type, uint32_t *out_canon,
+                           Diag *diag) {
+    SubType st = {.kind = COMP_FUNC, .final = true, .rec_size = 1, .func = *type};
+    GroupSrc g = {NULL, &st, 0, 1};
+    return add_group(reg, &g, out_canon, diag);
+}
+
+const SubType *mod_registry_type(const TypeRegistry *reg, uint32_t id) {
+    return canon_at(reg, id)->type;
 }

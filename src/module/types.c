@@ -58,30 +58,62 @@ static bool abstract_sub(int32_t a, int32_t b) {
     }
 }
 
+/* Concrete type of kind `k` below abstract `b`. */
+static bool concrete_below(CompKind k, int32_t b) {
+    switch (k) {
+    case COMP_FUNC:
+        return b == HT_FUNC;
+    case COMP_STRUCT:
+        return b == HT_STRUCT || b == HT_EQ || b == HT_ANY;
+    case COMP_ARRAY:
+        return b == HT_ARRAY || b == HT_EQ || b == HT_ANY;
+    }
+    return false;
+}
+
+/* Abstract `a` below concrete type of kind `k`. */
+static bool abstract_below(int32_t a, CompKind k) {
+    if (a == HT_NOFUNC)
+        return k == COMP_FUNC;
+    if (a == HT_NONE)
+        return k != COMP_FUNC;
+    return false;
+}
+
 bool mod_heap_sub(const Module *mod, const TypeRegistry *reg, int32_t a, int32_t b) {
     if (a == b || a == HT_BOT)
         return true;
     if (ht_is_concrete(a) && ht_is_concrete(b))
         return mod_registry_is_subtype(reg, mod->types[a].canon, mod->types[b].canon);
-    if (ht_is_concrete(a)) {
-        switch (kind_of(mod, a)) {
-        case COMP_FUNC:
-            return b == HT_FUNC;
-        case COMP_STRUCT:
-            return b == HT_STRUCT || b == HT_EQ || b == HT_ANY;
-        case COMP_ARRAY:
-            return b == HT_ARRAY || b == HT_EQ || b == HT_ANY;
-        }
-        return false;
-    }
-    if (ht_is_concrete(b)) {
-        if (a == HT_NOFUNC)
-            return kind_of(mod, b) == COMP_FUNC;
-        if (a == HT_NONE)
-            return kind_of(mod, b) != COMP_FUNC;
-        return false;
-    }
+    if (ht_is_concrete(a))
+        return concrete_below(kind_of(mod, a), b);
+    if (ht_is_concrete(b))
+        return abstract_below(a, kind_of(mod, b));
     return abstract_sub(a, b);
+}
+
+static bool heap_sub_canon(const TypeRegistry *reg, int32_t a, int32_t b) {
+    if (a == b || a == HT_BOT)
+        return true;
+    if (ht_is_concrete(a) && ht_is_concrete(b))
+        return mod_registry_is_subtype(reg, (uint32_t)a, (uint32_t)b);
+    if (ht_is_concrete(a))
+        return concrete_below(mod_registry_type(reg, (uint32_t)a)->kind, b);
+    if (ht_is_concrete(b))
+        return abstract_below(a, mod_registry_type(reg, (uint32_t)b)->kind);
+    return abstract_sub(a, b);
+}
+
+bool mod_val_sub_canon(const TypeRegistry *reg, ValType a, ValType b) {
+    if (a.kind == VK_BOT)
+        return true;
+    if (a.kind != b.kind)
+        return false;
+    if (a.kind != VK_REF)
+        return true;
+    if (a.nullable && !b.nullable)
+        return false;
+    return heap_sub_canon(reg, a.heap, b.heap);
 }
 
 bool mod_val_sub(const Module *mod, const TypeRegistry *reg, ValType a, ValType b) {

@@ -65,6 +65,9 @@ typedef struct Trap {
 
 Trap *rt_trap_new(TrapCode code, const char *message);
 void rt_trap_delete(Trap *trap);
+/* Append one frame (for Tier.backtrace); frames are mem_alloc'd and freed by
+ * rt_trap_delete. False on allocation failure (the trap stays valid). */
+bool rt_trap_push_frame(Trap *trap, const TrapFrame *frame);
 /* The trap's message: its own message if any, else rt_trap_message(code). */
 const char *rt_trap_text(const Trap *trap);
 
@@ -83,7 +86,8 @@ typedef struct Activation Activation;
 typedef struct Tier {
     const char *name;
     /* Fill module->funcs[i].array_call / .native for every defined function and
-     * module->tier_data. */
+     * module->tier_data. On failure, frees what it allocated (release is not
+     * called then). */
     Err (*compile)(RtModule *module, Diag *diag);
     void (*release)(RtModule *module);
     /* Append this tier's frames of `act` (innermost first) to trap->frames. */
@@ -173,7 +177,18 @@ void rt_module_release(RtModule *module);
 
 /* A linear memory. With a reservation (32-bit memories, reservation on), every
  * i32 address plus a u32 offset lands inside [base, base + reserved): loads and
- * stores need no bounds check and out-of-bounds accesses fault on guard pages. */
+ * stores need no bounds check and out-of-bounds accesses fault on guard pages.
+ *
+ * Guarded (rt_memory_guarded: 32-bit and EngineConfig.memory_reservation):
+ * reserved = 4 GiB + guard, guard = max(memory_guard_size, RT_MEMORY_GUARD_MIN),
+ * so base + (uint64_t)addr + offset + width - 1 with u32 addr and u32 offset is
+ * always inside the reservation: the tier emits no bounds check at all, and an
+ * access at or past `length` faults and becomes TRAP_MEM_OOB (signals.c).
+ * `base` never moves. Not guarded (memory64, or reservation off): `length`
+ * bytes are mapped exactly and the tier checks every access explicitly
+ * (addr + offset + width <= length, without overflow); `base` may MOVE on grow,
+ * so reload base/length after memory.grow and after any call. Shared memories
+ * never move. Contents start zeroed. Memories are store-owned. */
 typedef struct RtMemory {
     uint8_t *base;
     uint64_t length;    /* bytes accessible: pages * RT_PAGE_SIZE */
@@ -189,6 +204,27 @@ typedef struct RtMemory {
  * Failure (limit, out of memory) is reported as false, never an abort. */
 bool rt_memory_grow(RtMemory *mem, uint64_t delta, uint64_t *out_old);
 
+/* Guard region after the 4 GiB of a guarded memory, at least: covers any u32
+ * offset plus a 16-byte access past any u32 address. */
+#define RT_MEMORY_GUARD_MIN ((UINT64_C(4) << 30) + RT_PAGE_SIZE)
+/* Whether memories of `type` are guarded under `cfg` (a pure function, so a
+ * tier may decide at compile time; equals RtMemory.guarded). */
+static inline bool rt_memory_guarded(const EngineConfig *cfg, const MemType *type) {
+    return cfg->memory_reservation && !type->is64;
+}
+/* Implementation limits on memory size, in pages. */
+#define RT_MEMORY32_MAX_PAGES (UINT64_C(1) << 16)
+#define RT_MEMORY64_MAX_PAGES (UINT64_C(1) << 32) /* 2^48 bytes */
+
+/* Create a memory for instantiation (rt_memory_new uses it too): mapped per the
+ * store's engine config, zeroed, owned by the store (rt_store_own_memory) and
+ * unmapped when it dies. ERR_LIMIT when the minimum exceeds the implementation
+ * limit or the address space cannot be reserved/committed (too many memories),
+ * ERR_NOMEM. Never aborts. */
+Err rt_memory_create(Store *store, MemType type, RtMemory **out, Diag *diag) WARN_UNUSED;
+/* Bytes of address space currently reserved by all memories of the process. */
+uint64_t rt_memory_reserved_bytes(void);
+
 typedef struct RtTable {
     void **elems;       /* references: FuncRef *, ExternObj *, ... ; NULL = null */
     uint64_t size, max;
@@ -197,7 +233,19 @@ typedef struct RtTable {
     TableType type;
 } RtTable;
 
+/* Implementation limit on table size, in elements: larger minimums fail to
+ * instantiate (ERR_LIMIT) and growth past it fails. */
+#define RT_TABLE_MAX_ELEMS 10000000u
+
+/* Grow by delta elements set to `init`; on success *out_old is the previous
+ * size. Failure (the type's maximum, RT_TABLE_MAX_ELEMS, out of memory) is
+ * false, never an abort. */
 bool rt_table_grow(RtTable *table, uint64_t delta, void *init, uint64_t *out_old);
+/* table.init: copy items [src, src + n) of element segment `elem` (items
+ * evaluated now; a dropped segment has none) into table `table` at dst, both
+ * indices in cx's module. TRAP_NONE, or TRAP_TABLE_OOB with nothing written. */
+TrapCode rt_table_init(VMContext *cx, uint32_t table, uint32_t elem, uint64_t dst, uint64_t src,
+                       uint64_t n);
 
 typedef struct RtGlobal {
     ValRaw *value;      /* storage (inside the owning VMContext for defined globals) */
@@ -306,6 +354,28 @@ RtTable *rt_table_new(Store *store, TableType type, void *init);
 RtGlobal *rt_global_new(Store *store, GlobalType type, ValRaw value);
 ExternObj *rt_extern_new(Store *store, uint64_t host_value);
 
+/* ---- Linker --------------------------------------------------------------------- */
+
+/* Names ("module", "field") -> external values, for resolving imports. Not
+ * tied to a store, but the externs it holds are: instantiate only into the
+ * store they came from. Names are copied; lengths are in bytes. */
+typedef struct Linker Linker;
+
+Linker *rt_linker_new(void); /* NULL on allocation failure */
+void rt_linker_delete(Linker *linker);
+/* Define (or redefine: the new value replaces the old) module::field. */
+Err rt_linker_define(Linker *linker, const char *module, size_t module_len, const char *field,
+                     size_t field_len, Extern ext, Diag *diag) WARN_UNUSED;
+/* Define every export of `instance` under `module`. */
+Err rt_linker_define_instance(Linker *linker, const char *module, size_t module_len,
+                              Instance *instance, Diag *diag) WARN_UNUSED;
+bool rt_linker_get(const Linker *linker, const char *module, size_t module_len, const char *field,
+                   size_t field_len, Extern *out);
+/* Resolve the module's imports in order (ERR_LINK "unknown import: `m::f` has
+ * not been defined" for the first missing one) and rt_instantiate. */
+Err rt_linker_instantiate(const Linker *linker, Store *store, RtModule *module, Instance **out,
+                          Trap **out_trap, Diag *diag) WARN_UNUSED;
+
 /* ---- Host functions and calls --------------------------------------------------- */
 
 typedef struct Caller {
@@ -324,7 +394,12 @@ FuncRef *rt_host_func_new(Store *store, uint32_t canon_type, HostFn fn, void *en
 
 /* Call a function from the host: args in args_results[0..n_params), results in
  * args_results[0..n_results) (the array holds max of the two). Returns OK, or
- * ERR_TRAP with *out_trap (wasm trap or host trap, with backtrace). */
+ * ERR_TRAP with *out_trap (wasm trap or host trap, with backtrace; never NULL,
+ * even when memory runs out). Re-entrant: a host function called from wasm may
+ * call rt_call again; when the C stack is nearly used up (below min(128 KiB, a
+ * quarter of the thread's stack) from its end) the entry itself traps with
+ * TRAP_STACK_OVERFLOW. The first call on a thread installs the fault handler
+ * (once per process) and a signal stack for the thread. */
 Err rt_call(Store *store, const FuncRef *func, ValRaw *args_results, uint32_t count,
             Trap **out_trap) WARN_UNUSED;
 
@@ -333,16 +408,49 @@ const FuncType *rt_func_type(Engine *engine, const FuncRef *func);
 
 /* ---- Activations (for tiers) -------------------------------------------------------- */
 
-/* Pushed by rt_call for each host->wasm entry on this thread. */
+/* Pushed by rt_call for each host->wasm entry on this thread.
+ *
+ * What a tier must do (call.c, trap.c and signals.c rely on it):
+ * - At entry (its array_call) take act = rt_activation_current() and keep
+ *   act->tier_frames pointing at its innermost wasm frame while wasm runs.
+ * - Before any instruction that can trap or fault — memory accesses on guarded
+ *   memories especially, calls, and anything calling rt_trap_raise — store the
+ *   current instruction position in that frame, so Tier.backtrace (which reads
+ *   only act->tier_frames) names the exact instruction.
+ * - Frames must live outside the C stack (the interpreter's own wasm stack):
+ *   after a guard-page fault the backtrace is taken once the signal handler has
+ *   unwound to rt_call (no malloc in a handler), so the tier's C frames are gone
+ *   by then. Per-entry resources must be reachable from the store or thread,
+ *   not freed on return only: a trap unwinds without running any tier code.
+ * - Wasm->wasm calls do not recurse on the C stack (bounded by max_wasm_stack,
+ *   TRAP_STACK_OVERFLOW); any C recursion (calling a FuncRef's array_call from
+ *   wasm) first checks rt_c_stack_exhausted(act) and raises TRAP_STACK_OVERFLOW.
+ * - Traps: rt_trap_raise(code); a host function's trap: rt_trap_raise_host.
+ *   (Alternatively the entry rt_call called may set act->trap_code and return:
+ *   rt_call reports it the same way.) Tier.backtrace must add frames with
+ *   rt_trap_push_frame only.
+ * - A fault in a guarded memory's reservation while an activation is live is
+ *   a trap even from host code called by wasm (the handler cannot tell them
+ *   apart), so host functions bounds-check their own accesses.
+ * - Fuel: *vmctx->fuel -= cost; once it drops below zero, TRAP_OUT_OF_FUEL.
+ *   Epochs: at function entry and loop headers, if atomic_load_explicit(
+ *   vmctx->engine_epoch, memory_order_relaxed) >= *vmctx->epoch_deadline,
+ *   TRAP_INTERRUPT. Both only when compiled in (EngineConfig). */
 struct Activation {
     Activation *prev;
     Store *store;
     sigjmp_buf resume;        /* where a trap lands */
-    Trap *trap;               /* the trap being raised */
+    Trap *trap;               /* the trap being raised (NULL: build from trap_code) */
     uintptr_t c_stack_limit;  /* lowest usable C stack address for this activation */
     void *tier_frames;        /* the tier's innermost frame, for backtraces */
     const Tier *tier;
+    TrapCode trap_code;       /* the code being raised (set before unwinding) */
 };
+
+/* True when the C stack is too low to enter more host or wasm code. */
+static inline bool rt_c_stack_exhausted(const Activation *act) {
+    return (uintptr_t)__builtin_frame_address(0) < act->c_stack_limit;
+}
 
 /* The innermost activation of this thread, or NULL outside wasm. */
 Activation *rt_activation_current(void);

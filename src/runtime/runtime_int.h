@@ -29,6 +29,8 @@ struct Store {
 /* Hand `obj` to the store: free_fn(obj) runs at store death. On allocation
  * failure calls free_fn(obj) at once and returns false. */
 bool rt_store_own(Store *store, void *obj, void (*free_fn)(void *obj));
+/* Make room so the next n rt_store_own calls cannot fail. */
+bool rt_store_reserve(Store *store, size_t n);
 /* rt_store_own for a memory; also lists it in store->memories. */
 bool rt_store_own_memory(Store *store, RtMemory *mem, void (*free_fn)(void *obj));
 
@@ -64,6 +66,10 @@ struct Instance {
     RtGlobal **globals;   /* per global: the exporter's object for imports */
 };
 
+/* Check each import's external value against the import's type (extern_match.c).
+ * ERR_LINK "incompatible import type for `m::f`: ..." on the first mismatch. */
+Err rt_check_imports(const RtModule *module, const Extern *imports, Diag *diag) WARN_UNUSED;
+
 /* ---- Constant expressions (const_eval.c) -------------------------------------------- */
 
 /* Evaluate a constant expression in an instance's context (globals and
@@ -71,9 +77,6 @@ struct Instance {
 Err rt_const_eval(VMContext *cx, const ConstExpr *expr, ValRaw *out, Diag *diag) WARN_UNUSED;
 
 /* ---- Tables (table.c) ---------------------------------------------------------------- */
-
-/* Largest table size we allocate, in elements. */
-#define RT_TABLE_MAX_ELEMS 10000000u
 
 /* Reference item `item` of element segment `elem` (evaluated now). */
 Err rt_elem_item(VMContext *cx, const ElemSegment *seg, uint32_t item, void **out,

@@ -12,10 +12,12 @@
  * from $ids (the reference encoder emits none for text modules): a decoded
  * "name" custom section is copied verbatim like any custom section, and parsed
  * names without a raw section are re-encoded at the end. Custom sections go
- * right after the section whose id is their `after`, in order. */
+ * right after the section whose id is their `after`, in order. Branch hints
+ * from the text (Code.hints) become a "metadata.code.branch_hint" section
+ * right before the code section. */
 #include <string.h>
 
-#include "syntax.h"
+#include "bin_writer.h"
 
 enum {
     SEC_CUSTOM = 0,
@@ -530,11 +532,44 @@ static void put_data_count_section(ByteBuf *b, const Module *mod) {
 
 /* ---- Code section ------------------------------------------------------------------ */
 
-static Err put_code_section(ByteBuf *b, const Module *mod, Diag *diag) {
+static uint32_t count_hinted_funcs(const Module *mod) {
+    uint32_t n = 0;
+    for (uint32_t i = mod->n_func_imports; i < mod->n_funcs; i++)
+        n += mod->funcs[i].code.n_hints > 0;
+    return n;
+}
+
+/* The body's instructions; with `hints`, also the function's entry of the
+ * branch hint section: spec (branch hinting proposal): func index, then per
+ * hint the byte offset from the start of the body (its locals declaration),
+ * the length 1 and the hint byte, in increasing offset order. */
+static void put_body_instrs(ByteBuf *body, const Code *code, uint32_t func, ByteBuf *hints) {
+    if (!hints || code->n_hints == 0) {
+        bw_instrs(body, code->instrs, code->n_instrs);
+        return;
+    }
+    leb_write_u32(hints, func);
+    leb_write_u32(hints, code->n_hints);
+    uint32_t h = 0;
+    for (uint32_t i = 0; i < code->n_instrs; i++) {
+        for (; h < code->n_hints && code->hints[h].instr == i; h++) {
+            leb_write_u32(hints, (uint32_t)body->len);
+            leb_write_u32(hints, 1);
+            buf_byte(hints, code->hints[h].value);
+        }
+        bw_instrs(body, &code->instrs[i], 1);
+    }
+}
+
+/* The code section; with `hints`, also the branch hint section's payload
+ * (after its name), which only the writer can make: it needs byte offsets. */
+static Err put_code_section(ByteBuf *b, const Module *mod, ByteBuf *hints, Diag *diag) {
     ByteBuf body;
     buf_init(&body);
     Err err = OK;
     leb_write_u32(b, mod->n_funcs - mod->n_func_imports);
+    if (hints)
+        leb_write_u32(hints, count_hinted_funcs(mod));
     for (uint32_t i = mod->n_func_imports; i < mod->n_funcs && err == OK; i++) {
         const Code *code = &mod->funcs[i].code;
         body.len = 0;
@@ -543,7 +578,7 @@ static Err put_code_section(ByteBuf *b, const Module *mod, Diag *diag) {
             leb_write_u32(&body, code->local_groups[g].count);
             bw_valtype(&body, code->local_groups[g].type);
         }
-        bw_instrs(&body, code->instrs, code->n_instrs);
+        put_body_instrs(&body, code, i, hints);
         if (body.len > UINT32_MAX)
             err = FAIL(diag, ERR_LIMIT, DIAG_NO_OFFSET, "function %u too large to encode", i);
         leb_write_u32(b, (uint32_t)body.len);
@@ -579,10 +614,10 @@ static bool section_recorded(const Module *mod, uint8_t id) {
     return false;
 }
 
-/* Sections the binary had are written even when empty; others when they have content. */
-static bool section_needed(const Module *mod, uint8_t id) {
-    if (section_recorded(mod, id))
-        return true;
+/* Sections written for any module, even one that recorded none (as a module
+ * parsed from text): those with content, and the data count section when a
+ * function needs it. */
+static bool section_has_content(const Module *mod, uint8_t id) {
     switch (id) {
     case SEC_TYPE: return mod->n_types > 0;
     case SEC_IMPORT: return mod->n_imports > 0;
@@ -595,10 +630,16 @@ static bool section_needed(const Module *mod, uint8_t id) {
     case SEC_EXPORT: return mod->n_exports > 0;
     case SEC_START: return mod->has_start;
     case SEC_ELEM: return mod->n_elems > 0;
-    case SEC_DATA_COUNT: return mod->has_data_count || uses_data_index(mod);
+    case SEC_DATA_COUNT: return uses_data_index(mod);
     case SEC_DATA: return mod->n_datas > 0;
     }
     return false;
+}
+
+/* Sections the binary had are written even when empty; others when they have content. */
+static bool section_needed(const Module *mod, uint8_t id) {
+    return section_recorded(mod, id) || section_has_content(mod, id) ||
+           (id == SEC_DATA_COUNT && mod->has_data_count);
 }
 
 static Err put_section_content(ByteBuf *b, const Module *mod, uint8_t id, Diag *diag) {
@@ -614,7 +655,7 @@ static Err put_section_content(ByteBuf *b, const Module *mod, uint8_t id, Diag *
     case SEC_START: leb_write_u32(b, mod->start); break;
     case SEC_ELEM: put_elem_section(b, mod); break;
     case SEC_DATA_COUNT: put_data_count_section(b, mod); break;
-    case SEC_CODE: return put_code_section(b, mod, diag);
+    case SEC_CODE: return put_code_section(b, mod, NULL, diag);
     case SEC_DATA: put_data_section(b, mod); break;
     }
     return OK;
@@ -656,6 +697,19 @@ static bool after_is_known(uint8_t after) {
     return false;
 }
 
+uint8_t bin_text_placement(const Module *mod, uint8_t after) {
+    if (after == 0 || !after_is_known(after))
+        return after;
+    uint8_t last = 0;
+    for (size_t i = 0; i < sizeof section_order; i++) {
+        if (section_has_content(mod, section_order[i]))
+            last = section_order[i];
+        if (section_order[i] == after)
+            break;
+    }
+    return last;
+}
+
 static Err put_unplaced_customs(ByteBuf *out, const Module *mod, ByteBuf *scratch, Diag *diag) {
     for (uint32_t i = 0; i < mod->n_customs; i++) {
         const CustomSection *cs = &mod->customs[i];
@@ -669,11 +723,32 @@ static Err put_unplaced_customs(ByteBuf *out, const Module *mod, ByteBuf *scratc
     return OK;
 }
 
+/* The code section preceded by the branch hint section, which the proposal
+ * (like the reference interpreter's encoder) puts right before the code. */
+static Err put_hinted_code(ByteBuf *out, const Module *mod, ByteBuf *scratch, Diag *diag) {
+    static const Name name = {"metadata.code.branch_hint", 25};
+    ByteBuf hints;
+    buf_init(&hints);
+    bw_name(&hints, name);
+    scratch->len = 0;
+    Err err = put_code_section(scratch, mod, &hints, diag);
+    if (err == OK && hints.failed)
+        err = FAIL_NOMEM(diag);
+    if (err == OK)
+        err = put_section(out, SEC_CUSTOM, &hints, diag);
+    if (err == OK)
+        err = put_section(out, SEC_CODE, scratch, diag);
+    buf_fini(&hints);
+    return err;
+}
+
 static Err put_sections(ByteBuf *out, const Module *mod, ByteBuf *scratch, Diag *diag) {
     TRY(put_customs_after(out, mod, 0, scratch, diag));
     for (size_t i = 0; i < sizeof section_order; i++) {
         uint8_t id = section_order[i];
-        if (section_needed(mod, id)) {
+        if (id == SEC_CODE && count_hinted_funcs(mod) > 0) {
+            TRY(put_hinted_code(out, mod, scratch, diag));
+        } else if (section_needed(mod, id)) {
             scratch->len = 0;
             TRY(put_section_content(scratch, mod, id, diag));
             TRY(put_section(out, id, scratch, diag));

@@ -189,6 +189,13 @@ typedef struct LocalGroup {
     ValType type;
 } LocalGroup;
 
+/* A branch hint (spec: branch hinting proposal, "metadata.code.branch_hint"):
+ * the `if` or `br_if` at instrs[instr] is likely taken (value 1) or not (0). */
+typedef struct BranchHint {
+    uint32_t instr;
+    uint8_t value;
+} BranchHint;
+
 typedef struct Code {
     uint32_t n_local_groups;
     LocalGroup *local_groups; /* as encoded (kept for round trips) */
@@ -199,6 +206,11 @@ typedef struct Code {
     /* validator: what execution tiers need without re-deriving it */
     uint32_t max_stack;       /* maximum operand-stack height, in values */
     uint32_t max_depth;       /* maximum control-stack depth */
+    /* From (@metadata.code.branch_hint) annotations, sorted by instr; only the
+     * text parser fills them and the binary writer turns them into the
+     * "metadata.code.branch_hint" section (the reader keeps that section raw). */
+    uint32_t n_hints;
+    BranchHint *hints;
 } Code;
 
 /* ---- Module fields --------------------------------------------------------- */

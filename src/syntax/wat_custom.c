@@ -1,7 +1,10 @@
 /* Custom annotations: (@custom "name" (before|after section)? "bytes"*)
  * among a module's fields become custom sections placed where they say
  * (spec: Custom Annotations appendix); anywhere else they are "misplaced".
- * The lexer keeps their bodies aside; the module's own tokens never see them. */
+ * (@metadata.code.branch_hint "\00"|"\01") inside a function hints the
+ * instruction that follows it (branch hinting proposal); the binary writer
+ * encodes the hints. The lexer keeps annotation bodies aside; the module's own
+ * tokens never see them. */
 #include <string.h>
 
 #include "wat_int.h"
@@ -142,11 +145,10 @@ static Err name_annot(WatParser *p, const CustomAnnot *a, uint32_t start, uint32
     return OK;
 }
 
-Err wat_custom_sections(WatParser *p, uint32_t start, uint32_t end) {
-    const TokenList *tl = p->tl;
-    if (!tl || tl->n_annots == 0)
-        return OK;
-    uint32_t lo = 0, hi = tl->n_annots;
+/* How many annotations stand before tokens start..end; the first is
+ * tl->annots[*out_first]. */
+static uint32_t annots_in(const TokenList *tl, uint32_t start, uint32_t end, uint32_t *out_first) {
+    uint32_t lo = 0, hi = tl ? tl->n_annots : 0;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         if (tl->annots[mid].at < start)
@@ -154,9 +156,17 @@ Err wat_custom_sections(WatParser *p, uint32_t start, uint32_t end) {
         else
             hi = mid;
     }
-    uint32_t first = lo, count = 0;
-    while (first + count < tl->n_annots && tl->annots[first + count].at <= end)
+    uint32_t count = 0;
+    while (tl && lo + count < tl->n_annots && tl->annots[lo + count].at <= end)
         count++;
+    *out_first = lo;
+    return count;
+}
+
+Err wat_custom_sections(WatParser *p, uint32_t start, uint32_t end) {
+    const TokenList *tl = p->tl;
+    uint32_t first;
+    uint32_t count = annots_in(tl, start, end, &first);
     if (count == 0)
         return OK;
     CustomSection *cs = arena_calloc(p->arena, count, sizeof *cs);
@@ -165,7 +175,9 @@ Err wat_custom_sections(WatParser *p, uint32_t start, uint32_t end) {
     uint32_t n_cs = 0;
     for (uint32_t k = 0; k < count; k++) {
         const CustomAnnot *a = &tl->annots[first + k];
-        if (a->is_name) {
+        if (a->kind == ANNOT_BRANCH_HINT)
+            continue;
+        if (a->kind == ANNOT_NAME) {
             TRY(name_annot(p, a, start, end));
             continue;
         }
@@ -176,5 +188,113 @@ Err wat_custom_sections(WatParser *p, uint32_t start, uint32_t end) {
     }
     p->mod->customs = cs;
     p->mod->n_customs = n_cs;
+    return OK;
+}
+
+/* ---- Branch hints ----------------------------------------------------------- */
+
+static Err hint_fail(WatParser *p, uint32_t line, uint32_t col, const char *msg) {
+    return FAIL_TEXT(p->diag, ERR_MALFORMED, line, col, "@metadata.code.branch_hint annotation: %s",
+                     msg);
+}
+
+/* Is token `at` inside a (func ...) field among [start, end)? */
+static bool in_function(const WatParser *p, uint32_t at, uint32_t start, uint32_t end) {
+    for (uint32_t i = start; i < end && p->toks[i].kind == TOK_LPAR; i = p->toks[i].match + 1)
+        if (at > i && at <= p->toks[i].match)
+            return wat_tok_is(&p->toks[i + 1], "func");
+    return false;
+}
+
+/* The payload: strings that decode to the single byte 0 or 1. */
+static Err hint_value(WatParser *p, const CustomAnnot *a, uint8_t *out) {
+    const Token *t = &p->tl->annot_toks[a->first];
+    uint32_t total = 0;
+    for (uint32_t i = 0; i < a->n; i++) {
+        if (t[i].kind != TOK_STRING)
+            return hint_fail(p, t[i].line, t[i].col, "unexpected token");
+        uint32_t n;
+        uint8_t *bytes = wat_string_decode(t[i].text, t[i].len, p->arena, &n);
+        if (!bytes)
+            return FAIL_NOMEM(p->diag);
+        if (n == 1 && total == 0)
+            *out = bytes[0];
+        total += n;
+    }
+    if (total != 1 || *out > 1)
+        return hint_fail(p, a->line, a->col, "invalid value");
+    return OK;
+}
+
+Err wat_branch_hints(WatParser *p, uint32_t start, uint32_t end) {
+    uint32_t first;
+    uint32_t count = annots_in(p->tl, start, end, &first);
+    p->n_hint_annots = 0;
+    if (count == 0)
+        return OK;
+    p->hint_annots = arena_calloc(p->arena, count, sizeof *p->hint_annots);
+    if (!p->hint_annots)
+        return FAIL_NOMEM(p->diag);
+    for (uint32_t k = 0; k < count; k++) {
+        const CustomAnnot *a = &p->tl->annots[first + k];
+        if (a->kind != ANNOT_BRANCH_HINT)
+            continue;
+        if (!in_function(p, a->at, start, end))
+            return hint_fail(p, a->line, a->col, "not in a function");
+        /* annotations come in text order, so equal targets are neighbours */
+        if (p->n_hint_annots && p->hint_annots[p->n_hint_annots - 1].at == a->at)
+            return hint_fail(p, a->line, a->col, "duplicate annotation");
+        HintAnnot *h = &p->hint_annots[p->n_hint_annots++];
+        h->at = a->at;
+        h->line = a->line;
+        h->col = a->col;
+        TRY(hint_value(p, a, &h->value));
+    }
+    return OK;
+}
+
+Err wat_hint_instr(WatParser *p, uint32_t at) {
+    uint32_t lo = 0, hi = p->n_hint_annots;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (p->hint_annots[mid].at < at)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == p->n_hint_annots || p->hint_annots[lo].at != at || p->hint_annots[lo].used)
+        return OK;
+    p->hint_annots[lo].used = true;
+    BranchHint h = {(uint32_t)p->code.len, p->hint_annots[lo].value};
+    if (!VEC_PUSH(&p->hints, h))
+        return FAIL_NOMEM(p->diag);
+    return OK;
+}
+
+Err wat_take_hints(WatParser *p, Code *code) {
+    code->n_hints = 0;
+    code->hints = NULL;
+    if (p->hints.len == 0)
+        return OK;
+    BranchHint *h = wat_alloc(p, p->hints.len * sizeof *h);
+    if (!h)
+        return FAIL_NOMEM(p->diag);
+    /* a folded `if` is emitted after its condition, which may hold hints too */
+    for (size_t i = 0; i < p->hints.len; i++) {
+        size_t j = i;
+        for (; j > 0 && h[j - 1].instr > p->hints.data[i].instr; j--)
+            h[j] = h[j - 1];
+        h[j] = p->hints.data[i];
+    }
+    code->hints = h;
+    code->n_hints = (uint32_t)p->hints.len;
+    p->hints.len = 0;
+    return OK;
+}
+
+Err wat_check_hints_used(WatParser *p) {
+    for (uint32_t i = 0; i < p->n_hint_annots; i++)
+        if (!p->hint_annots[i].used)
+            return hint_fail(p, p->hint_annots[i].line, p->hint_annots[i].col, "invalid target");
     return OK;
 }

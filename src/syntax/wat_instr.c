@@ -17,6 +17,12 @@ static Err emit(WatParser *p, const Instr *in) {
     return OK;
 }
 
+/* Emit the instruction that starts at token `start`, with its branch hint. */
+static Err emit_at(WatParser *p, const Instr *in, uint32_t start) {
+    TRY(wat_hint_instr(p, start));
+    return emit(p, in);
+}
+
 static Instr make(Opcode op) {
     Instr in;
     memset(&in, 0, sizeof in);
@@ -532,9 +538,9 @@ static Err flat_try_arms(WatParser *p, bool *delegated) {
     return OK;
 }
 
-static Err flat_block(WatParser *p, Instr *in) {
+static Err flat_block(WatParser *p, Instr *in, uint32_t start) {
     TRY(block_header(p, in));
-    TRY(emit(p, in));
+    TRY(emit_at(p, in, start));
     TRY(instr_seq(p));
     if (in->op == OP_IF && wat_tok_is(wat_peek(p), "else")) {
         p->pos++;
@@ -603,10 +609,10 @@ static Err folded_try_arms(WatParser *p, bool *delegated) {
     return OK;
 }
 
-static Err folded_block(WatParser *p, Instr *in) {
+static Err folded_block(WatParser *p, Instr *in, uint32_t start) {
     if (in->op != OP_IF) {
         TRY(block_header(p, in));
-        TRY(emit(p, in));
+        TRY(emit_at(p, in, start));
         if (in->op == OP_TRY) {
             bool delegated;
             TRY(folded_try_arms(p, &delegated));
@@ -622,7 +628,7 @@ static Err folded_block(WatParser *p, Instr *in) {
         while (wat_peek(p)->kind == TOK_LPAR && !wat_peek_form(p, "then"))
             TRY(folded_instr(p));
         TRY(push_label(p, id));
-        TRY(emit(p, in));
+        TRY(emit_at(p, in, start));
         TRY(folded_if_arms(p));
     }
     TRY(wat_expect_rpar(p));
@@ -633,6 +639,7 @@ static Err folded_block(WatParser *p, Instr *in) {
 /* ---- Instruction sequences -------------------------------------------------- */
 
 static Err folded_instr(WatParser *p) {
+    uint32_t start = p->pos;
     TRY(wat_expect_lpar(p));
     const Token *t = wat_peek(p);
     Opcode op;
@@ -641,22 +648,22 @@ static Err folded_instr(WatParser *p) {
     p->pos++;
     Instr in = make(op);
     if (is_block(op))
-        return folded_block(p, &in);
+        return folded_block(p, &in, start);
     TRY(immediates(p, &in));
     /* operands: folded instructions; flat ones too, as other text parsers
        (wasm-tools) accept and wasmtime's tests use */
     TRY(instr_seq(p));
     TRY(wat_expect_rpar(p));
-    return emit(p, &in);
+    return emit_at(p, &in, start);
 }
 
 static Err plain_instr(WatParser *p, Opcode op) {
-    p->pos++;
+    uint32_t start = p->pos++;
     Instr in = make(op);
     if (is_block(op))
-        return flat_block(p, &in);
+        return flat_block(p, &in, start);
     TRY(immediates(p, &in));
-    return emit(p, &in);
+    return emit_at(p, &in, start);
 }
 
 /* Instructions until a token that cannot start one. */

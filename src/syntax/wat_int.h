@@ -48,6 +48,15 @@ typedef struct Label {
     uint32_t len;
 } Label;
 
+/* A (@metadata.code.branch_hint) annotation inside a function, waiting for
+ * the instruction that starts at token `at`. */
+typedef struct HintAnnot {
+    uint32_t at;
+    uint8_t value;
+    bool used;
+    uint32_t line, col; /* of the annotation, for errors */
+} HintAnnot;
+
 typedef struct WatParser {
     const Token *toks;
     const TokenList *tl; /* for the custom annotations */
@@ -73,6 +82,10 @@ typedef struct WatParser {
     VEC(Instr) code;
     VEC(Label) labels;
     VEC(ValType) scratch_types;
+    VEC(BranchHint) hints; /* of the function being parsed */
+
+    HintAnnot *hint_annots; /* the module's branch hints, sorted by `at` (module arena) */
+    uint32_t n_hint_annots;
 
     bool needs_data_count;
 } WatParser;
@@ -170,6 +183,17 @@ Err wat_parse_tokens(const TokenList *tl, uint32_t start, uint32_t end, Module *
 /* Turn the (@custom ...) annotations among the module's fields (tokens
  * [start, end]) into custom sections; misplaced ones are errors. */
 Err wat_custom_sections(WatParser *p, uint32_t start, uint32_t end) WARN_UNUSED;
+/* Collect the (@metadata.code.branch_hint) annotations among the module's
+ * fields (tokens [start, end]) into p->hint_annots: each must sit inside a
+ * function, hold one byte 0 or 1, and be alone before its instruction. */
+Err wat_branch_hints(WatParser *p, uint32_t start, uint32_t end) WARN_UNUSED;
+/* The instruction about to become p->code.data[p->code.len] starts at token
+ * `at` (its keyword, or the '(' of a folded form): attach the hint there. */
+Err wat_hint_instr(WatParser *p, uint32_t at) WARN_UNUSED;
+/* Move the current function's hints (p->hints) into `code`, sorted. */
+Err wat_take_hints(WatParser *p, Code *code) WARN_UNUSED;
+/* Every branch hint must have found its instruction. */
+Err wat_check_hints_used(WatParser *p) WARN_UNUSED;
 /* Is `t` an atom the reference lexer knows (keyword or number)? */
 bool wat_known_keyword(const Token *t);
 

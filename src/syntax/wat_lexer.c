@@ -241,9 +241,9 @@ static LexStep lex_one(Lexer *lx, bool *nomem, int annot_depth);
 
 /* Keep the body of a (@custom ...) annotation (tokens [mark, end) minus the
  * closing parenthesis) for the parser. */
-static void keep_custom(Lexer *lx, bool is_name, size_t mark, uint32_t line, uint32_t col,
+static void keep_custom(Lexer *lx, AnnotKind kind, size_t mark, uint32_t line, uint32_t col,
                         bool *nomem) {
-    CustomAnnot a = {is_name, (uint32_t)mark, (uint32_t)lx->annot_toks.len, 0, line, col};
+    CustomAnnot a = {(uint8_t)kind, (uint32_t)mark, (uint32_t)lx->annot_toks.len, 0, line, col};
     for (size_t i = mark; i + 1 < lx->toks.len; i++)
         if (!VEC_PUSH(&lx->annot_toks, lx->toks.data[i]))
             *nomem = true;
@@ -253,12 +253,26 @@ static void keep_custom(Lexer *lx, bool is_name, size_t mark, uint32_t line, uin
         *nomem = true;
 }
 
+/* The kind of an annotation id the parser handles, or -1 for one it skips. */
+static int annot_kind(const char *id, size_t len) {
+    static const struct {
+        const char *id;
+        AnnotKind kind;
+    } kept[] = {{"custom", ANNOT_CUSTOM},
+                {"name", ANNOT_NAME},
+                {"metadata.code.branch_hint", ANNOT_BRANCH_HINT}};
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+        if (strlen(kept[i].id) == len && memcmp(kept[i].id, id, len) == 0)
+            return (int)kept[i].kind;
+    return -1;
+}
+
 /* Skip an annotation "(@id ...)" whose "(@" is at lx->pos. */
 static void skip_annotation(Lexer *lx, bool *nomem, bool top) {
     size_t start = lx->pos;
     uint32_t sline = lx->line, scol = column(lx, start);
     size_t p = start + 2;
-    bool is_custom = false, is_name = false;
+    int kind = -1; /* AnnotKind of an annotation kept for the parser */
     if (p < lx->len && lx->src[p] == '"') {
         const char *msg = NULL;
         size_t end = scan_string(lx, p, &msg);
@@ -284,8 +298,7 @@ static void skip_annotation(Lexer *lx, bool *nomem, bool top) {
     } else if (p < lx->len && wat_is_idchar((unsigned char)lx->src[p])) {
         while (p < lx->len && wat_is_idchar((unsigned char)lx->src[p]))
             p++;
-        is_custom = p - start == 8 && memcmp(lx->src + start + 2, "custom", 6) == 0;
-        is_name = p - start == 6 && memcmp(lx->src + start + 2, "name", 4) == 0;
+        kind = annot_kind(lx->src + start + 2, p - start - 2);
     } else {
         set_error(lx, start, "empty annotation id");
         lx->pos = lx->len;
@@ -314,8 +327,8 @@ static void skip_annotation(Lexer *lx, bool *nomem, bool top) {
             depth += k == TOK_LPAR ? 1 : k == TOK_RPAR ? -1 : 0;
         }
     }
-    if ((is_custom || is_name) && top)
-        keep_custom(lx, is_name, mark, sline, scol, nomem);
+    if (kind >= 0 && top)
+        keep_custom(lx, (AnnotKind)kind, mark, sline, scol, nomem);
     lx->toks.len = mark; /* annotations are not tokens for the parser */
 }
 

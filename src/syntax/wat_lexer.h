@@ -31,10 +31,17 @@ typedef struct Token {
     uint8_t kind;   /* TokKind */
 } Token;
 
-/* A (@custom ...) or (@name ...) annotation (not nested in another one):
- * the parser turns it into a custom section or name, or reports it misplaced. */
+typedef enum AnnotKind {
+    ANNOT_CUSTOM,      /* (@custom ...) */
+    ANNOT_NAME,        /* (@name ...) */
+    ANNOT_BRANCH_HINT, /* (@metadata.code.branch_hint ...) */
+} AnnotKind;
+
+/* A (@custom ...), (@name ...) or (@metadata.code.branch_hint ...) annotation
+ * (not nested in another one): the parser turns it into a custom section, a
+ * name or a branch hint, or reports it misplaced. */
 typedef struct CustomAnnot {
-    bool is_name;         /* (@name ...) rather than (@custom ...) */
+    uint8_t kind;         /* AnnotKind */
     uint32_t at;          /* index in toks of the token that follows it */
     uint32_t first, n;    /* its body tokens (after the id) in annot_toks */
     uint32_t line, col;   /* of the "(@" */

@@ -158,34 +158,30 @@ static bool peek_addrtype(WatParser *p, bool *is64) {
     return false;
 }
 
-/* Limits of a 32-bit memory or table beyond u32 cannot be encoded; they are
- * invalid (not malformed), so the error says so with the validator's words. */
-static Err limits(WatParser *p, Limits *out, bool table) {
-    const Token *first = wat_peek(p);
+/* spec: Text Format > Types > Limits. Bounds are u64 in the text and in the
+ * binary format for either address type, so sizes too large for a 32-bit
+ * memory or table are left to the validator (invalid, not malformed). */
+static Err limits(WatParser *p, Limits *out) {
     TRY(wat_expect_u64(p, &out->min));
     out->has_max = false;
     if (wat_peek(p)->kind == TOK_ATOM && wat_num_class(wat_peek(p)->text, wat_peek(p)->len) == NUM_NAT) {
         TRY(wat_expect_u64(p, &out->max));
         out->has_max = true;
     }
-    if (!out->is64 && (out->min > UINT32_MAX || (out->has_max && out->max > UINT32_MAX)))
-        return FAIL_TEXT(p->diag, ERR_INVALID, first->line, first->col, "%s",
-                         table ? "table size must be at most 2^32-1 entries"
-                               : "memory size must be at most 65536 pages (4GiB)");
     return OK;
 }
 
 static Err table_type(WatParser *p, TableType *out) {
     memset(out, 0, sizeof *out);
     peek_addrtype(p, &out->limits.is64);
-    TRY(limits(p, &out->limits, true));
+    TRY(limits(p, &out->limits));
     return wat_reftype(p, &out->elem);
 }
 
 static Err mem_type(WatParser *p, MemType *out) {
     memset(out, 0, sizeof *out);
     peek_addrtype(p, &out->is64);
-    TRY(limits(p, out, false));
+    TRY(limits(p, out));
     if (wat_tok_is(wat_peek(p), "shared")) {
         p->pos++;
         out->shared = true;
@@ -381,12 +377,14 @@ static Err func_body(WatParser *p, Code *code) {
     TRY(locals_decl(p, code));
     p->code.len = 0;
     p->labels.len = 0;
+    p->hints.len = 0;
     TRY(wat_instrs(p));
     Instr end;
     memset(&end, 0, sizeof end);
     end.op = OP_END;
     if (!VEC_PUSH(&p->code, end))
         return FAIL_NOMEM(p->diag);
+    TRY(wat_take_hints(p, code));
     return wat_take_code(p, &code->instrs, &code->n_instrs);
 }
 
@@ -757,6 +755,7 @@ Err wat_module_fields(WatParser *p, uint32_t end) {
         TRY(scan_field(p, &s, i));
     }
     TRY(allocate(p));
+    TRY(wat_branch_hints(p, start, end));
     for (uint32_t i = start; i < end; i = p->toks[i].match + 1) {
         if (form_at(p, i, "type") || form_at(p, i, "rec")) {
             p->pos = i;
@@ -769,6 +768,7 @@ Err wat_module_fields(WatParser *p, uint32_t end) {
         p->pos = i;
         TRY(field(p));
     }
+    TRY(wat_check_hints_used(p));
     TRY(wat_custom_sections(p, start, end));
     return finish(p, &s);
 }

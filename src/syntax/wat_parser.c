@@ -226,6 +226,7 @@ static void parser_fini(WatParser *p) {
     VEC_FREE(&p->code);
     VEC_FREE(&p->labels);
     VEC_FREE(&p->scratch_types);
+    VEC_FREE(&p->hints);
 }
 
 Err wat_parse_tokens(const TokenList *tl, uint32_t start, uint32_t end, Module **out,

@@ -6,6 +6,7 @@
  * sections become (@custom) annotations with their placement. */
 #include <string.h>
 
+#include "bin_writer.h"
 #include "wat_printer.h"
 
 /* ---- Output helpers ------------------------------------------------------------ */
@@ -517,27 +518,16 @@ static bool items_are_ref_func(const ElemSegment *seg) {
     return true;
 }
 
-/* The binary form to reproduce: the recorded flags when they match the mode
- * (the same choice bin_write_module makes). */
-static uint8_t elem_form(const ElemSegment *seg) {
-    uint8_t f = seg->flags & 7;
-    switch (seg->mode) {
-    case SEG_ACTIVE:
-        if (f & 1)
-            f = (uint8_t)((seg->table ? 2 : 0) | (seg->exprs ? 4 : 0));
-        if (seg->table)
-            f |= 2;
-        break;
-    case SEG_PASSIVE: f = (uint8_t)(1 | (f & 4)); break;
-    default: f = (uint8_t)(3 | (f & 4)); break;
-    }
-    if (seg->exprs && !(f & 4) && !items_are_ref_func(seg))
-        f |= 4;
-    return f;
+/* Items as `(item expr)*` (flags bit 2) or as `func x*`: the recorded form,
+ * unless an item is more than a `ref.func`. */
+static bool elem_as_exprs(const ElemSegment *seg) {
+    if (seg->mode == SEG_ACTIVE && (seg->flags & 1)) /* flags that do not fit the mode */
+        return seg->exprs;
+    return (seg->flags & 4) || (seg->exprs && !items_are_ref_func(seg));
 }
 
-static void put_elem_items(Printer *p, const ElemSegment *seg, uint8_t form) {
-    if (!(form & 4)) {
+static void put_elem_items(Printer *p, const ElemSegment *seg) {
+    if (!elem_as_exprs(seg)) {
         buf_str(p->out, " func");
         for (uint32_t i = 0; i < seg->n_items; i++) {
             buf_byte(p->out, ' ');
@@ -560,18 +550,20 @@ static void put_elem_items(Printer *p, const ElemSegment *seg, uint8_t form) {
     }
 }
 
-/* spec: Text Format > Modules > Element Segments. `(table x)` marks the
- * forms with an explicit table index; `func x*` the index forms. */
+/* spec: Text Format > Modules > Element Segments. `func x*` marks the index
+ * forms. `(table x)` is printed only for a table other than 0: like the
+ * reference encoder, the text parser picks the short form (flags 0/4) for
+ * table 0 whenever the element type allows it, so an explicit `(table 0)`
+ * could not bring back flags 2/6 anyway. */
 static void put_elem(Printer *p, uint32_t index) {
     const ElemSegment *seg = &p->mod->elems[index];
-    uint8_t form = elem_form(seg);
     wp_newline(p);
     buf_str(p->out, "(elem");
     put_def_id(p, PS_ELEM, index);
     if (seg->mode == SEG_DECLARATIVE)
         buf_str(p->out, " declare");
     if (seg->mode == SEG_ACTIVE) {
-        if (form & 2) {
+        if (seg->table != 0) {
             buf_str(p->out, " (table ");
             wp_index(p, PS_TABLE, seg->table);
             buf_byte(p->out, ')');
@@ -580,7 +572,7 @@ static void put_elem(Printer *p, uint32_t index) {
         wp_const_expr(p, &seg->offset);
         buf_byte(p->out, ')');
     }
-    put_elem_items(p, seg, form);
+    put_elem_items(p, seg);
     buf_byte(p->out, ')');
 }
 
@@ -590,7 +582,7 @@ static void put_data(Printer *p, uint32_t index) {
     buf_str(p->out, "(data");
     put_def_id(p, PS_DATA, index);
     if (seg->mode == SEG_ACTIVE) {
-        if (seg->memory != 0 || seg->flags == 2) {
+        if (seg->memory != 0) { /* (memory 0) would still give flags 0 */
             buf_str(p->out, " (memory ");
             wp_index(p, PS_MEMORY, seg->memory);
             buf_byte(p->out, ')');
@@ -665,7 +657,9 @@ static Err put_customs(Printer *p, Diag *diag) {
     const Module *mod = p->mod;
     for (uint32_t i = 0; i < mod->n_customs; i++) {
         const CustomSection *cs = &mod->customs[i];
-        put_custom(p, cs->name, cs->after, cs->bytes, cs->len);
+        /* relative to a section the printed text produces: an empty section
+           of the binary leaves no trace in the text */
+        put_custom(p, cs->name, bin_text_placement(mod, cs->after), cs->bytes, cs->len);
     }
     if (mod->names.present && !has_name_section(mod))
         TRY(put_encoded_names(p, diag));

@@ -90,8 +90,10 @@ static void put_memarg(Printer *p, const Instr *ins) {
     }
     if (ins->imm.memarg.offset != 0)
         buf_printf(p->out, " offset=%llu", (unsigned long long)ins->imm.memarg.offset);
+    /* The binary exponent is below 64 and the text alignment is a u64, so
+     * every decoded alignment has a text form. */
     if (ins->a != natural_align(op_info[ins->op].text)) {
-        if (ins->a < 32)
+        if (ins->a < 64)
             buf_printf(p->out, " align=%llu", 1ull << ins->a);
         else
             buf_printf(p->out, " (;align=2**%u;)", ins->a);

@@ -16,7 +16,8 @@ passed=0 failed=0
 suite=${WASMC_TESTSUITE:-../shared/testsuite}
 mkdir -p "$work/seeds/decode" "$work/seeds/wat" "$work/seeds/wast"
 if [ -d "$suite/core" ]; then
-    "$build/wasmc" wast --dump "$work/dump" "$suite/core" >/dev/null 2>&1 || true
+    mkdir -p "$work/dump"
+    find "$suite/core" -name '*.wast' -print0 | xargs -0 "$build/fuzz/fuzz_seeds" "$work/dump" >/dev/null
     find "$work/dump" -name '*.wasm' -size -64k -exec cp {} "$work/seeds/decode/" \; 2>/dev/null
     find "$work/dump" -name '*.wat' -size -64k -exec cp {} "$work/seeds/wat/" \; 2>/dev/null
     find "$suite/core" -name '*.wast' -size -32k -exec cp {} "$work/seeds/wast/" \;

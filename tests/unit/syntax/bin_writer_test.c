@@ -379,6 +379,44 @@ static void test_customs_placed(void) {
     ir_module_delete(mod);
 }
 
+/* Branch hints become "metadata.code.branch_hint" right before the code
+ * section: function indices count imports, offsets start at the body's locals
+ * declaration; functions without hints are left out. */
+static void test_branch_hint_section(void) {
+    Module *mod = ir_module_new();
+    ValType i32 = ir_valtype(VK_I32);
+    uint32_t t = add_func_type(mod, &i32, 1, NULL, 0);
+    add_funcs(mod, 3, t);
+    mod->funcs[0].import = 0;
+    mod->n_func_imports = 1;
+    Import imp = {{"m", 1}, {"f", 1}, EXTERN_FUNC, 0};
+    mod->imports = &imp;
+    mod->n_imports = 1;
+    Instr body[] = {ins_index(OP_LOCAL_GET, 0), ins_index(OP_BR_IF, 0), ins(OP_END)};
+    set_body(mod, 1, body, 1);
+    mod->funcs[1].code.instrs[0] = ins(OP_END);
+    set_body(mod, 2, body, 3);
+    LocalGroup group = {1, i32};
+    mod->funcs[2].code.local_groups = &group;
+    mod->funcs[2].code.n_local_groups = 1;
+    BranchHint hint = {1, 1};
+    mod->funcs[2].code.hints = &hint;
+    mod->funcs[2].code.n_hints = 1;
+    static const uint8_t expect[] = {
+        HEADER,
+        0x01, 0x05, 0x01, 0x60, 0x01, 0x7f, 0x00,
+        0x02, 0x07, 0x01, 0x01, 'm', 0x01, 'f', 0x00, 0x00,
+        0x03, 0x03, 0x02, 0x00, 0x00,
+        0x00, 0x20, 0x19, 'm', 'e', 't', 'a', 'd', 'a', 't', 'a', '.', 'c', 'o', 'd', 'e', '.',
+        'b', 'r', 'a', 'n', 'c', 'h', '_', 'h', 'i', 'n', 't',
+        0x01, 0x02, 0x01, 0x05, 0x01, 0x01, /* func 2: br_if at body offset 5, likely */
+        0x0a, 0x0d, 0x02, 0x02, 0x00, 0x0b,
+        0x08, 0x01, 0x01, 0x7f, 0x20, 0x00, 0x0d, 0x00, 0x0b,
+    };
+    CHECK(write_equals(mod, expect, sizeof expect));
+    ir_module_delete(mod);
+}
+
 static void test_recorded_empty_sections(void) {
     Module *mod = ir_module_new();
     mod->section_order[0] = 1;
@@ -490,4 +528,4 @@ TEST_MAIN("bin_writer", TEST_CASE(test_allocation_failures), TEST_CASE(test_empt
           TEST_CASE(test_rec_group), TEST_CASE(test_imports_tables_globals),
           TEST_CASE(test_elems_and_datas), TEST_CASE(test_customs_placed),
           TEST_CASE(test_recorded_empty_sections), TEST_CASE(test_simd_gc_eh_immediates),
-          TEST_CASE(test_names_section))
+          TEST_CASE(test_names_section), TEST_CASE(test_branch_hint_section))

@@ -200,6 +200,25 @@ static void test_errors(void) {
     check_error("(func", "unexpected token");
 }
 
+/* Limits are u64 in text and binary for both address types: too-large sizes
+ * of 32-bit memories and tables parse, and the validator rejects them. */
+static void test_large_limits(void) {
+    Parsed p;
+    parse(&p, "(memory (import \"M\" \"m\") 0 0x1_0000_0000)"
+              " (memory 0x1_0000_0000 0x1_0000_0000) (table 0 0x1_0000_0000 funcref)");
+    CHECK(p.err == OK);
+    if (p.err == OK) {
+        Module *m = p.mod;
+        CHECK(m->n_memories == 2 && !m->memories[1].type.is64);
+        CHECK(m->memories[1].type.min == 0x100000000ull &&
+              m->memories[1].type.max == 0x100000000ull);
+        CHECK(m->memories[0].type.has_max && m->memories[0].type.max == 0x100000000ull);
+        CHECK(m->n_tables == 1 && m->tables[0].type.limits.max == 0x100000000ull);
+    }
+    done(&p);
+    check_error("(memory 0x1_0000_0000_0000_0000)", "i64 constant out of range");
+}
+
 static void test_custom_annotations(void) {
     Parsed p;
     parse(&p, "(@name \"mod\") (@custom \"a\" \"x\" \"yz\") (func)"
@@ -216,6 +235,52 @@ static void test_custom_annotations(void) {
     check_error("(@custom \"x\" (before types))", "@custom annotation: malformed section kind");
     check_error("(@custom 4)", "@custom annotation: missing section name");
     check_error("(module (func) (@name \"M\"))", "misplaced @name annotation");
+}
+
+/* (@metadata.code.branch_hint) hints the instruction that follows it: for a
+ * folded `if`, the `if` itself (emitted after its condition). The writer
+ * puts the offsets from the body start in a section right before the code. */
+static void test_branch_hints(void) {
+    Parsed p;
+    parse(&p, "(func $a (param i32) (local i32)"
+              "  local.get 0 (@metadata.code.branch_hint \"\\01\") if end"
+              "  (block (@metadata.code.branch_hint \"\\00\") (br_if 0 (local.get 0))))"
+              "(func (param i32) (@metadata.code.branch_hint \"\\00\")"
+              "  (if (local.get 0) (then (@metadata.code.branch_hint \"\\01\") (br_if 0"
+              "   (local.get 0)))))");
+    CHECK(p.err == OK);
+    if (p.err == OK) {
+        const Code *a = &p.mod->funcs[0].code, *b = &p.mod->funcs[1].code;
+        CHECK(a->n_hints == 2 && a->hints[0].instr == 1 && a->hints[0].value == 1);
+        CHECK(a->n_hints == 2 && a->instrs[a->hints[1].instr].op == OP_BR_IF &&
+              a->hints[1].value == 0);
+        CHECK(b->n_hints == 2 && b->instrs[b->hints[0].instr].op == OP_IF &&
+              b->hints[0].instr == 1 && b->hints[0].value == 0);
+        CHECK(b->n_hints == 2 && b->instrs[b->hints[1].instr].op == OP_BR_IF &&
+              b->hints[1].value == 1);
+    }
+    done(&p);
+    ByteBuf bin = encode("(func (param i32) local.get 0 (@metadata.code.branch_hint \"\\01\")"
+                         " br_if 0)");
+    static const uint8_t want[] = {
+        0x00, 0x20, 0x19, 'm', 'e', 't', 'a', 'd', 'a', 't', 'a', '.', 'c', 'o', 'd', 'e', '.',
+        'b', 'r', 'a', 'n', 'c', 'h', '_', 'h', 'i', 'n', 't',
+        0x01, 0x00, 0x01, 0x03, 0x01, 0x01,  /* func 0: one hint at offset 3, value 1 */
+        0x0a, 0x08, 0x01, 0x06, 0x00, 0x20, 0x00, 0x0d, 0x00, 0x0b};
+    CHECK(bin.len > sizeof want &&
+          memcmp(bin.data + bin.len - sizeof want, want, sizeof want) == 0);
+    buf_fini(&bin);
+    check_error("(func (@metadata.code.branch_hint \"\\01\") (@metadata.code.branch_hint"
+                " \"\\01\") (if (i32.const 0) (then)))",
+                "@metadata.code.branch_hint annotation: duplicate annotation");
+    check_error("(@metadata.code.branch_hint \"\\01\") (func)",
+                "@metadata.code.branch_hint annotation: not in a function");
+    check_error("(global i32 (@metadata.code.branch_hint \"\\01\") (i32.const 0))",
+                "@metadata.code.branch_hint annotation: not in a function");
+    check_error("(func (@metadata.code.branch_hint \"\\02\") (if (i32.const 0) (then)))",
+                "@metadata.code.branch_hint annotation: invalid value");
+    check_error("(func nop (@metadata.code.branch_hint \"\\01\"))",
+                "@metadata.code.branch_hint annotation: invalid target");
 }
 
 /* Fail allocation 1, 2, ... until the parse succeeds: each run must end in a
@@ -257,4 +322,5 @@ static void test_alloc_failures(void) {
 }
 
 TEST_MAIN("wat_module", TEST_CASE(test_alloc_failures), TEST_CASE(test_custom_annotations), TEST_CASE(test_implicit_types), TEST_CASE(test_fields),
-          TEST_CASE(test_instr_forms), TEST_CASE(test_abbreviations), TEST_CASE(test_errors))
+          TEST_CASE(test_instr_forms), TEST_CASE(test_abbreviations), TEST_CASE(test_errors),
+          TEST_CASE(test_large_limits), TEST_CASE(test_branch_hints))
