@@ -609,8 +609,9 @@ static Err check_fixed(ValidCtx *cx, const Instr *in, const OpFacts *f, Diag *di
         TRY(check_fixed_imm(cx, in, &addr, diag));
     uint32_t n = f->n_in;
     const Ctrl *c = ctrl_top(cx);
-    bool fast = cx->vals.len - c->height >= n;
-    const ValType *top = fast ? cx->vals.data + cx->vals.len - n : NULL;
+    /* n == 0 needs no pops (and the stack may still be unallocated). */
+    bool fast = n == 0 || cx->vals.len - c->height >= n;
+    const ValType *top = n && fast ? cx->vals.data + cx->vals.len - n : NULL;
     for (uint32_t i = 0; fast && i < n; i++) {
         uint8_t want = f->in[i] == KIND_ADDR ? addr.kind : f->in[i];
         fast = top[i].kind == want || top[i].kind == VK_BOT;

@@ -134,6 +134,9 @@ typedef enum ParamIds { IDS_IGNORE, IDS_BIND, IDS_FORBID } ParamIds;
 
 static Err params_results(WatParser *p, ParamIds ids, uint32_t *n_params, uint32_t *n_results) {
     *n_params = *n_results = 0;
+    /* Callers point into scratch_types even when it stays empty: keep it allocated. */
+    if (!VEC_RESERVE(&p->scratch_types, 1))
+        return FAIL_NOMEM(p->diag);
     while (wat_peek_form(p, "param")) {
         p->pos += 2;
         const Token *id;
