@@ -65,6 +65,12 @@ else
     echo "FAIL: expected $expected failures and exit 1, got '${got:-none}' and exit $status"
 fi
 
+echo "== wasmc run"
+tests/cli/run_test.sh "$build" >"$log" 2>&1
+grep -vE '^run_test:' "$log" | tail -n 40
+tail -n 1 "$log"
+add_counts "tests/cli/run_test.sh"
+
 echo "== fuzz corpus replay"
 for replay in "$build"/fuzz/*_fuzz_replay; do
     [ -x "$replay" ] || continue

@@ -9,11 +9,13 @@
 #include <stdint.h>
 
 #include "module/module.h"
+#include "runtime/runtime.h"
 #include "syntax/syntax.h"
 
 int cli_validate(int argc, char **argv);
 int cli_print(int argc, char **argv);
 int cli_wast(int argc, char **argv);
+int cli_run(int argc, char **argv);
 
 /* ---- Loading modules (cli_load.c) ------------------------------------------ */
 
@@ -39,6 +41,58 @@ CliStage cli_decode(const uint8_t *bytes, size_t len, bool validate, TypeRegistr
 /* Read a module file (binary or WAT text) and decode and validate it.
  * *out as for cli_decode. */
 CliStage cli_load_file(const char *path, bool validate, Module **out, Diag *diag);
+
+/* ---- The spectest host module (spectest.c) ---------------------------------- */
+
+#define SPECTEST_N_PRINTS 7
+
+/* The spectest objects of one store, made on first import. */
+typedef struct SpecTest {
+    Store *store;
+    FuncRef *prints[SPECTEST_N_PRINTS];
+    RtGlobal *globals[4]; /* i32, i64, f32, f64 */
+    RtTable *table, *table64;
+    RtMemory *memory, *shared_memory;
+} SpecTest;
+
+void cli_spectest_init(SpecTest *st, Store *store);
+/* The export `name` of spectest: *out_found false if there is none. */
+Err cli_spectest_lookup(SpecTest *st, const char *name, size_t len, bool *out_found, Extern *out,
+                        Diag *diag) WARN_UNUSED;
+
+/* ---- Resolving imports by name (cli_link.c) --------------------------------------- */
+
+/* The runtime's Linker plus the spectest module (if given). Borrows the
+ * store and spectest. */
+typedef struct CliLinker {
+    Linker *linker; /* owned */
+    Store *store;
+    SpecTest *spectest;
+} CliLinker;
+
+Err cli_linker_init(CliLinker *l, Store *store, SpecTest *spectest, Diag *diag) WARN_UNUSED;
+void cli_linker_fini(CliLinker *l);
+/* Make `inst`'s exports importable under module name `name`. */
+Err cli_linker_instance(CliLinker *l, const char *name, size_t len, Instance *inst,
+                        Diag *diag) WARN_UNUSED;
+/* Define one import (WASI functions, ...). */
+Err cli_linker_define(CliLinker *l, const char *module, const char *field, Extern ext,
+                      Diag *diag) WARN_UNUSED;
+/* Resolve the imports and rt_instantiate: ERR_LINK ("unknown import: ...",
+ * "incompatible import type for `m::f`: ..."), or ERR_TRAP with *out_trap. */
+Err cli_linker_instantiate(CliLinker *l, RtModule *module, Instance **out, Trap **out_trap,
+                           Diag *diag) WARN_UNUSED;
+
+/* ---- Values as text (cli_values.c) ------------------------------------------------ */
+
+void cli_format_valtype(ValType t, char *buf, size_t size);
+void cli_format_func_type(const FuncType *ft, char *buf, size_t size);
+/* A value as `wasmc run` prints it: i32/i64 signed decimal, floats with
+ * enough digits to round-trip (nan:0x... for non-canonical NaNs). */
+void cli_format_value(ValType t, const ValRaw *v, char *buf, size_t size);
+/* Parse a command-line argument of type t (integers decimal or 0x hex, signed
+ * or unsigned; floats decimal, hex, inf, nan, nan:0x...). */
+bool cli_parse_value(const char *s, ValType t, ValRaw *out);
 
 /* ---- WAST runner records (wast_report.c) ----------------------------------- */
 
@@ -71,6 +125,8 @@ typedef enum Blame {
     BLAME_READER,    /* binary decoder */
     BLAME_VALIDATOR, /* validator */
     BLAME_WRITER,    /* binary writer, printer, ir_compare */
+    BLAME_RUNTIME,   /* compiling, linking, instantiating, calling (src/runtime) */
+    BLAME_INTERP,    /* wrong results or traps while executing (src/interp) */
     BLAME_RUNNER,    /* the runner itself, I/O, out of memory */
     BLAME_CRASH,     /* a crash or time-out: the component is not known */
     BLAME_COUNT

@@ -9,7 +9,9 @@ static void usage(FILE *out) {
                  "commands:\n"
                  "  validate FILE...   decode and validate modules (.wasm or .wat)\n"
                  "  print FILE         print a module as WAT text\n"
-                 "  wast [FILE|DIR...] run WAST scripts (default: the spec test suite)\n");
+                 "  wast [FILE|DIR...] run WAST scripts (default: the spec test suite)\n"
+                 "  run [--invoke NAME] [--fuel N] FILE [ARGS...]\n"
+                 "                     instantiate a module and call a function\n");
 }
 
 int main(int argc, char **argv) {
@@ -24,6 +26,8 @@ int main(int argc, char **argv) {
         return cli_print(argc - 2, argv + 2);
     if (strcmp(cmd, "wast") == 0)
         return cli_wast(argc - 2, argv + 2);
+    if (strcmp(cmd, "run") == 0)
+        return cli_run(argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         usage(stdout);
         return 0;

@@ -29,7 +29,8 @@ static const char *const kind_names[RK_COUNT] = {
 
 static const char *const blame_names[BLAME_COUNT] = {
     [BLAME_TEXT] = "text",         [BLAME_READER] = "reader", [BLAME_VALIDATOR] = "validator",
-    [BLAME_WRITER] = "writer",     [BLAME_RUNNER] = "runner", [BLAME_CRASH] = "crash",
+    [BLAME_WRITER] = "writer",     [BLAME_RUNTIME] = "runtime", [BLAME_INTERP] = "interp",
+    [BLAME_RUNNER] = "runner",     [BLAME_CRASH] = "crash",
 };
 
 const char *report_kind_name(RunKind kind) { return kind < RK_COUNT ? kind_names[kind] : "?"; }
@@ -330,7 +331,7 @@ static void print_feature_table(const Report *rep) {
 static void print_keywords(const Report *rep) {
     if (!rep->keywords.len)
         return;
-    printf("\nforms not run (no support yet):");
+    printf("\nnot run, by what they need:");
     for (size_t i = 0; i < rep->keywords.len; i++)
         printf("%s %s x%u", i ? "," : "", rep->keywords.data[i].keyword,
                rep->keywords.data[i].count);

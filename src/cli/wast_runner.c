@@ -1,26 +1,15 @@
-/* Executing a WAST script without an execution engine: module forms are
- * parsed, decoded and validated; assert_malformed / assert_invalid are checked
- * (message prefixes compared as the reference interpreter does); everything
- * that needs instantiation or execution is counted "not run". Input never
- * trips an assert: every failure becomes a counted, reported result. */
+/* Running a WAST script: module forms are parsed, decoded, validated,
+ * compiled and instantiated in one engine and store per file, with imports
+ * resolved from registered instances and the spectest module; the
+ * assertions are checked (messages compared as prefixes, as the reference
+ * interpreter does). Commands needing what execution lacks are counted "not
+ * run" under the feature's name (wast_gate.c). Input never trips an assert:
+ * every failure becomes a counted, reported result. */
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-
-/* A module kept for later commands (by id, or as the most recent one). */
-typedef struct KeptModule {
-    const char *id; /* in the script arena, or NULL */
-    Module *mod;
-} KeptModule;
-
-typedef struct Runner {
-    FileResult *res;
-    const RunOptions *opt;
-    const Script *script;
-    TypeRegistry *reg;
-    VEC(KeptModule) kept;
-} Runner;
+#include "interp/interp.h"
+#include "wast_int.h"
 
 /* ---- Loading the module of a command ------------------------------------------------ */
 
@@ -101,57 +90,200 @@ static void fail_load(Runner *r, RunKind kind, const WastCommand *cmd, CliStage 
     report_fail(r->res, kind, blame_of(stage), cmd->line, cmd->column, reason, detail);
 }
 
-/* ---- Kept modules -------------------------------------------------------------------- */
+/* ---- Units: definitions and instances ------------------------------------------------ */
 
-/* Keep `mod` (takes ownership). An anonymous module is only reachable as the
- * most recent one, so the previous anonymous one can go. */
-static void keep_module(Runner *r, const char *id, Module *mod) {
-    if (r->kept.len && !VEC_LAST(&r->kept).id) {
-        ir_module_delete(VEC_LAST(&r->kept).mod);
-        r->kept.len--;
+WastUnit *wast_find_unit(WastUnits *units, const char *id) {
+    for (size_t i = units->len; i-- > 0;) {
+        WastUnit *u = &units->data[i];
+        if (!id || (u->id && strcmp(u->id, id) == 0))
+            return u;
     }
-    KeptModule k = {id, mod};
-    if (!VEC_PUSH(&r->kept, k))
-        ir_module_delete(mod);
+    return NULL;
 }
 
-static void free_kept(Runner *r) {
-    for (size_t i = 0; i < r->kept.len; i++)
-        ir_module_delete(r->kept.data[i].mod);
-    VEC_FREE(&r->kept);
+static void push_unit(Runner *r, WastUnits *units, WastUnit u) {
+    if (!VEC_PUSH(units, u) && u.module)
+        rt_module_release(u.module); /* then the unit is missing: commands on it fail */
 }
 
-/* ---- Commands -------------------------------------------------------------------------- */
-
-static bool is_component(Runner *r, const WastCommand *cmd) {
-    if (!cmd->module || !cmd->module->is_component)
+bool wast_unit_unusable(Runner *r, RunKind kind, const WastCommand *cmd, const WastUnit *u,
+                        const char *what) {
+    if (u->gate) {
+        report_not_run(r->res, kind);
+        report_keyword(r->res, u->gate);
+        return true;
+    }
+    if (!u->failed)
         return false;
-    report_keyword(r->res, "component");
+    char reason[128];
+    snprintf(reason, sizeof reason, "%s failed (line %u)", what, u->line);
+    report_fail(r->res, kind, (Blame)u->blame, cmd->line, cmd->column, reason, NULL);
     return true;
 }
 
-static void run_module(Runner *r, const WastCommand *cmd) {
-    if (is_component(r, cmd)) {
-        report_not_run(r->res, RK_MODULE);
-        return;
+bool wast_message_ok(Runner *r, RunKind kind, const WastCommand *cmd, const char *got) {
+    const char *want = cmd->message;
+    if (!want)
+        return true;
+    bool ok = r->wasmtime ? strstr(got, want) != NULL
+                              : strncmp(got, want, strlen(want)) == 0;
+    r->res->kinds[kind].msg_checked++;
+    r->res->kinds[kind].msg_mismatch += !ok;
+    return ok;
+}
+
+/* ---- Preparing a module: load, gate, compile -------------------------------------------- */
+
+static Blame blame_of_diag(const Diag *diag) {
+    const char *f = diag->src_file ? diag->src_file : "";
+    if (strstr(f, "interp/"))
+        return BLAME_INTERP;
+    if (strstr(f, "cli/"))
+        return BLAME_RUNNER;
+    return BLAME_RUNTIME;
+}
+
+static void fail_unit(WastUnit *u, Blame blame, const WastCommand *cmd) {
+    u->failed = true;
+    u->blame = (uint8_t)blame;
+    u->line = cmd->line;
+}
+
+static void fail_with(Runner *r, RunKind kind, const WastCommand *cmd, Blame blame,
+                      const char *what, const Diag *diag, WastUnit *u) {
+    char reason[DIAG_MSG_MAX + 64];
+    snprintf(reason, sizeof reason, "%s: %s", what, diag->msg);
+    report_fail(r->res, kind, blame, cmd->line, cmd->column, reason, NULL);
+    fail_unit(u, blame, cmd);
+}
+
+/* A module registered under a name whose unit is unusable: imports from it
+ * make this module unusable the same way. */
+static const WastUnit *bad_import(Runner *r, const Module *mod) {
+    for (uint32_t i = 0; i < mod->n_imports; i++) {
+        const Name *m = &mod->imports[i].module;
+        for (size_t k = r->bad_names.len; k-- > 0;) {
+            const BadName *b = &r->bad_names.data[k];
+            if (strlen(b->name) == m->len && memcmp(b->name, m->str, m->len) == 0)
+                return &b->unit;
+        }
+    }
+    return NULL;
+}
+
+/* Everything before instantiation. On false the command is reported and *u
+ * says why the module is unusable; on true *out is the compiled module. */
+static bool prepare(Runner *r, RunKind kind, const WastCommand *cmd, RtModule **out,
+                    WastUnit *u) {
+    *out = NULL;
+    u->line = cmd->line;
+    if (cmd->module->is_component || r->file_gate) {
+        u->gate = r->file_gate ? r->file_gate : "component";
+        report_not_run(r->res, kind);
+        report_keyword(r->res, u->gate);
+        return false;
     }
     Diag diag;
     Module *mod;
     CliStage stage = load_module(r, cmd, true, &mod, &diag);
     if (stage != STAGE_OK) {
         ir_module_delete(mod);
-        fail_load(r, RK_MODULE, cmd, stage, &diag);
+        fail_load(r, kind, cmd, stage, &diag);
+        fail_unit(u, blame_of(stage), cmd);
+        return false;
+    }
+    const WastUnit *bad = bad_import(r, mod);
+    u->gate = bad ? bad->gate : wast_module_gate(mod);
+    if (u->gate || (bad && bad->failed)) {
+        ir_module_delete(mod);
+        if (u->gate)
+            return !wast_unit_unusable(r, kind, cmd, u, "");
+        wast_unit_unusable(r, kind, cmd, bad, "a module it imports from");
+        fail_unit(u, (Blame)bad->blame, cmd);
+        return false;
+    }
+    if (!r->engine) {
+        ir_module_delete(mod);
+        snprintf(diag.msg, sizeof diag.msg, "%s", r->setup_error);
+        fail_with(r, kind, cmd, BLAME_RUNTIME, "no engine", &diag, u);
+        return false;
+    }
+    if (rt_module_from_ir(r->engine, mod, out, &diag) != OK) {
+        fail_with(r, kind, cmd, blame_of_diag(&diag), "compile failed", &diag, u);
+        return false;
+    }
+    return true;
+}
+
+/* Instantiate; on failure the reason is in diag (and *trap for a trap). */
+static Err instantiate(Runner *r, RtModule *module, Instance **out, Trap **trap, Diag *diag) {
+    diag_clear(diag);
+    Err err = cli_linker_instantiate(&r->linker, module, out, trap, diag);
+    if (err == ERR_TRAP)
+        snprintf(diag->msg, sizeof diag->msg, "%s", *trap ? rt_trap_text(*trap) : "trap");
+    return err;
+}
+
+/* Blame for a failed instantiation: a trap with wasm frames ran code. */
+static Blame blame_of_instantiation(Err err, const Trap *trap, const Diag *diag) {
+    if (err == ERR_TRAP)
+        return trap && trap->n_frames ? BLAME_INTERP : BLAME_RUNTIME;
+    return blame_of_diag(diag);
+}
+
+/* ---- Commands -------------------------------------------------------------------------- */
+
+/* wasmtime's runner makes `(module $name ...)` importable as "name". */
+static void auto_register(Runner *r, const WastCommand *cmd, const WastUnit *inst) {
+    Diag diag;
+    if (!r->wasmtime || !inst->id)
+        return;
+    if (!inst->inst) {
+        BadName b = {inst->id, *inst};
+        (void)VEC_PUSH(&r->bad_names, b); /* lost: its importers fail to link instead */
+    } else if (cli_linker_instance(&r->linker, inst->id, strlen(inst->id), inst->inst, &diag) !=
+               OK) {
+        report_fail(r->res, RK_REGISTER, BLAME_RUNNER, cmd->line, cmd->column, diag.msg, NULL);
+    }
+}
+
+static void run_module(Runner *r, const WastCommand *cmd) {
+    WastUnit u = {.id = cmd->module->id, .line = cmd->line};
+    RtModule *module;
+    if (!prepare(r, RK_MODULE, cmd, &module, &u)) {
+        push_unit(r, &r->defs, u);
+        if (!cmd->module->is_definition) {
+            auto_register(r, cmd, &u);
+            push_unit(r, &r->insts, u);
+        }
         return;
     }
-    report_pass(r->res, RK_MODULE);
-    keep_module(r, cmd->module->id, mod);
+    WastUnit inst = u;
+    u.module = module;
+    push_unit(r, &r->defs, u);
+    if (cmd->module->is_definition) {
+        report_pass(r->res, RK_MODULE);
+        return;
+    }
+    Diag diag;
+    Trap *trap = NULL;
+    Err err = instantiate(r, module, &inst.inst, &trap, &diag);
+    if (err != OK)
+        fail_with(r, RK_MODULE, cmd, blame_of_instantiation(err, trap, &diag),
+                  err == ERR_TRAP ? "instantiation trapped" : "instantiation failed", &diag, &inst);
+    else
+        report_pass(r->res, RK_MODULE);
+    rt_trap_delete(trap);
+    auto_register(r, cmd, &inst);
+    push_unit(r, &r->insts, inst);
 }
 
 /* assert_malformed and (with parser support) assert_malformed_custom: the
  * module must fail to parse or to decode; failing validation is not enough. */
 static void run_malformed(Runner *r, RunKind kind, const WastCommand *cmd) {
-    if (is_component(r, cmd)) {
+    if (cmd->module->is_component) {
         report_not_run(r->res, kind);
+        report_keyword(r->res, "component");
         return;
     }
     Diag diag;
@@ -179,8 +311,9 @@ static void run_malformed(Runner *r, RunKind kind, const WastCommand *cmd) {
 
 /* assert_invalid: the module must decode and then fail validation. */
 static void run_invalid(Runner *r, const WastCommand *cmd) {
-    if (is_component(r, cmd)) {
+    if (cmd->module->is_component) {
         report_not_run(r->res, RK_ASSERT_INVALID);
+        report_keyword(r->res, "component");
         return;
     }
     Diag diag;
@@ -213,30 +346,147 @@ static void run_invalid(Runner *r, const WastCommand *cmd) {
     }
 }
 
-/* assert_unlinkable / assert_trap on a module: only decoding and validation
- * can be checked without instantiation; the command itself is not run. */
-static void run_needs_instance(Runner *r, RunKind kind, const WastCommand *cmd) {
-    if (is_component(r, cmd)) {
-        report_not_run(r->res, kind);
+/* (module instance $I $M): instantiate a definition. */
+static void run_instance(Runner *r, const WastCommand *cmd) {
+    WastUnit *def = wast_find_unit(&r->defs, cmd->definition_id);
+    WastUnit inst = {.id = cmd->instance_id, .line = cmd->line};
+    if (!def) {
+        report_fail(r->res, RK_INSTANCE, BLAME_RUNNER, cmd->line, cmd->column,
+                    "no such module definition", NULL);
+        fail_unit(&inst, BLAME_RUNNER, cmd);
+    } else if (wast_unit_unusable(r, RK_INSTANCE, cmd, def, "its module definition")) {
+        inst.gate = def->gate;
+        inst.failed = def->failed;
+        inst.blame = def->blame;
+    } else {
+        Diag diag;
+        Trap *trap = NULL;
+        Err err = instantiate(r, def->module, &inst.inst, &trap, &diag);
+        if (err != OK)
+            fail_with(r, RK_INSTANCE, cmd, blame_of_instantiation(err, trap, &diag),
+                      "instantiation failed", &diag, &inst);
+        else
+            report_pass(r->res, RK_INSTANCE);
+        rt_trap_delete(trap);
+        auto_register(r, cmd, &inst);
+    }
+    push_unit(r, &r->insts, inst);
+}
+
+static void run_register(Runner *r, const WastCommand *cmd) {
+    const char *name = cmd->register_name ? cmd->register_name : "";
+    WastUnit *u = wast_find_unit(&r->insts, cmd->definition_id);
+    Diag diag;
+    if (!u) {
+        report_fail(r->res, RK_REGISTER, BLAME_RUNNER, cmd->line, cmd->column,
+                    "register: no such module instance", NULL);
         return;
     }
-    Diag diag;
-    Module *mod;
-    CliStage stage = load_module(r, cmd, true, &mod, &diag);
-    ir_module_delete(mod);
-    if (stage == STAGE_OK)
-        report_not_run(r->res, kind);
+    if (wast_unit_unusable(r, RK_REGISTER, cmd, u, "its module")) {
+        BadName b = {name, *u};
+        if (!VEC_PUSH(&r->bad_names, b))
+            return;
+        return;
+    }
+    for (size_t i = r->bad_names.len; i-- > 0;)
+        if (strcmp(r->bad_names.data[i].name, name) == 0)
+            r->bad_names.data[i] = r->bad_names.data[--r->bad_names.len];
+    if (cli_linker_instance(&r->linker, name, strlen(name), u->inst, &diag) != OK)
+        report_fail(r->res, RK_REGISTER, BLAME_RUNNER, cmd->line, cmd->column, diag.msg, NULL);
     else
-        fail_load(r, kind, cmd, stage, &diag);
+        report_pass(r->res, RK_REGISTER);
+}
+
+/* assert_trap on a module: instantiation must trap with the message. */
+static void run_trap_module(Runner *r, const WastCommand *cmd) {
+    WastUnit u = {0};
+    RtModule *module;
+    if (!prepare(r, RK_ASSERT_TRAP_MODULE, cmd, &module, &u))
+        return;
+    Diag diag;
+    Trap *trap = NULL;
+    Instance *inst;
+    Err err = instantiate(r, module, &inst, &trap, &diag);
+    char reason[DIAG_MSG_MAX + 96];
+    const char *want = cmd->message ? cmd->message : "";
+    if (err == ERR_TRAP && wast_message_ok(r, RK_ASSERT_TRAP_MODULE, cmd, diag.msg)) {
+        report_pass(r->res, RK_ASSERT_TRAP_MODULE);
+    } else {
+        if (err == OK)
+            snprintf(reason, sizeof reason, "expected trap \"%s\", instantiated fine", want);
+        else
+            snprintf(reason, sizeof reason, "expected trap \"%s\", got %s \"%s\"", want,
+                     err_name(err), diag.msg);
+        report_fail(r->res, RK_ASSERT_TRAP_MODULE, blame_of_instantiation(err, trap, &diag),
+                    cmd->line, cmd->column, reason, NULL);
+    }
+    rt_trap_delete(trap);
+    rt_module_release(module);
+}
+
+/* assert_unlinkable: linking must fail with the message. */
+static void run_unlinkable(Runner *r, const WastCommand *cmd) {
+    WastUnit u = {0};
+    RtModule *module;
+    if (!prepare(r, RK_ASSERT_UNLINKABLE, cmd, &module, &u))
+        return;
+    Diag diag;
+    Trap *trap = NULL;
+    Instance *inst;
+    Err err = instantiate(r, module, &inst, &trap, &diag);
+    char reason[DIAG_MSG_MAX + 96];
+    const char *want = cmd->message ? cmd->message : "";
+    if (err == ERR_LINK && wast_message_ok(r, RK_ASSERT_UNLINKABLE, cmd, diag.msg)) {
+        report_pass(r->res, RK_ASSERT_UNLINKABLE);
+    } else {
+        if (err == OK)
+            snprintf(reason, sizeof reason, "expected \"%s\", linked fine", want);
+        else
+            snprintf(reason, sizeof reason, "expected \"%s\", got %s \"%s\"", want,
+                     err_name(err), diag.msg);
+        report_fail(r->res, RK_ASSERT_UNLINKABLE, BLAME_RUNTIME, cmd->line, cmd->column, reason,
+                    NULL);
+    }
+    rt_trap_delete(trap);
+    rt_module_release(module);
+}
+
+/* Commands that are not run in a file gated by its flags. */
+static bool file_gated(Runner *r, const WastCommand *cmd) {
+    if (!r->file_gate)
+        return false;
+    static const RunKind kinds[] = {
+        [CMD_MODULE] = RK_MODULE,
+        [CMD_INSTANCE] = RK_INSTANCE,
+        [CMD_REGISTER] = RK_REGISTER,
+        [CMD_ACTION] = RK_ACTION,
+        [CMD_ASSERT_RETURN] = RK_ASSERT_RETURN,
+        [CMD_ASSERT_TRAP] = RK_ASSERT_TRAP,
+        [CMD_ASSERT_TRAP_MODULE] = RK_ASSERT_TRAP_MODULE,
+        [CMD_ASSERT_EXHAUSTION] = RK_ASSERT_EXHAUSTION,
+        [CMD_ASSERT_EXCEPTION] = RK_ASSERT_EXCEPTION,
+        [CMD_ASSERT_MALFORMED] = RK_ASSERT_MALFORMED,
+        [CMD_ASSERT_INVALID] = RK_ASSERT_INVALID,
+        [CMD_ASSERT_UNLINKABLE] = RK_ASSERT_UNLINKABLE,
+        [CMD_ASSERT_MALFORMED_CUSTOM] = RK_MALFORMED_CUSTOM,
+        [CMD_ASSERT_INVALID_CUSTOM] = RK_INVALID_CUSTOM,
+        [CMD_UNSUPPORTED] = RK_UNSUPPORTED,
+    };
+    report_not_run(r->res, cmd->kind < sizeof kinds / sizeof kinds[0] ? kinds[cmd->kind]
+                                                                       : RK_UNSUPPORTED);
+    report_keyword(r->res, r->file_gate);
+    return true;
 }
 
 static void run_command(Runner *r, const WastCommand *cmd) {
+    if (file_gated(r, cmd))
+        return;
     switch ((WastCmdKind)cmd->kind) {
     case CMD_MODULE: run_module(r, cmd); return;
     case CMD_ASSERT_MALFORMED: run_malformed(r, RK_ASSERT_MALFORMED, cmd); return;
     case CMD_ASSERT_INVALID: run_invalid(r, cmd); return;
-    case CMD_ASSERT_UNLINKABLE: run_needs_instance(r, RK_ASSERT_UNLINKABLE, cmd); return;
-    case CMD_ASSERT_TRAP_MODULE: run_needs_instance(r, RK_ASSERT_TRAP_MODULE, cmd); return;
+    case CMD_ASSERT_UNLINKABLE: run_unlinkable(r, cmd); return;
+    case CMD_ASSERT_TRAP_MODULE: run_trap_module(r, cmd); return;
     case CMD_ASSERT_MALFORMED_CUSTOM:
         if (r->opt->custom_annotations)
             run_malformed(r, RK_MALFORMED_CUSTOM, cmd);
@@ -244,13 +494,13 @@ static void run_command(Runner *r, const WastCommand *cmd) {
             report_not_run(r->res, RK_MALFORMED_CUSTOM);
         return;
     case CMD_ASSERT_INVALID_CUSTOM: report_not_run(r->res, RK_INVALID_CUSTOM); return;
-    case CMD_INSTANCE: report_not_run(r->res, RK_INSTANCE); return;
-    case CMD_REGISTER: report_not_run(r->res, RK_REGISTER); return;
-    case CMD_ACTION: report_not_run(r->res, RK_ACTION); return;
-    case CMD_ASSERT_RETURN: report_not_run(r->res, RK_ASSERT_RETURN); return;
-    case CMD_ASSERT_TRAP: report_not_run(r->res, RK_ASSERT_TRAP); return;
-    case CMD_ASSERT_EXHAUSTION: report_not_run(r->res, RK_ASSERT_EXHAUSTION); return;
-    case CMD_ASSERT_EXCEPTION: report_not_run(r->res, RK_ASSERT_EXCEPTION); return;
+    case CMD_INSTANCE: run_instance(r, cmd); return;
+    case CMD_REGISTER: run_register(r, cmd); return;
+    case CMD_ACTION:
+    case CMD_ASSERT_RETURN:
+    case CMD_ASSERT_TRAP:
+    case CMD_ASSERT_EXHAUSTION:
+    case CMD_ASSERT_EXCEPTION: wast_run_action_cmd(r, cmd); return;
     case CMD_UNSUPPORTED:
         report_not_run(r->res, RK_UNSUPPORTED);
         report_keyword(r->res, cmd->message ? cmd->message : "?");
@@ -269,6 +519,68 @@ static void fail_script(FileResult *res, const Diag *diag) {
     report_fail(res, RK_SCRIPT, blame, diag->line, diag->column, reason, diag->msg);
 }
 
+/* One engine (interpreter tier, default configuration) and one store per
+ * file; without them, module commands fail with the reason. */
+static void runner_setup(Runner *r) {
+    EngineConfig cfg;
+    rt_engine_config_default(&cfg);
+    cfg.tier = &interp_tier;
+    Diag diag;
+    diag_clear(&diag);
+    if (rt_engine_new(&cfg, &r->engine, &diag) == OK &&
+        rt_store_new(r->engine, &r->store, &diag) == OK) {
+        cli_spectest_init(&r->spectest, r->store);
+        if (cli_linker_init(&r->linker, r->store, &r->spectest, &diag) == OK) {
+            r->reg = r->engine->types;
+            return;
+        }
+    }
+    snprintf(r->setup_error, sizeof r->setup_error, "%s", diag.msg);
+    rt_store_delete(r->store);
+    r->store = NULL;
+    rt_engine_delete(r->engine);
+    r->engine = NULL;
+    r->reg = r->own_reg = mod_registry_new();
+}
+
+/* The store dies first (its instances hold the modules), then the modules
+ * the runner kept, then the engine. */
+static void runner_teardown(Runner *r) {
+    if (r->store) {
+        cli_linker_fini(&r->linker);
+        rt_store_delete(r->store);
+    }
+    for (size_t i = 0; i < r->defs.len; i++)
+        if (r->defs.data[i].module)
+            rt_module_release(r->defs.data[i].module);
+    VEC_FREE(&r->defs);
+    VEC_FREE(&r->insts);
+    VEC_FREE(&r->bad_names);
+    VEC_FREE(&r->hostrefs);
+    rt_engine_delete(r->engine);
+    mod_registry_delete(r->own_reg);
+}
+
+static void run_script(FileResult *res, const RunOptions *opt, const Script *script,
+                       const char *file_gate) {
+    Runner r = {.res = res, .opt = opt, .script = script, .file_gate = file_gate};
+    r.wasmtime = strstr(res->display, "wasmtime-misc") != NULL;
+    runner_setup(&r);
+    if (!r.reg) {
+        Diag diag;
+        FAIL_NOMEM(&diag);
+        fail_script(res, &diag);
+    }
+    for (uint32_t i = 0; r.reg && i < script->n_commands; i++) {
+        if (res->progress) {
+            res->progress[0] = script->commands[i].line;
+            res->progress[1] = script->commands[i].column;
+        }
+        run_command(&r, &script->commands[i]);
+    }
+    runner_teardown(&r);
+}
+
 void wast_run_file(FileResult *res, const RunOptions *opt) {
     uint64_t start = os_now_ns();
     Diag diag;
@@ -276,25 +588,19 @@ void wast_run_file(FileResult *res, const RunOptions *opt) {
     uint8_t *data = NULL;
     size_t len = 0;
     Script *script = NULL;
+    const char *gate = NULL;
     if (os_read_file(res->path, &data, &len, &diag) != OK) {
         fail_script(res, &diag);
-    } else if (wast_parse_script((const char *)data, len, res->display, &script, &diag) != OK) {
-        fail_script(res, &diag);
-    } else {
-        Runner r = {.res = res, .opt = opt, .script = script, .reg = mod_registry_new()};
-        if (!r.reg) {
-            FAIL_NOMEM(&diag);
+    } else if (gate = wast_file_gate((const char *)data, len),
+               wast_parse_script((const char *)data, len, res->display, &script, &diag) != OK) {
+        if (gate) {
+            report_not_run(res, RK_SCRIPT); /* its syntax may be what we lack */
+            report_keyword(res, gate);
+        } else {
             fail_script(res, &diag);
         }
-        for (uint32_t i = 0; r.reg && i < script->n_commands; i++) {
-            if (res->progress) {
-                res->progress[0] = script->commands[i].line;
-                res->progress[1] = script->commands[i].column;
-            }
-            run_command(&r, &script->commands[i]);
-        }
-        free_kept(&r);
-        mod_registry_delete(r.reg);
+    } else {
+        run_script(res, opt, script, gate);
     }
     wast_script_delete(script);
     mem_free(data);

@@ -11,6 +11,8 @@
 #ifndef WASMC_INTERP_INTERP_INT_H
 #define WASMC_INTERP_INTERP_INT_H
 
+#include <string.h>
+
 #include "interp.h"
 
 /* ---- internal op numbers ---- */

@@ -92,6 +92,22 @@ static inline double num_fmax64(double a, double b) {
     return a > b ? a : b;
 }
 
+/* spec: fceil, ffloor, ftrunc, fnearest. libm returns a signalling NaN
+ * unchanged; the spec wants it quieted (an arithmetic NaN). */
+#define NUM_ROUND(name, T, fn)                                                                     \
+    static inline T name(T x) {                                                                    \
+        return x != x ? x + x : fn(x);                                                             \
+    }
+NUM_ROUND(num_ceil32, float, ceilf)
+NUM_ROUND(num_floor32, float, floorf)
+NUM_ROUND(num_trunc32, float, truncf)
+NUM_ROUND(num_nearest32, float, rintf)
+NUM_ROUND(num_ceil64, double, ceil)
+NUM_ROUND(num_floor64, double, floor)
+NUM_ROUND(num_trunc64, double, trunc)
+NUM_ROUND(num_nearest64, double, rint)
+#undef NUM_ROUND
+
 /* spec: trunc. NaN is an invalid conversion; a value whose truncation is out of
  * the target range overflows. Bounds are exclusive and exactly representable. */
 #define NUM_TRUNC_CHECK(name, T, lo, hi)                                                           \

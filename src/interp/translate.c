@@ -338,29 +338,43 @@ static void emit_moves(Xl *x, uint32_t base, uint32_t n, uint32_t skip) {
     }
 }
 
+/* Where to read the entry at `height` from once emit_frame_moves has begun
+ * writing slots 0..n-1: a local among those slots was first copied to the
+ * entry's temp slot. UINT32_MAX for a constant. Changes nothing: frame moves
+ * may sit on one branch path only. */
+static uint32_t frame_src(const Xl *x, uint32_t height, uint32_t n) {
+    const VEnt *e = &x->vs[height];
+    if (e->kind == V_CONST)
+        return UINT32_MAX;
+    if (e->kind == V_LOCAL && e->slot / 8 >= n)
+        return e->slot;
+    return tslot(x, height);
+}
+
 /* Move the `n` entries below the top `skip` into slots 0..n-1 (results, or a
- * tail call's arguments). A local source below its destination would be
- * overwritten first: write it to its temp slot beforehand. */
+ * tail call's arguments). Ascending order is safe for temps (each sits at or
+ * above its destination); locals among the destinations are saved first. */
 static void emit_frame_moves(Xl *x, uint32_t n, uint32_t skip) {
     uint32_t first = x->h - skip - n;
     for (uint32_t k = 0; k < n + skip; k++) {
         const VEnt *e = &x->vs[first + k];
-        if (e->kind == V_LOCAL && e->slot / 8 < (k < n ? k : n))
-            materialize(x, first + k);
+        if (e->kind == V_LOCAL && e->slot / 8 < n)
+            emit_mov(x, tslot(x, first + k), e->slot);
     }
     for (uint32_t k = 0; k < n; k++) {
-        const VEnt *e = &x->vs[first + k];
-        if (e->kind == V_CONST)
-            emit_const(x, k * 8, e->c);
+        uint32_t s = frame_src(x, first + k, n);
+        if (s == UINT32_MAX)
+            emit_const(x, k * 8, x->vs[first + k].c);
         else
-            emit_mov(x, k * 8, e->kind == V_LOCAL ? e->slot : tslot(x, first + k));
+            emit_mov(x, k * 8, s);
     }
 }
 
 static void emit_return(Xl *x, uint32_t skip) {
     uint32_t n = x->ft->n_results;
-    if (n == 1 && skip == 0) {
-        uint32_t s = src(x, x->h - 1);
+    const VEnt *e = &x->vs[x->h - 1];
+    if (n == 1 && skip == 0 && e->kind != V_CONST) {
+        uint32_t s = e->kind == V_LOCAL ? e->slot : tslot(x, x->h - 1);
         if (s == 0)
             EMIT(x, IOP_RET0, IHdr);
         else
@@ -784,10 +798,18 @@ static void xl_call_through(Xl *x, const Instr *in, bool tail) {
     bool indirect = in->op == OP_CALL_INDIRECT || in->op == OP_RETURN_CALL_INDIRECT;
     uint32_t type = indirect ? in->imm.pair.x : in->imm.index;
     const FuncType *ft = &x->mod->types[type].func;
-    if (tail)
+    uint32_t args = 0, top;
+    if (tail) {
         emit_frame_moves(x, ft->n_params, 1);
-    uint32_t args = tail ? 0 : place_args(x, ft->n_params, 1);
-    uint32_t top = src(x, x->h - 1);
+        top = frame_src(x, x->h - 1, ft->n_params);
+        if (top == UINT32_MAX) {
+            top = tslot(x, x->h - 1);
+            emit_const(x, top, x->vs[x->h - 1].c);
+        }
+    } else {
+        args = place_args(x, ft->n_params, 1);
+        top = src(x, x->h - 1);
+    }
     ICallRef c = {NULL, sizeof(ICallRef), args, ft->n_params, ft->n_results, top, 0, 0, 0};
     uint32_t op;
     if (indirect) {

@@ -52,8 +52,9 @@ Err rt_call(Store *store, const FuncRef *func, ValRaw *args_results, uint32_t co
     RtThread *t = &rt_thread;
     if (!t->ready)
         thread_init(t);
-    uintptr_t limit = stack_limit_at(t, (uintptr_t)__builtin_frame_address(0));
-    if ((uintptr_t)__builtin_frame_address(0) < limit)
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    uintptr_t limit = stack_limit_at(t, sp);
+    if (sp < limit)
         return stack_exhausted(out_trap);
     Activation act;
     act.prev = t->current;

@@ -11,7 +11,7 @@ void rt_engine_config_default(EngineConfig *cfg) {
         .consume_fuel = false,
         .epoch_interruption = false,
         .memory_reservation = true,
-        .memory_guard_size = 2ull << 30,
+        .memory_guard_size = RT_MEMORY_GUARD_MIN, /* covers any u32 address + u32 offset */
     };
 }
 

@@ -100,7 +100,8 @@ typedef struct EngineConfig {
     bool consume_fuel;          /* compile fuel metering in; stores start with 0 fuel */
     bool epoch_interruption;    /* compile epoch checks in */
     bool memory_reservation;    /* reserve 4 GiB + guard for 32-bit memories (default on) */
-    uint64_t memory_guard_size; /* bytes of guard after a reservation (default 2 GiB) */
+    uint64_t memory_guard_size; /* bytes of guard after a reservation (default and minimum:
+                                   RT_MEMORY_GUARD_MIN) */
 } EngineConfig;
 
 void rt_engine_config_default(EngineConfig *cfg);
@@ -222,7 +223,8 @@ static inline bool rt_memory_guarded(const EngineConfig *cfg, const MemType *typ
  * limit or the address space cannot be reserved/committed (too many memories),
  * ERR_NOMEM. Never aborts. */
 Err rt_memory_create(Store *store, MemType type, RtMemory **out, Diag *diag) WARN_UNUSED;
-/* Bytes of address space currently reserved by all memories of the process. */
+/* Bytes of address space held by the live memories of the process. (Up to 16
+ * released guarded reservations are kept, zeroed, for reuse and not counted.) */
 uint64_t rt_memory_reserved_bytes(void);
 
 typedef struct RtTable {

@@ -22,6 +22,7 @@ if [ -d "$suite/core" ]; then
     find "$work/dump" -name '*.wat' -size -64k -exec cp {} "$work/seeds/wat/" \; 2>/dev/null
     find "$suite/core" -name '*.wast' -size -32k -exec cp {} "$work/seeds/wast/" \;
 fi
+ln -s "$work/seeds/decode" "$work/seeds/exec" # exec_fuzz runs the decoder's seeds
 
 for target in "$build"/fuzz/*_fuzz; do
     name=$(basename "$target")

@@ -1,5 +1,5 @@
 ;; Wrong on purpose: the runner must count exactly the failures listed in
-;; EXPECTED_FAILURES (here 3) and exit with status 1 (tests/run.sh checks).
+;; EXPECTED_FAILURES (here 8) and exit with status 1 (tests/run.sh checks).
 
 ;; Passes: a valid module, and a real malformed one.
 (module (func (result i32) (i32.const 0)))
@@ -22,3 +22,11 @@
 
 ;; Failure 3: a module command whose module does not validate.
 (module (func (result i32) (i64.const 0)))
+
+;; Failures 4 to 8: execution gives other results than asserted.
+(module (func (export "one") (result i32) (i32.const 1)) (func (export "trap") unreachable))
+(assert_return (invoke "one") (i32.const 2))
+(assert_trap (invoke "one") "unreachable")
+(assert_trap (invoke "trap") "integer divide by zero")
+(assert_unlinkable (module (import "spectest" "print" (func))) "unknown import")
+(assert_return (invoke "one") (i32.const 1) (i32.const 1))

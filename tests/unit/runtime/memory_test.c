@@ -131,7 +131,15 @@ static uint64_t address_space_used(void) {
 /* In a child with little address space left: reserving fails with ERR_LIMIT,
  * growing fails with false (memory.grow's -1), and nothing is lost. */
 static void address_space_child(void) {
-    Engine *engine = fake_engine(true);
+    /* An unusual guard size, so no pooled reservation fits. */
+    EngineConfig cfg;
+    rt_engine_config_default(&cfg);
+    cfg.tier = &fake_tier;
+    cfg.memory_guard_size = 5 * GIB;
+    Engine *engine = NULL;
+    Diag diag;
+    if (rt_engine_new(&cfg, &engine, &diag) != OK)
+        _exit(9);
     Store *store = fake_store(engine);
     if (!store)
         _exit(10);
@@ -140,7 +148,6 @@ static void address_space_child(void) {
     if (setrlimit(RLIMIT_AS, &lim) != 0)
         _exit(11);
     RtMemory *mem = NULL;
-    Diag diag;
     if (rt_memory_create(store, fake_memtype(1, 0, false, false), &mem, &diag) != ERR_LIMIT)
         _exit(12);
     if (rt_memory_create(store, fake_memtype(1, 0, false, true), &mem, &diag) != OK)
@@ -161,6 +168,32 @@ static void test_out_of_address_space(void) {
     int status = fake_in_child(address_space_child);
     CHECK(WIFEXITED(status));
     CHECK_EQ_U64(WEXITSTATUS(status), 0);
+}
+
+/* Released guarded reservations are reused: zeroed, with exactly the new
+ * length accessible (signals_test checks the faults past it). */
+static void test_reuse_is_zeroed(void) {
+    Engine *engine = fake_engine(true);
+    for (int round = 0; round < 3; round++) {
+        Store *store = fake_store(engine);
+        RtMemory *a = rt_memory_new(store, fake_memtype(3, 0, false, false));
+        RtMemory *b = rt_memory_new(store, fake_memtype(1, 0, false, false));
+        CHECK(a && b);
+        uint64_t zero = 0;
+        for (uint64_t i = 0; i < a->length; i += 4096)
+            zero |= a->base[i];
+        for (uint64_t i = 0; i < b->length; i += 4096)
+            zero |= b->base[i];
+        CHECK_EQ_U64(zero, 0);
+        memset(a->base, 0xaa, (size_t)a->length);
+        memset(b->base, 0xbb, (size_t)b->length);
+        uint64_t old;
+        CHECK(rt_memory_grow(b, 2, &old));
+        CHECK(b->base[RT_PAGE_SIZE] == 0 && b->base[3 * RT_PAGE_SIZE - 1] == 0);
+        memset(b->base, 0xcc, (size_t)b->length);
+        rt_store_delete(store);
+    }
+    rt_engine_delete(engine);
 }
 
 /* Fail the Nth allocation: every run ends in ERR_NOMEM or success, and the
@@ -187,4 +220,4 @@ static void test_allocation_failures(void) {
 
 TEST_MAIN("memory", TEST_CASE(test_guarded_grow), TEST_CASE(test_guarded_4gib),
           TEST_CASE(test_unguarded_grow), TEST_CASE(test_memory64),
-          TEST_CASE(test_out_of_address_space), TEST_CASE(test_allocation_failures))
+          TEST_CASE(test_out_of_address_space), TEST_CASE(test_reuse_is_zeroed), TEST_CASE(test_allocation_failures))

@@ -93,6 +93,25 @@ static void test_guard_fault(void) {
     rt_engine_delete(engine);
 }
 
+/* Reused reservations fault right past their new length. */
+static void test_guard_after_reuse(void) {
+    Engine *engine = fake_engine(true);
+    Store *store = fake_store(engine);
+    RtMemory *mem = rt_memory_new(store, fake_memtype(3, 0, false, false));
+    memset(mem->base, 1, (size_t)mem->length);
+    rt_store_delete(store);
+    store = fake_store(engine);
+    mem = rt_memory_new(store, fake_memtype(1, 0, false, false));
+    CHECK(touch(store, mem, RT_PAGE_SIZE - 1) == TRAP_NONE);
+    CHECK(touch(store, mem, RT_PAGE_SIZE) == TRAP_MEM_OOB);
+    CHECK(touch(store, mem, 3 * RT_PAGE_SIZE - 1) == TRAP_MEM_OOB);
+    RtMemory *big = rt_memory_new(store, fake_memtype(5, 0, false, false));
+    CHECK(touch(store, big, 5 * RT_PAGE_SIZE - 1) == TRAP_NONE);
+    CHECK(touch(store, big, 5 * RT_PAGE_SIZE) == TRAP_MEM_OOB);
+    rt_store_delete(store);
+    rt_engine_delete(engine);
+}
+
 static void outside_memory_child(void) {
     Store *store = fake_store(fake_engine(true));
     RtMemory *mem = rt_memory_new(store, fake_memtype(1, 1, true, false));
@@ -190,5 +209,5 @@ static void test_threads_trap_concurrently(void) {
     pthread_barrier_destroy(&threads_done);
 }
 
-TEST_MAIN("signals", TEST_CASE(test_chains_to_previous_handler), TEST_CASE(test_guard_fault),
+TEST_MAIN("signals", TEST_CASE(test_chains_to_previous_handler), TEST_CASE(test_guard_fault), TEST_CASE(test_guard_after_reuse),
           TEST_CASE(test_other_faults_crash), TEST_CASE(test_threads_trap_concurrently))

@@ -288,7 +288,8 @@ static void test_branch_hints(void) {
 static void test_alloc_failures(void) {
     static const char text[] =
         "(module (type $t (func (param i32) (result i32))) (import \"m\" \"f\" (func $i))"
-        " (func $f (export \"f\") (type $t) (local i64) (block (result i32) (local.get 0)))"
+        " (func $f (export \"f\") (type $t) (local i64) (block (result i32) (local.get 0))"
+        "  (@metadata.code.branch_hint \"\\01\") (if (i32.const 1) (then)))"
         " (table 1 funcref) (elem (i32.const 0) $f) (memory (data \"abc\"))"
         " (global i32 (i32.const 1)) (@custom \"c\" \"d\"))";
     static const char script[] = "(module $m (func)) (assert_return (invoke $m \"f\" (i32.const 1))"

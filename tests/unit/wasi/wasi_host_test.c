@@ -492,9 +492,7 @@ static void test_sockets(void) {
     CHECK_EQ_U64(call("sock_shutdown", 3, WASI_SDFLAG_WR), 0);
     CHECK(read(sv[1], buf, sizeof buf) == 0);
     CHECK_EQ_U64(call("sock_shutdown", 3, 0), WASI_EINVAL);
-    CHECK_EQ_U64(call("sock_accept", 3, 0, 300), WASI_ENOTCAPABLE - 0 * 0 == WASI_ENOTCAPABLE
-                                                          ? call("sock_accept", 3, 0, 300)
-                                                          : 0);
+    CHECK_EQ_U64(call("sock_accept", 3, 0, 300), WASI_EINVAL); /* not listening */
     int client = socket(AF_UNIX, SOCK_STREAM, 0);
     CHECK(connect(client, (struct sockaddr *)&addr, sizeof addr) == 0);
     CHECK_EQ_U64(call("sock_accept", 4, 0, 300), 0);

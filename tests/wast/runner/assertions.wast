@@ -37,13 +37,14 @@
 )
 (assert_invalid (module quote "(func (result i32) (i64.const 0))") "type mismatch")
 
-;; Need instantiation or execution: counted as not run; the modules must still
-;; decode and validate.
+;; Instantiation and execution.
 (assert_unlinkable (module (import "spectest" "nonexistent" (func))) "unknown import")
 (assert_trap (module (func $start unreachable) (start $start)) "unreachable")
 (assert_return (invoke $m1 "f") (i32.const 1))
-(assert_return (invoke "f") (i32.const 1))
+(module (func (export "f") (result i32) (i32.const 2)))
+(assert_return (invoke "f") (i32.const 2))
 (register "m1" $m1)
-(assert_trap (invoke $m1 "f") "unreachable")
-(assert_exhaustion (invoke $m1 "f") "call stack exhausted")
+(module (func (export "trap") unreachable) (func $r (export "rec") (call $r)))
+(assert_trap (invoke "trap") "unreachable")
+(assert_exhaustion (invoke "rec") "call stack exhausted")
 (module instance $inst $def)

@@ -1,0 +1,231 @@
+/* Values and types as text for the command: formatting results and types
+ * (`wasmc run`, WAST failure messages, link errors) and parsing command-line
+ * arguments by their parameter type. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char *abstract_heap_name(int32_t heap) {
+    switch (heap) {
+    case HT_FUNC: return "func";
+    case HT_EXTERN: return "extern";
+    case HT_ANY: return "any";
+    case HT_EQ: return "eq";
+    case HT_I31: return "i31";
+    case HT_STRUCT: return "struct";
+    case HT_ARRAY: return "array";
+    case HT_EXN: return "exn";
+    case HT_NONE: return "none";
+    case HT_NOFUNC: return "nofunc";
+    case HT_NOEXTERN: return "noextern";
+    case HT_NOEXN: return "noexn";
+    default: return "?";
+    }
+}
+
+/* Nullable abstract references have short names: funcref, nullexternref, ... */
+static const char *short_ref_name(int32_t heap) {
+    switch (heap) {
+    case HT_NONE: return "nullref";
+    case HT_NOFUNC: return "nullfuncref";
+    case HT_NOEXTERN: return "nullexternref";
+    case HT_NOEXN: return "nullexnref";
+    default: return NULL;
+    }
+}
+
+void cli_format_valtype(ValType t, char *buf, size_t size) {
+    switch (t.kind) {
+    case VK_I32: snprintf(buf, size, "i32"); return;
+    case VK_I64: snprintf(buf, size, "i64"); return;
+    case VK_F32: snprintf(buf, size, "f32"); return;
+    case VK_F64: snprintf(buf, size, "f64"); return;
+    case VK_V128: snprintf(buf, size, "v128"); return;
+    case VK_I8: snprintf(buf, size, "i8"); return;
+    case VK_I16: snprintf(buf, size, "i16"); return;
+    case VK_REF: break;
+    default: snprintf(buf, size, "?"); return;
+    }
+    if (t.heap >= 0) {
+        snprintf(buf, size, "(ref %s%d)", t.nullable ? "null " : "", t.heap);
+    } else if (t.nullable && short_ref_name(t.heap)) {
+        snprintf(buf, size, "%s", short_ref_name(t.heap));
+    } else if (t.nullable) {
+        snprintf(buf, size, "%sref", abstract_heap_name(t.heap));
+    } else {
+        snprintf(buf, size, "(ref %s)", abstract_heap_name(t.heap));
+    }
+}
+
+static void append_types(ByteBuf *b, const char *what, const ValType *types, uint32_t n) {
+    if (!n)
+        return;
+    buf_printf(b, " (%s", what);
+    for (uint32_t i = 0; i < n; i++) {
+        char t[48];
+        cli_format_valtype(types[i], t, sizeof t);
+        buf_printf(b, " %s", t);
+    }
+    buf_str(b, ")");
+}
+
+void cli_format_func_type(const FuncType *ft, char *buf, size_t size) {
+    ByteBuf b;
+    buf_init(&b);
+    buf_str(&b, "(func");
+    append_types(&b, "param", ft->params, ft->n_params);
+    append_types(&b, "result", ft->results, ft->n_results);
+    buf_byte(&b, ')');
+    buf_byte(&b, 0);
+    snprintf(buf, size, "%s", b.failed ? "(func ?)" : (const char *)b.data);
+    buf_fini(&b);
+}
+
+/* A float: "nan" for the canonical NaN (either sign: "-nan"), nan:0x... for
+ * other payloads, "inf", else the shortest %g that reads back exactly. */
+static void format_float(uint64_t bits, bool is64, char *buf, size_t size) {
+    int mant_bits = is64 ? 52 : 23;
+    uint64_t mant_mask = (1ull << mant_bits) - 1;
+    uint64_t exp_mask = is64 ? 0x7ffull : 0xffull;
+    bool neg = (bits >> (is64 ? 63 : 31)) & 1;
+    uint64_t exp = (bits >> mant_bits) & exp_mask, mant = bits & mant_mask;
+    if (exp == exp_mask && mant) {
+        if (mant == 1ull << (mant_bits - 1))
+            snprintf(buf, size, "%snan", neg ? "-" : "");
+        else
+            snprintf(buf, size, "%snan:0x%" PRIx64, neg ? "-" : "", mant);
+        return;
+    }
+    double d;
+    if (is64) {
+        memcpy(&d, &bits, 8);
+    } else {
+        uint32_t b32 = (uint32_t)bits;
+        float f;
+        memcpy(&f, &b32, 4);
+        d = f;
+    }
+    for (int prec = is64 ? 15 : 6; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, d);
+        if (is64 ? strtod(buf, NULL) == d : strtof(buf, NULL) == (float)d)
+            return;
+    }
+}
+
+void cli_format_value(ValType t, const ValRaw *v, char *buf, size_t size) {
+    switch (t.kind) {
+    case VK_I32: snprintf(buf, size, "%" PRId32, v->i32); return;
+    case VK_I64: snprintf(buf, size, "%" PRId64, v->i64); return;
+    case VK_F32: format_float(v->f32, false, buf, size); return;
+    case VK_F64: format_float(v->f64, true, buf, size); return;
+    case VK_V128: {
+        uint32_t w[4];
+        memcpy(w, v->v128, 16);
+        snprintf(buf, size, "i32x4 0x%08" PRIx32 " 0x%08" PRIx32 " 0x%08" PRIx32 " 0x%08" PRIx32,
+                 w[0], w[1], w[2], w[3]);
+        return;
+    }
+    case VK_REF: {
+        char ty[48];
+        cli_format_valtype(t, ty, sizeof ty);
+        if (!v->ref)
+            snprintf(buf, size, "null %s", ty);
+        else
+            snprintf(buf, size, "%s %p", ty, v->ref);
+        return;
+    }
+    default: snprintf(buf, size, "?"); return;
+    }
+}
+
+/* ---- Parsing arguments -------------------------------------------------------------------- */
+
+static bool parse_int(const char *s, unsigned bits, uint64_t *out) {
+    bool neg = *s == '-';
+    const char *digits = (*s == '-' || *s == '+') ? s + 1 : s;
+    if (*digits < '0' || *digits > '9')
+        return false;
+    bool hex = digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X');
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(digits, &end, hex ? 16 : 10);
+    if (errno || *end)
+        return false;
+    uint64_t limit = bits == 64 ? UINT64_MAX : (1ull << bits) - 1;
+    if (!neg) {
+        if (v > limit)
+            return false;
+        *out = v;
+        return true;
+    }
+    if (v > (1ull << (bits - 1)))
+        return false;
+    *out = (uint64_t)0 - v;
+    return true;
+}
+
+/* nan:0xPAYLOAD (optionally signed) as raw bits. */
+static bool parse_nan_payload(const char *s, bool is64, uint64_t *out) {
+    bool neg = *s == '-';
+    if (*s == '-' || *s == '+')
+        s++;
+    if (strncmp(s, "nan:0x", 6) != 0)
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long payload = strtoull(s + 6, &end, 16);
+    int mant_bits = is64 ? 52 : 23;
+    if (errno || *end || payload == 0 || payload >> mant_bits)
+        return false;
+    uint64_t exp = is64 ? 0x7ffull << 52 : 0xffull << 23;
+    *out = exp | payload | ((uint64_t)neg << (is64 ? 63 : 31));
+    return true;
+}
+
+static bool parse_float(const char *s, bool is64, ValRaw *out) {
+    uint64_t bits;
+    if (parse_nan_payload(s, is64, &bits)) {
+        if (is64)
+            out->f64 = bits;
+        else
+            out->f32 = (uint32_t)bits;
+        return true;
+    }
+    char *end;
+    if (is64) {
+        double d = strtod(s, &end);
+        memcpy(&out->f64, &d, 8);
+    } else {
+        float f = strtof(s, &end);
+        memcpy(&out->f32, &f, 4);
+    }
+    return *s && !*end;
+}
+
+bool cli_parse_value(const char *s, ValType t, ValRaw *out) {
+    memset(out, 0, sizeof *out);
+    uint64_t v;
+    switch (t.kind) {
+    case VK_I32:
+        if (!parse_int(s, 32, &v))
+            return false;
+        out->i32 = (int32_t)(uint32_t)v;
+        return true;
+    case VK_I64:
+        if (!parse_int(s, 64, &v))
+            return false;
+        out->i64 = (int64_t)v;
+        return true;
+    case VK_F32: return parse_float(s, false, out);
+    case VK_F64: return parse_float(s, true, out);
+    case VK_REF:
+        out->ref = NULL;
+        return strcmp(s, "null") == 0;
+    default: return false;
+    }
+}

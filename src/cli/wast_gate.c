@@ -1,0 +1,272 @@
+/* What execution cannot run yet, decided before running it: a module whose
+ * instructions (op_info[op].feature) or types need SIMD, GC heap types or
+ * exception handling; a command whose values are v128 or GC references; a
+ * wasmtime script whose `;;!` flags ask for a feature we lack. Such commands
+ * are counted "not run" under the feature's name, never failed or passed. */
+#include <string.h>
+
+#include "wast_int.h"
+
+static const char *const GATE_SIMD = "simd";
+static const char *const GATE_RELAXED = "relaxed-simd";
+static const char *const GATE_GC = "gc";
+static const char *const GATE_EH = "exceptions";
+
+static const char *heap_gate(int32_t heap) {
+    switch (heap) {
+    case HT_ANY:
+    case HT_EQ:
+    case HT_I31:
+    case HT_STRUCT:
+    case HT_ARRAY:
+    case HT_NONE: return GATE_GC;
+    case HT_EXN:
+    case HT_NOEXN: return GATE_EH;
+    default: return NULL;
+    }
+}
+
+static const char *valtype_gate(ValType t) {
+    if (t.kind == VK_V128)
+        return GATE_SIMD;
+    if (t.kind == VK_REF)
+        return heap_gate(t.heap);
+    return NULL;
+}
+
+static const char *types_gate(const ValType *types, uint64_t n) {
+    for (uint64_t i = 0; i < n; i++) {
+        const char *g = valtype_gate(types[i]);
+        if (g)
+            return g;
+    }
+    return NULL;
+}
+
+static const char *feature_gate(uint8_t feature) {
+    switch (feature) {
+    case FEAT_SIMD: return GATE_SIMD;
+    case FEAT_RELAXED_SIMD: return GATE_RELAXED;
+    case FEAT_GC: return GATE_GC;
+    case FEAT_EH:
+    case FEAT_EH_LEGACY: return GATE_EH;
+    default: return NULL;
+    }
+}
+
+static const char *instr_gate(const Instr *in) {
+    const char *g = feature_gate(op_info[in->op].feature);
+    if (g)
+        return g;
+    switch (op_info[in->op].imm) {
+    case IMM_BLOCK:
+        return in->imm.block.type.kind == BLOCK_VALUE ? valtype_gate(in->imm.block.type.value)
+                                                      : NULL;
+    case IMM_SELECT_T: return types_gate(in->imm.select.types, in->imm.select.n);
+    case IMM_HEAPTYPE: return heap_gate(in->imm.heap);
+    default: return NULL;
+    }
+}
+
+static const char *instrs_gate(const Instr *instrs, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++) {
+        const char *g = instr_gate(&instrs[i]);
+        if (g)
+            return g;
+    }
+    return NULL;
+}
+
+static const char *type_section_gate(const Module *mod) {
+    for (uint32_t i = 0; i < mod->n_types; i++) {
+        const SubType *st = &mod->types[i];
+        if (st->kind != COMP_FUNC)
+            return GATE_GC;
+        const char *g = types_gate(st->func.params, st->func.n_params);
+        if (!g)
+            g = types_gate(st->func.results, st->func.n_results);
+        if (g)
+            return g;
+    }
+    return NULL;
+}
+
+static const char *code_gate(const Code *code) {
+    for (uint32_t i = 0; i < code->n_local_groups; i++) {
+        const char *g = valtype_gate(code->local_groups[i].type);
+        if (g)
+            return g;
+    }
+    return instrs_gate(code->instrs, code->n_instrs);
+}
+
+static const char *fields_gate(const Module *mod) {
+    for (uint32_t i = 0; i < mod->n_globals; i++) {
+        const Global *g = &mod->globals[i];
+        const char *why = valtype_gate(g->type.type);
+        if (!why && g->import < 0)
+            why = instrs_gate(g->init.instrs, g->init.n_instrs);
+        if (why)
+            return why;
+    }
+    for (uint32_t i = 0; i < mod->n_tables; i++) {
+        const Table *t = &mod->tables[i];
+        const char *why = valtype_gate(t->type.elem);
+        if (!why && t->has_init)
+            why = instrs_gate(t->init.instrs, t->init.n_instrs);
+        if (why)
+            return why;
+    }
+    return NULL;
+}
+
+static const char *elems_gate(const Module *mod) {
+    for (uint32_t i = 0; i < mod->n_elems; i++) {
+        const ElemSegment *e = &mod->elems[i];
+        const char *g = valtype_gate(e->type);
+        for (uint32_t k = 0; !g && e->exprs && k < e->n_items; k++)
+            g = instrs_gate(e->items[k].instrs, e->items[k].n_instrs);
+        if (!g && e->mode == SEG_ACTIVE)
+            g = instrs_gate(e->offset.instrs, e->offset.n_instrs);
+        if (g)
+            return g;
+    }
+    for (uint32_t i = 0; i < mod->n_datas; i++) {
+        const DataSegment *d = &mod->datas[i];
+        if (d->mode == SEG_ACTIVE) {
+            const char *g = instrs_gate(d->offset.instrs, d->offset.n_instrs);
+            if (g)
+                return g;
+        }
+    }
+    return NULL;
+}
+
+const char *wast_module_gate(const Module *mod) {
+    const char *g = type_section_gate(mod);
+    if (!g)
+        g = fields_gate(mod);
+    if (!g)
+        g = elems_gate(mod);
+    for (uint32_t i = mod->n_func_imports; !g && i < mod->n_funcs; i++)
+        g = code_gate(&mod->funcs[i].code);
+    return g;
+}
+
+/* ---- Commands ------------------------------------------------------------------------------ */
+
+static const char *value_gate(const WastValue *v) {
+    switch (v->kind) {
+    case WV_V128: return GATE_SIMD;
+    case WV_REF_HOST: return GATE_GC; /* host references are `any`s */
+    case WV_REF_NULL: return heap_gate(v->heap);
+    default: return NULL;
+    }
+}
+
+static const char *expect_gate(const WastExpect *e) {
+    switch (e->kind) {
+    case WE_REF_KIND:
+        return e->ref_class == HT_FUNC || e->ref_class == HT_EXTERN ? NULL
+                                                                    : heap_gate(e->ref_class);
+    case WE_EITHER:
+        for (uint32_t i = 0; i < e->n_alts; i++) {
+            const char *g = expect_gate(&e->alts[i]);
+            if (g)
+                return g;
+        }
+        return NULL;
+    case WE_VALUE: return value_gate(&e->value);
+    default: return NULL;
+    }
+}
+
+const char *wast_command_gate(const WastCommand *cmd) {
+    if (cmd->kind == CMD_ASSERT_EXCEPTION)
+        return GATE_EH;
+    for (uint32_t i = 0; i < cmd->action.n_args; i++) {
+        const char *g = value_gate(&cmd->action.args[i]);
+        if (g)
+            return g;
+    }
+    for (uint32_t i = 0; i < cmd->n_expects; i++) {
+        const char *g = expect_gate(&cmd->expects[i]);
+        if (g)
+            return g;
+    }
+    return NULL;
+}
+
+/* ---- Script flags ----------------------------------------------------------------------------- */
+
+/* wasmtime's flags that need nothing beyond what the interpreter runs. */
+static const char *const supported_flags[] = {
+    "reference_types", "bulk_memory", "multi_memory", "memory64", "tail_call",
+    "function_references", "branch_hinting", "hogs_memory", "extended_const",
+    "multi_value", "sign_extension", "saturating_float_to_int", "mutable_globals",
+};
+
+/* Flag names we lack, as the report shows them (static strings). */
+static const struct {
+    const char *flag, *gate;
+} gated_flags[] = {
+    {"simd", "simd"},
+    {"relaxed_simd", "relaxed-simd"},
+    {"gc", "gc"},
+    {"exceptions", "exceptions"},
+    {"legacy_exceptions", "exceptions"},
+    {"threads", "threads"},
+    {"shared_everything_threads", "threads"},
+    {"stack_switching", "stack-switching"},
+    {"wide_arithmetic", "wide-arithmetic"},
+    {"custom_page_sizes", "custom-page-sizes"},
+    {"nan_canonicalization", "nan-canonicalization"},
+    {"component_model", "component-model"},
+};
+
+static const char *flag_gate(const char *name, size_t len) {
+    for (size_t i = 0; i < sizeof supported_flags / sizeof supported_flags[0]; i++)
+        if (strlen(supported_flags[i]) == len && memcmp(supported_flags[i], name, len) == 0)
+            return NULL;
+    for (size_t i = 0; i < sizeof gated_flags / sizeof gated_flags[0]; i++)
+        if (strlen(gated_flags[i].flag) == len && memcmp(gated_flags[i].flag, name, len) == 0)
+            return gated_flags[i].gate;
+    return "unknown ;;! flag";
+}
+
+static bool is_name_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* One line after ";;!": "name = true" gates, anything else does not. */
+static const char *line_gate(const char *p, const char *end) {
+    while (p < end && *p == ' ')
+        p++;
+    const char *name = p;
+    while (p < end && is_name_char(*p))
+        p++;
+    size_t len = (size_t)(p - name);
+    while (p < end && (*p == ' ' || *p == '='))
+        p++;
+    if (!len || (size_t)(end - p) < 4 || memcmp(p, "true", 4) != 0)
+        return NULL;
+    return flag_gate(name, len);
+}
+
+const char *wast_file_gate(const char *text, size_t len) {
+    const char *p = text, *end = text + len;
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        if (!eol)
+            eol = end;
+        if (eol - p >= 3 && memcmp(p, ";;!", 3) == 0) {
+            const char *g = line_gate(p + 3, eol);
+            if (g)
+                return g;
+        } else if (p != eol && *p != '\r' && !(eol - p >= 2 && memcmp(p, ";;", 2) == 0)) {
+            return NULL; /* flags come first, before any code */
+        }
+        p = eol + 1;
+    }
+    return NULL;
+}
