@@ -5,6 +5,10 @@
 #   ./build.sh test       build, then run every test (unit, spec suite, round trips)
 #   ./build.sh sanitize   the same tests in an ASan+UBSan build (build-asan/)
 #   ./build.sh fuzz [SECONDS]  build the libFuzzer targets (build-fuzz/) and run each
+#   ./build.sh install PREFIX  build, then install headers, libraries, pkg-config
+#                              and CMake package files under PREFIX
+#   ./build.sh bench [--quick] [--callgrind] [...]  build, then run the benchmarks
+#                         (bench/run.py; see bench/README.md)
 set -euo pipefail
 cd "$(dirname "$0")"
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
@@ -38,8 +42,19 @@ fuzz)
         -DWASMC_TESTS=OFF >/dev/null
     tests/fuzz/run.sh build-fuzz "${2:-60}"
     ;;
+bench)
+    # a broken tree must not stop the native/V8 columns: wasmc is then "not available"
+    configure_and_build build >/dev/null || echo "build.sh: build failed; benchmarking without a fresh wasmc" >&2
+    shift
+    python3 bench/run.py --build-dir build "$@"
+    ;;
+install)
+    [ -n "${2:-}" ] || { echo "usage: ./build.sh install PREFIX" >&2; exit 2; }
+    configure_and_build build >/dev/null
+    cmake --install build --prefix "$2"
+    ;;
 *)
-    echo "usage: ./build.sh [build|example|test|sanitize|fuzz [SECONDS]]" >&2
+    echo "usage: ./build.sh [build|example|test|sanitize|fuzz [SECONDS]|bench [--quick|--callgrind]|install PREFIX]" >&2
     exit 2
     ;;
 esac

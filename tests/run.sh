@@ -71,6 +71,12 @@ grep -vE '^run_test:' "$log" | tail -n 40
 tail -n 1 "$log"
 add_counts "tests/cli/run_test.sh"
 
+echo "== embedding API: headers, symbols, C examples, install"
+# (the API test programs tests/capi/*_test ran with the unit tests above)
+tests/capi/run.sh "$build" >"$log" 2>&1
+grep -vE '^ok ' "$log" | tail -n 60
+add_counts "tests/capi/run.sh"
+
 echo "== fuzz corpus replay"
 for replay in "$build"/fuzz/*_fuzz_replay; do
     [ -x "$replay" ] || continue

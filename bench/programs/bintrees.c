@@ -43,16 +43,20 @@ static void release(Node *n) {
     free(n);
 }
 
+/* Workload size for SCALE percent of the full size `full` (at least 1). */
+static uint32_t scaled(double scale, double full) {
+    double n = scale * full / 100.0;
+    return n < 1.0 ? 1u : (uint32_t)n;
+}
+
 int main(int argc, char **argv) {
-    int scale = argc > 1 ? atoi(argv[1]) : 100;
-    int max_depth = 16;
+    double scale = argc > 1 ? atof(argv[1]) : 100.0;
+    int max_depth = scale >= 10 ? 16 : 12; /* small trees for tiny workloads */
     Node *long_lived = build(max_depth, 1);
     uint32_t checksum = walk(long_lived);
     for (int depth = 4; depth <= max_depth; depth += 2) {
         /* the same number of nodes at every depth */
-        uint32_t iterations = ((uint32_t)scale << (max_depth - depth + 4)) / 100;
-        if (iterations == 0)
-            iterations = 1;
+        uint32_t iterations = scaled(scale, 5.0 * (1u << (max_depth - depth + 4)));
         uint32_t sum = 0;
         for (uint32_t i = 0; i < iterations; i++) {
             Node *t = build(depth, i);

@@ -10,6 +10,7 @@
 #define CAPACITY (1u << CAPACITY_BITS)
 #define MASK (CAPACITY - 1)
 #define EMPTY 0 /* key 0 is never stored */
+#define N_KEYS 400000 /* keys per round at full size */
 
 typedef struct Slot {
     uint64_t key;
@@ -83,24 +84,31 @@ static int table_remove(Table *t, uint64_t key) {
     return 1;
 }
 
+/* Workload size for SCALE percent of the full size `full` (at least 1). */
+static uint32_t scaled(double scale, double full) {
+    double n = scale * full / 100.0;
+    return n < 1.0 ? 1u : (uint32_t)n;
+}
+
 int main(int argc, char **argv) {
-    int scale = argc > 1 ? atoi(argv[1]) : 100;
-    int rounds = scale * 8 / 100;
-    if (rounds == 0)
-        rounds = 1;
+    double scale = argc > 1 ? atof(argv[1]) : 100.0;
+    /* full size: 10 rounds of 400k keys; below one round, fewer keys */
+    int rounds = (int)scaled(scale, 10);
+    uint32_t total_keys = scaled(scale, 10.0 * N_KEYS);
+    int n_keys = total_keys < N_KEYS ? (int)total_keys : N_KEYS;
     Table t = {calloc(CAPACITY, sizeof(Slot)), 0};
-    uint64_t *keys = malloc(sizeof(uint64_t) * 400000);
+    uint64_t *keys = malloc(sizeof(uint64_t) * N_KEYS);
     if (!t.slots || !keys)
         return 1;
     uint64_t sum = 0;
     uint32_t hits = 0, inserted = 0, removed = 0;
     for (int r = 0; r < rounds; r++) {
-        for (int i = 0; i < 400000; i++) {
+        for (int i = 0; i < n_keys; i++) {
             keys[i] = (rng() & 0xfffffffffull) | 1; /* some keys repeat across rounds */
             inserted += (uint32_t)table_put(&t, keys[i], (uint32_t)i * 7 + (uint32_t)r);
         }
-        for (int i = 0; i < 800000; i++) {
-            uint64_t key = i % 2 ? keys[(uint32_t)rng() % 400000] : (rng() | 1);
+        for (int i = 0; i < 2 * n_keys; i++) {
+            uint64_t key = i % 2 ? keys[(uint32_t)rng() % (uint32_t)n_keys] : (rng() | 1);
             Slot *s = table_find(&t, key);
             if (s) {
                 hits++;
@@ -108,10 +116,15 @@ int main(int argc, char **argv) {
                 s->value ^= (uint32_t)i;
             }
         }
-        for (int i = 0; i < 400000; i += 2)
+        for (int i = 0; i < n_keys; i += 2)
             removed += (uint32_t)table_remove(&t, keys[i]);
-        for (int i = 0; i < 400000; i++)
+        for (int i = 0; i < n_keys; i++)
             sum = sum * 3 + (table_find(&t, keys[i]) != NULL);
+        if (t.count > CAPACITY / 2) { /* keep the load factor sane at any scale */
+            for (int i = 1; i < n_keys; i += 2)
+                removed += (uint32_t)table_remove(&t, keys[i]);
+            sum = sum * 3 + t.count;
+        }
     }
     printf("hashmap: rounds=%d count=%u inserted=%u removed=%u hits=%u sum=%016llx\n", rounds,
            t.count, inserted, removed, hits, (unsigned long long)sum);

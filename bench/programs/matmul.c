@@ -22,11 +22,15 @@ static void multiply(const double *a, const double *b, double *c) {
     }
 }
 
+/* Workload size for SCALE percent of the full size `full` (at least 1). */
+static uint32_t scaled(double scale, double full) {
+    double n = scale * full / 100.0;
+    return n < 1.0 ? 1u : (uint32_t)n;
+}
+
 int main(int argc, char **argv) {
-    int scale = argc > 1 ? atoi(argv[1]) : 100;
-    int reps = scale * 40 / 100;
-    if (reps == 0)
-        reps = 1;
+    double scale = argc > 1 ? atof(argv[1]) : 100.0;
+    int reps = (int)scaled(scale, 1000);
     double *a = malloc(sizeof(double) * N * N);
     double *b = malloc(sizeof(double) * N * N);
     double *c = malloc(sizeof(double) * N * N);

@@ -1,5 +1,5 @@
 /* Memory copy/fill heavy: memcpy, memmove (overlapping) and memset of sizes
- * from a few bytes to 64 KiB at pseudo-random offsets in a 16 MiB buffer, plus
+ * from one byte to 16 KiB at pseudo-random offsets in an 8 MiB buffer, plus
  * memcmp, then a sampled checksum of the buffer.
  *   memops [SCALE]   (SCALE = workload in percent, default 100) */
 #include <stdint.h>
@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BUF_SIZE (16u << 20)
-#define MAX_LEN (64u << 10)
+#define BUF_SIZE (8u << 20)
+#define MAX_LEN (16u << 10)
 
 static uint32_t rng_state = 0x12345678u;
 
@@ -19,15 +19,21 @@ static uint32_t rng(void) {
     return rng_state;
 }
 
-/* Sizes skewed toward small copies, as in real programs: 8 B .. 64 KiB. */
+/* Sizes skewed toward small copies, as in real programs: 1 B .. 16 KiB. */
 static uint32_t random_len(void) {
-    uint32_t bits = 3 + rng() % 14;
+    uint32_t bits = rng() % 15;
     return 1 + rng() % (1u << bits);
 }
 
+/* Workload size for SCALE percent of the full size `full` (at least 1). */
+static uint32_t scaled(double scale, double full) {
+    double n = scale * full / 100.0;
+    return n < 1.0 ? 1u : (uint32_t)n;
+}
+
 int main(int argc, char **argv) {
-    int scale = argc > 1 ? atoi(argv[1]) : 100;
-    uint32_t ops = (uint32_t)scale * 2000;
+    double scale = argc > 1 ? atof(argv[1]) : 100.0;
+    uint32_t ops = scaled(scale, 30000000);
     uint8_t *buf = malloc(BUF_SIZE);
     if (!buf)
         return 1;

@@ -68,11 +68,15 @@ static double energy(const Body *b) {
     return e;
 }
 
+/* Workload size for SCALE percent of the full size `full` (at least 1). */
+static uint32_t scaled(double scale, double full) {
+    double n = scale * full / 100.0;
+    return n < 1.0 ? 1u : (uint32_t)n;
+}
+
 int main(int argc, char **argv) {
-    int scale = argc > 1 ? atoi(argv[1]) : 100;
-    int steps = scale * 1000;
-    if (steps == 0)
-        steps = 1;
+    double scale = argc > 1 ? atof(argv[1]) : 100.0;
+    int steps = (int)scaled(scale, 90000);
     Body bodies[N_BODIES];
     init(bodies);
     double e0 = energy(bodies);

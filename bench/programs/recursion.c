@@ -24,11 +24,15 @@ static uint32_t ackermann(uint32_t m, uint32_t n) {
     return n + 1;
 }
 
+/* Workload size for SCALE percent of the full size `full` (at least 1). */
+static uint32_t scaled(double scale, double full) {
+    double n = scale * full / 100.0;
+    return n < 1.0 ? 1u : (uint32_t)n;
+}
+
 int main(int argc, char **argv) {
-    int scale = argc > 1 ? atoi(argv[1]) : 100;
-    uint32_t reps = (uint32_t)scale * 16 / 100;
-    if (reps == 0)
-        reps = 1;
+    double scale = argc > 1 ? atof(argv[1]) : 100.0;
+    uint32_t reps = scaled(scale, 820);
     uint32_t sum = 0;
     for (uint32_t i = 0; i < reps; i++) {
         sum = sum * 31 + fib(24 + i % 4);

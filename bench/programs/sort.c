@@ -102,11 +102,18 @@ static uint64_t checksum(const uint32_t *a, int n, int *sorted) {
     return sum;
 }
 
+/* Workload size for SCALE percent of the full size `full` (at least 1). */
+static uint32_t scaled(double scale, double full) {
+    double n = scale * full / 100.0;
+    return n < 1.0 ? 1u : (uint32_t)n;
+}
+
 int main(int argc, char **argv) {
-    int scale = argc > 1 ? atoi(argv[1]) : 100;
-    int reps = scale * 5 / 100;
-    if (reps == 0)
-        reps = 1;
+    double scale = argc > 1 ? atof(argv[1]) : 100.0;
+    /* full size: 10 rounds of 1M elements; below one round, fewer elements */
+    uint32_t elements = scaled(scale, 10.0 * COUNT);
+    int reps = elements >= COUNT ? (int)(elements / COUNT) : 1;
+    int n = elements >= COUNT ? COUNT : (int)elements;
     uint32_t *a = malloc(sizeof(uint32_t) * COUNT);
     uint32_t *b = malloc(sizeof(uint32_t) * COUNT);
     uint32_t *tmp = malloc(sizeof(uint32_t) * COUNT);
@@ -116,16 +123,16 @@ int main(int argc, char **argv) {
     int all_sorted = 1;
     for (int r = 0; r < reps; r++) {
         uint32_t range = r % 2 ? 1000 : 0xffffffffu; /* odd rounds: many duplicates */
-        for (int i = 0; i < COUNT; i++)
+        for (int i = 0; i < n; i++)
             a[i] = b[i] = rng() % range;
-        quick_sort(a, COUNT);
-        const uint32_t *merged = merge_sort(b, tmp, COUNT);
+        quick_sort(a, n);
+        const uint32_t *merged = merge_sort(b, tmp, n);
         int s1, s2;
-        uint64_t c1 = checksum(a, COUNT, &s1), c2 = checksum(merged, COUNT, &s2);
+        uint64_t c1 = checksum(a, n, &s1), c2 = checksum(merged, n, &s2);
         all_sorted &= s1 & s2 & (c1 == c2);
         total = total * 31 + c1;
     }
-    printf("sort: reps=%d %s checksum=%016llx\n", reps, all_sorted ? "ok" : "UNSORTED",
+    printf("sort: reps=%d n=%d %s checksum=%016llx\n", reps, n, all_sorted ? "ok" : "UNSORTED",
            (unsigned long long)total);
     free(a);
     free(b);

@@ -105,11 +105,15 @@ static uint32_t search(const char *text) {
     return found * 31 + lines;
 }
 
+/* Workload size for SCALE percent of the full size `full` (at least 1). */
+static uint32_t scaled(double scale, double full) {
+    double n = scale * full / 100.0;
+    return n < 1.0 ? 1u : (uint32_t)n;
+}
+
 int main(int argc, char **argv) {
-    int scale = argc > 1 ? atoi(argv[1]) : 100;
-    int reps = scale * 10 / 100;
-    if (reps == 0)
-        reps = 1;
+    double scale = argc > 1 ? atof(argv[1]) : 100.0;
+    int reps = (int)scaled(scale, 240);
     char *text = malloc(TEXT_SIZE);
     if (!text)
         return 1;

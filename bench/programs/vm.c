@@ -28,23 +28,21 @@ enum {
 
 /* Variables: 0 = n, 1 = limit, 2 = d, 3 = count, 4 = is_prime */
 static const int32_t program[] = {
-    PUSH, 2, STORE, 0,        /* 0: n = 2 */
-    PUSH, 0, STORE, 3,        /* 4: count = 0 */
-    LOAD, 0, LOAD, 1, LT,     /* 8: while n < limit */
-    JZ, 63,                   /* 13 */
-    PUSH, 1, STORE, 4,        /* 15: is_prime = 1 */
-    PUSH, 2, STORE, 2,        /* 19: d = 2 */
-    LOAD, 2, DUP, MUL, LOAD, 0, LE, /* 23: while d*d <= n */
-    JZ, 51,                   /* 30 */
-    LOAD, 0, LOAD, 2, MOD,    /* 32: if n % d == 0 */
-    PUSH, 0, EQ, JZ, 47,      /* 37 */
-    PUSH, 0, STORE, 4,        /* 42: is_prime = 0 (and keep looping: no break) */
-    INC, 2,                   /* 46/47: d++ */
-    JMP, 23,                  /* 49 */
-    LOAD, 3, LOAD, 4, ADD, STORE, 3, /* 51: count += is_prime */
-    INC, 0,                   /* 58: n++ */
-    JMP, 8,                   /* 60 */
-    HALT,                     /* 62/63 */
+    /*  0 */ PUSH, 2, STORE, 0,                 /* n = 2 */
+    /*  4 */ PUSH, 0, STORE, 3,                 /* count = 0 */
+    /*  8 */ LOAD, 0, LOAD, 1, LT, JZ, 61,      /* while n < limit */
+    /* 15 */ PUSH, 1, STORE, 4,                 /*   is_prime = 1 */
+    /* 19 */ PUSH, 2, STORE, 2,                 /*   d = 2 */
+    /* 23 */ LOAD, 2, DUP, MUL, LOAD, 0, LE,    /*   while d * d <= n */
+    /* 30 */ JZ, 50,
+    /* 32 */ LOAD, 0, LOAD, 2, MOD, PUSH, 0, EQ, JZ, 46, /* if n % d == 0 */
+    /* 42 */ PUSH, 0, STORE, 4,                 /*       is_prime = 0 (no break) */
+    /* 46 */ INC, 2,                            /*     d++ */
+    /* 48 */ JMP, 23,
+    /* 50 */ LOAD, 3, LOAD, 4, ADD, STORE, 3,   /*   count += is_prime */
+    /* 57 */ INC, 0,                            /*   n++ */
+    /* 59 */ JMP, 8,
+    /* 61 */ HALT,
 };
 
 static int32_t run(const int32_t *code, int32_t limit) {
@@ -117,14 +115,20 @@ static Expr *make_tree(Expr *pool, int *used, int depth) {
     return e;
 }
 
+/* Workload size for SCALE percent of the full size `full` (at least 1). */
+static uint32_t scaled(double scale, double full) {
+    double n = scale * full / 100.0;
+    return n < 1.0 ? 1u : (uint32_t)n;
+}
+
 int main(int argc, char **argv) {
-    int scale = argc > 1 ? atoi(argv[1]) : 100;
-    int32_t limit = 60000 + scale * 1100;
+    double scale = argc > 1 ? atof(argv[1]) : 100.0;
+    int32_t limit = 1000 + (int32_t)scaled(scale, 99000);
     int32_t primes = run(program, limit);
     static Expr pool[1 << 12];
     int used = 0;
     const Expr *tree = make_tree(pool, &used, 10);
-    uint32_t evals = (uint32_t)scale * 3000, sum = 0;
+    uint32_t evals = scaled(scale, 200000), sum = 0;
     for (uint32_t x = 0; x < evals; x++)
         sum = sum * 31 + tree->eval(tree, x);
     printf("vm: primes below %d = %d; %u evaluations of %d nodes, checksum=%08x\n", limit, primes,

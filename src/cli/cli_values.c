@@ -110,7 +110,7 @@ static void format_float(uint64_t bits, bool is64, char *buf, size_t size) {
         memcpy(&f, &b32, 4);
         d = f;
     }
-    for (int prec = is64 ? 15 : 6; prec <= 17; prec++) {
+    for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, size, "%.*g", prec, d);
         if (is64 ? strtod(buf, NULL) == d : strtof(buf, NULL) == (float)d)
             return;

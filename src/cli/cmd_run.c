@@ -141,16 +141,36 @@ static void teardown(RunCtx *cx) {
 
 /* ---- Calling -------------------------------------------------------------------------------- */
 
-static void print_trap(const Trap *trap) {
+/* A frame's function name: the name section's, else an export's (only one
+ * wasm module runs here, so frames index its function space). */
+static void frame_name(const RunCtx *cx, const TrapFrame *f, char *buf, size_t size) {
+    if (f->func_name) {
+        snprintf(buf, size, "%s", f->func_name);
+        return;
+    }
+    const Module *ir = cx->module ? cx->module->ir : NULL;
+    for (uint32_t i = 0; ir && i < ir->n_exports; i++) {
+        const Export *e = &ir->exports[i];
+        if (e->kind == EXTERN_FUNC && e->index == f->func_index) {
+            snprintf(buf, size, "<export \"%.*s\">", (int)e->name.len, e->name.str);
+            return;
+        }
+    }
+    snprintf(buf, size, "<unnamed>");
+}
+
+static void print_trap(const RunCtx *cx, const Trap *trap) {
     fprintf(stderr, "wasmc: trap: %s\n", rt_trap_text(trap));
     if (!trap->n_frames)
         return;
     fprintf(stderr, "wasm backtrace:\n");
     for (uint32_t i = 0; i < trap->n_frames; i++) {
         const TrapFrame *f = &trap->frames[i];
+        char name[160];
+        frame_name(cx, f, name, sizeof name);
         fprintf(stderr, "  %2u: 0x%06" PRIx32 " - %s%s%s (func %" PRIu32 ")\n", i, f->code_offset,
-                f->module_name ? f->module_name : "", f->module_name ? "!" : "",
-                f->func_name ? f->func_name : "<unnamed>", f->func_index);
+                f->module_name ? f->module_name : "", f->module_name ? "!" : "", name,
+                f->func_index);
     }
 }
 
@@ -192,7 +212,7 @@ static int call(RunCtx *cx, const RunArgs *a, const char *name) {
     Trap *trap = NULL;
     if (status < 0 && rt_call(cx->store, ext.func, vals, count, &trap) != OK) {
         if (trap)
-            print_trap(trap);
+            print_trap(cx, trap);
         else
             fprintf(stderr, "wasmc run: call failed\n");
         status = 1;
@@ -219,7 +239,7 @@ static int run(RunCtx *cx, const RunArgs *a) {
     Trap *trap = NULL;
     Err err = cli_linker_instantiate(&cx->linker, cx->module, &cx->inst, &trap, &diag);
     if (err == ERR_TRAP && trap) {
-        print_trap(trap);
+        print_trap(cx, trap);
         rt_trap_delete(trap);
         return 1;
     }

@@ -588,19 +588,19 @@ void wast_run_file(FileResult *res, const RunOptions *opt) {
     uint8_t *data = NULL;
     size_t len = 0;
     Script *script = NULL;
-    const char *gate = NULL;
     if (os_read_file(res->path, &data, &len, &diag) != OK) {
         fail_script(res, &diag);
-    } else if (gate = wast_file_gate((const char *)data, len),
-               wast_parse_script((const char *)data, len, res->display, &script, &diag) != OK) {
-        if (gate) {
-            report_not_run(res, RK_SCRIPT); /* its syntax may be what we lack */
-            report_keyword(res, gate);
-        } else {
-            fail_script(res, &diag);
-        }
-    } else {
+        res->elapsed_ns = os_now_ns() - start;
+        return;
+    }
+    const char *gate = wast_file_gate((const char *)data, len);
+    if (wast_parse_script((const char *)data, len, res->display, &script, &diag) == OK) {
         run_script(res, opt, script, gate);
+    } else if (gate) {
+        report_not_run(res, RK_SCRIPT); /* its syntax may be what we lack */
+        report_keyword(res, gate);
+    } else {
+        fail_script(res, &diag);
     }
     wast_script_delete(script);
     mem_free(data);

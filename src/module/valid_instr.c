@@ -308,10 +308,16 @@ static Err op_array_new(ValidCtx *cx, const Instr *in, Diag *diag) {
             return FAIL(diag, ERR_INVALID, in->offset, "array type is not defaultable");
         TRY(vpop(cx, VT_I32, in, diag));
         break;
-    case OP_ARRAY_NEW_FIXED:
-        for (uint32_t i = 0; i < in->imm.pair.y; i++)
+    case OP_ARRAY_NEW_FIXED: {
+        /* Past the values really on the stack a pop either fails (reachable) or
+         * pops the polymorphic stack (unreachable), so one more pop decides the
+         * rest: the count may be huge. */
+        uint32_t on_stack = (uint32_t)(cx->vals.len - ctrl_top(cx)->height);
+        uint32_t n = in->imm.pair.y <= on_stack ? in->imm.pair.y : on_stack + 1;
+        for (uint32_t i = 0; i < n; i++)
             TRY(vpop(cx, t, in, diag));
         break;
+    }
     default: { /* new_data, new_elem */
         if (in->op == OP_ARRAY_NEW_DATA) {
             TRY(check_numeric_field(in, ft, diag));

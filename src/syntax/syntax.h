@@ -30,6 +30,12 @@ Err bin_write_module(const Module *mod, ByteBuf *out, Diag *diag) WARN_UNUSED;
 Err wat_parse_module(const char *text, size_t len, const char *filename, ByteBuf *out,
                      Diag *diag) WARN_UNUSED;
 
+/* Parse one component in the text format (`(component $id? ...)` or bare
+ * component fields) and encode it to the component binary format, appended
+ * to *out. Errors are ERR_MALFORMED with line:column. */
+Err wat_parse_component(const char *text, size_t len, const char *filename, ByteBuf *out,
+                        Diag *diag) WARN_UNUSED;
+
 /* Print a module as WAT text, appending to *out. */
 Err wat_print_module(const Module *mod, ByteBuf *out, Diag *diag) WARN_UNUSED;
 

@@ -16,13 +16,16 @@
 typedef enum WastModKind {
     WAST_MOD_TEXT,   /* (module ...) text: `bytes` holds the encoding, or `error` is set */
     WAST_MOD_BINARY, /* (module binary "..."): `bytes` */
-    WAST_MOD_QUOTE,  /* (module quote "..."): `text`, to be parsed by the runner */
+    WAST_MOD_QUOTE,  /* (module quote "..."): `text`, to be parsed by the runner.
+                        (component quote "..."): `text`, and also already parsed:
+                        `bytes`, or `has_error` with `error` */
 } WastModKind;
 
 typedef struct WastModule {
     uint8_t kind;       /* WastModKind */
     bool is_definition; /* (module definition ...) */
-    bool is_component;  /* (component ...) forms: counted, not yet run */
+    bool is_component;  /* (component ...) forms: `bytes` is a component binary
+                           (text components are encoded at parse time) */
     const char *id;     /* $name without '$', NUL-terminated, or NULL */
     uint8_t *bytes;
     size_t len;
@@ -42,7 +45,46 @@ typedef enum WastValKind {
     WV_REF_NULL,   /* (ref.null ht): heap holds the HeapTypeCode or type index */
     WV_REF_EXTERN, /* (ref.extern N) */
     WV_REF_HOST,   /* (ref.host N) */
+    WV_COMP,       /* a component value (u32.const, str.const, list.const, ...): `comp`.
+                      In component actions f32.const/f64.const stay WV_F32/WV_F64 at the
+                      top level; inside compound values they are WCV_F32/WCV_F64. */
 } WastValKind;
+
+/* Component values of invoke arguments and assert_return results. */
+typedef enum WastCompValKind {
+    WCV_BOOL, /* bits 0/1 */
+    WCV_S8,   /* integers: bits holds the value (two's complement, sign-extended) */
+    WCV_U8,
+    WCV_S16,
+    WCV_U16,
+    WCV_S32,
+    WCV_U32,
+    WCV_S64,
+    WCV_U64,
+    WCV_F32,  /* bits: the f32 bit pattern */
+    WCV_F64,  /* bits: the f64 bit pattern */
+    WCV_CHAR, /* bits: the Unicode scalar value */
+    WCV_STRING,  /* str/len: UTF-8 bytes (NUL-terminated) */
+    WCV_LIST,    /* items[n] */
+    WCV_RECORD,  /* items[n] with names[n] the field names */
+    WCV_TUPLE,   /* items[n] */
+    WCV_VARIANT, /* str: case label; n = 0 or 1 payload items */
+    WCV_ENUM,    /* str: the label */
+    WCV_FLAGS,   /* names[n]: the labels that are set, as written */
+    WCV_OPTION,  /* n = 0 (none) or 1 (some items[0]) */
+    WCV_RESULT,  /* is_err; n = 0 or 1 payload items */
+} WastCompValKind;
+
+typedef struct WastCompValue {
+    uint8_t kind; /* WastCompValKind */
+    bool is_err;  /* WCV_RESULT */
+    uint64_t bits;
+    const char *str;
+    uint32_t len;
+    uint32_t n;
+    struct WastCompValue *items;
+    const char *const *names;
+} WastCompValue;
 
 /* v128 lane shapes, for printing and for per-lane NaN patterns. */
 typedef enum WastShape { SHAPE_I8X16, SHAPE_I16X8, SHAPE_I32X4, SHAPE_I64X2, SHAPE_F32X4, SHAPE_F64X2 } WastShape;
@@ -56,6 +98,7 @@ typedef struct WastValue {
         uint64_t i64; /* also f64 bits */
         uint8_t v128[16];
         uint32_t host; /* WV_REF_EXTERN / WV_REF_HOST */
+        const WastCompValue *comp; /* WV_COMP */
     };
 } WastValue;
 
@@ -120,6 +163,7 @@ typedef struct WastCommand {
     WastExpect *expects;    /* CMD_ASSERT_RETURN */
     const char *register_name;
     const char *instance_id, *definition_id; /* CMD_INSTANCE; also CMD_REGISTER's module */
+    bool is_component;      /* CMD_INSTANCE: (component instance $I? $C?) */
 } WastCommand;
 
 typedef struct Script {

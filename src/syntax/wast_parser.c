@@ -1,12 +1,13 @@
 /* The WAST script parser: commands, actions, values and result patterns into
  * the AST of wast.h. Text modules are parsed from the script's own tokens by
  * the WAT parser and encoded to binary right away; a module that fails keeps
- * its Diag for assert_malformed / assert_invalid. Forms we cannot run yet
- * (threads, components, stack switching) become CMD_UNSUPPORTED. */
+ * its Diag for assert_malformed / assert_invalid; text components are
+ * encoded to component binaries the same way. Forms we cannot run yet
+ * (threads, stack switching) become CMD_UNSUPPORTED. */
 #include <string.h>
 
 #include "syntax.h"
-#include "wat_int.h"
+#include "wat_component.h"
 
 typedef struct WastParser {
     WatParser w; /* token cursor and error helpers only (no module) */
@@ -89,7 +90,52 @@ static Err text_module(WastParser *sp, WastModule *wm, uint32_t start, uint32_t 
     return OK;
 }
 
-/* (module definition? $id? (binary|quote)? ...) at '('. */
+/* Keep an encoding (or its error) in wm: `err` is the parse result. */
+static Err keep_encoding(WastParser *sp, WastModule *wm, Err err, ByteBuf *out, Diag *diag) {
+    if (err == OK && out->failed)
+        err = FAIL_NOMEM(diag);
+    if (err == ERR_NOMEM) {
+        buf_fini(out);
+        return nomem(sp);
+    }
+    if (err != OK) {
+        wm->has_error = true;
+        wm->error = *diag;
+    } else {
+        wm->bytes = salloc(sp, out->len);
+        if (!wm->bytes) {
+            buf_fini(out);
+            return nomem(sp);
+        }
+        if (out->len)
+            memcpy(wm->bytes, out->data, out->len);
+        wm->len = out->len;
+    }
+    buf_fini(out);
+    return OK;
+}
+
+/* Parse and encode a text component whose fields are toks[start..end). */
+static Err text_component(WastParser *sp, WastModule *wm, uint32_t start, uint32_t end,
+                          const Token *id) {
+    Diag diag;
+    diag_clear(&diag);
+    ByteBuf out;
+    buf_init(&out);
+    Err err = wat_parse_component_tokens(sp->w.tl, start, end, id, &out, &diag);
+    return keep_encoding(sp, wm, err, &out, &diag);
+}
+
+static Err quote_component(WastParser *sp, WastModule *wm) {
+    Diag diag;
+    diag_clear(&diag);
+    ByteBuf out;
+    buf_init(&out);
+    Err err = wat_parse_component(wm->text, wm->text_len, NULL, &out, &diag);
+    return keep_encoding(sp, wm, err, &out, &diag);
+}
+
+/* (module|component definition? $id? (binary|quote)? ...) at '('. */
 static Err module_form(WastParser *sp, WastModule **out) {
     WatParser *p = &sp->w;
     const Token *open = wat_peek(p);
@@ -103,12 +149,8 @@ static Err module_form(WastParser *sp, WastModule **out) {
     bool component = wat_tok_is(wat_peek_at(p, 1), "component");
     TRY(wat_expect_lpar(p));
     p->pos++; /* module / component */
-    if (component) {
+    if (component)
         wm->is_component = true;
-        p->pos = close;
-        *out = wm;
-        return wat_expect_rpar(p);
-    }
     if (wat_tok_is(wat_peek(p), "definition")) {
         p->pos++;
         wm->is_definition = true;
@@ -130,11 +172,16 @@ static Err module_form(WastParser *sp, WastModule **out) {
         } else {
             wm->text = s;
             wm->text_len = n;
+            if (component)
+                TRY(quote_component(sp, wm));
         }
         return wat_expect_rpar(p);
     }
     wm->kind = WAST_MOD_TEXT;
-    TRY(text_module(sp, wm, p->pos, close));
+    if (component)
+        TRY(text_component(sp, wm, p->pos, close, id));
+    else
+        TRY(text_module(sp, wm, p->pos, close));
     p->pos = close;
     return wat_expect_rpar(p);
 }
@@ -205,6 +252,192 @@ static Err v128_value(WastParser *sp, WastValue *v, uint8_t lane_nan[16]) {
     return OK;
 }
 
+/* ---- Component values ------------------------------------------------------- */
+
+static const struct { const char *kw; uint8_t kind; uint8_t bits; } comp_scalars[] = {
+    {"bool.const", WCV_BOOL, 1}, {"s8.const", WCV_S8, 8},    {"u8.const", WCV_U8, 8},
+    {"s16.const", WCV_S16, 16},  {"u16.const", WCV_U16, 16}, {"s32.const", WCV_S32, 32},
+    {"u32.const", WCV_U32, 32},  {"s64.const", WCV_S64, 64}, {"u64.const", WCV_U64, 64},
+    {"f32.const", WCV_F32, 32},  {"f64.const", WCV_F64, 64}, {"char.const", WCV_CHAR, 0},
+    {"str.const", WCV_STRING, 0},
+};
+
+static const struct { const char *kw; uint8_t kind; } comp_compounds[] = {
+    {"list.const", WCV_LIST},     {"record.const", WCV_RECORD}, {"tuple.const", WCV_TUPLE},
+    {"variant.const", WCV_VARIANT}, {"enum.const", WCV_ENUM},   {"flags.const", WCV_FLAGS},
+    {"option.none", WCV_OPTION},  {"option.some", WCV_OPTION},  {"result.ok", WCV_RESULT},
+    {"result.err", WCV_RESULT},
+};
+
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool comp_value_keyword(const Token *t) {
+    for (size_t i = 0; i < N_ELEMS(comp_scalars); i++)
+        if (i < 9 || i > 10) /* f32/f64.const are core values at the top level */
+            if (wat_tok_is(t, comp_scalars[i].kw))
+                return true;
+    for (size_t i = 0; i < N_ELEMS(comp_compounds); i++)
+        if (wat_tok_is(t, comp_compounds[i].kw))
+            return true;
+    return false;
+}
+
+static Err comp_value(WastParser *sp, const Token *kw, WastCompValue *v);
+
+/* A parenthesized component value: `(kw ...)`. */
+static Err comp_value_form(WastParser *sp, WastCompValue *v) {
+    WatParser *p = &sp->w;
+    TRY(wat_expect_lpar(p));
+    const Token *kw = wat_peek(p);
+    p->pos++;
+    TRY(comp_value(sp, kw, v));
+    return wat_expect_rpar(p);
+}
+
+static Err comp_string(WastParser *sp, const char **out, uint32_t *out_len) {
+    Name n;
+    TRY(wat_expect_name(&sp->w, &n));
+    char *s = arena_strndup(&sp->script->arena, n.str, n.len);
+    if (!s)
+        return nomem(sp);
+    *out = s;
+    *out_len = n.len;
+    return OK;
+}
+
+static Err comp_scalar(WastParser *sp, const Token *kw, size_t i, WastCompValue *v) {
+    WatParser *p = &sp->w;
+    v->kind = comp_scalars[i].kind;
+    if (v->kind == WCV_BOOL) {
+        const Token *t = wat_peek(p);
+        if (!wat_tok_is(t, "true") && !wat_tok_is(t, "false"))
+            return wat_unexpected(p, t);
+        v->bits = wat_tok_is(t, "true");
+        p->pos++;
+        return OK;
+    }
+    if (v->kind == WCV_STRING)
+        return comp_string(sp, &v->str, &v->len);
+    if (v->kind == WCV_CHAR) {
+        const Token *t = wat_peek(p);
+        const char *s;
+        uint32_t len, cp;
+        TRY(comp_string(sp, &s, &len));
+        if (len == 0 || utf8_decode((const uint8_t *)s, len, &cp) != len)
+            return wat_fail_at(p, t, "malformed char constant");
+        v->bits = cp;
+        return OK;
+    }
+    (void)kw;
+    bool is_float = v->kind == WCV_F32 || v->kind == WCV_F64;
+    return num(sp, comp_scalars[i].bits, is_float, &v->bits, NULL);
+}
+
+/* Values up to ')' into v->items. */
+static Err comp_items(WastParser *sp, WastCompValue *v, bool record) {
+    WatParser *p = &sp->w;
+    VEC(WastCompValue) items = {0};
+    VEC(const char *) names = {0};
+    Err err = OK;
+    while (err == OK && wat_peek(p)->kind == TOK_LPAR) {
+        WastCompValue item;
+        memset(&item, 0, sizeof item);
+        if (record) {
+            const char *name;
+            uint32_t len;
+            err = wat_expect_form(p, "field");
+            if (err == OK)
+                err = comp_string(sp, &name, &len);
+            if (err == OK && !VEC_PUSH(&names, name))
+                err = nomem(sp);
+            const Token *kw = wat_peek(p);
+            p->pos++;
+            if (err == OK)
+                err = comp_value(sp, kw, &item);
+            if (err == OK)
+                err = wat_expect_rpar(p);
+        } else {
+            err = comp_value_form(sp, &item);
+        }
+        if (err == OK && !VEC_PUSH(&items, item))
+            err = nomem(sp);
+    }
+    if (err == OK) {
+        v->n = (uint32_t)items.len;
+        v->items = salloc(sp, sizeof(WastCompValue) * items.len);
+        const char **nm = record ? salloc(sp, sizeof(char *) * names.len) : NULL;
+        if (!v->items || (record && !nm))
+            err = nomem(sp);
+        else {
+            if (items.len)
+                memcpy(v->items, items.data, sizeof(WastCompValue) * items.len);
+            if (record && names.len)
+                memcpy(nm, names.data, sizeof(char *) * names.len);
+            v->names = nm;
+        }
+    }
+    VEC_FREE(&items);
+    VEC_FREE(&names);
+    return err;
+}
+
+static Err comp_flags(WastParser *sp, WastCompValue *v) {
+    WatParser *p = &sp->w;
+    VEC(const char *) names = {0};
+    Err err = OK;
+    while (err == OK && wat_peek(p)->kind == TOK_STRING) {
+        const char *name;
+        uint32_t len;
+        err = comp_string(sp, &name, &len);
+        if (err == OK && !VEC_PUSH(&names, name))
+            err = nomem(sp);
+    }
+    const char **nm = err == OK ? salloc(sp, sizeof(char *) * names.len) : NULL;
+    if (err == OK && !nm)
+        err = nomem(sp);
+    if (err == OK) {
+        if (names.len)
+            memcpy(nm, names.data, sizeof(char *) * names.len);
+        v->names = nm;
+        v->n = (uint32_t)names.len;
+    }
+    VEC_FREE(&names);
+    return err;
+}
+
+/* One component value after its keyword `kw`, up to ')' (not consumed). */
+static Err comp_value(WastParser *sp, const Token *kw, WastCompValue *v) {
+    WatParser *p = &sp->w;
+    memset(v, 0, sizeof *v);
+    for (size_t i = 0; i < N_ELEMS(comp_scalars); i++)
+        if (wat_tok_is(kw, comp_scalars[i].kw))
+            return comp_scalar(sp, kw, i, v);
+    size_t c = N_ELEMS(comp_compounds);
+    for (size_t i = 0; i < N_ELEMS(comp_compounds); i++)
+        if (wat_tok_is(kw, comp_compounds[i].kw))
+            c = i;
+    if (c == N_ELEMS(comp_compounds))
+        return wat_unexpected(p, kw);
+    v->kind = comp_compounds[c].kind;
+    switch (v->kind) {
+    case WCV_LIST:
+    case WCV_TUPLE: return comp_items(sp, v, false);
+    case WCV_RECORD: return comp_items(sp, v, true);
+    case WCV_FLAGS: return comp_flags(sp, v);
+    case WCV_ENUM: return comp_string(sp, &v->str, &v->len);
+    case WCV_VARIANT:
+        TRY(comp_string(sp, &v->str, &v->len));
+        return comp_items(sp, v, false);
+    case WCV_RESULT:
+        v->is_err = wat_tok_is(kw, "result.err");
+        return comp_items(sp, v, false);
+    default: /* option */
+        if (wat_tok_is(kw, "option.none"))
+            return OK;
+        return comp_items(sp, v, false);
+    }
+}
+
 static bool ref_kind(const Token *t, int32_t *out) {
     static const struct { const char *kw; int32_t ht; } kinds[] = {
         {"ref.func", HT_FUNC},     {"ref.extern", HT_EXTERN}, {"ref.any", HT_ANY},
@@ -269,13 +502,13 @@ static Err value_body(WastParser *sp, const Token *kw, WastValue *v, WastExpect 
         ex->ref_class = ht;
         while (wat_peek(p)->kind != TOK_RPAR && wat_peek(p)->kind != TOK_EOF)
             p->pos++;
-    } else if (kw->kind == TOK_ATOM && !wat_known_keyword(kw)) {
-        /* component values (u32.const, str.const, list.const, ...): the
-           command becomes unsupported; skip the form */
-        if (!sp->unsupported)
-            sp->unsupported = kw;
-        while (wat_peek(p)->kind != TOK_RPAR && wat_peek(p)->kind != TOK_EOF)
-            p->pos = wat_peek(p)->kind == TOK_LPAR ? wat_peek(p)->match + 1 : p->pos + 1;
+    } else if (comp_value_keyword(kw)) {
+        WastCompValue *cv = salloc(sp, sizeof *cv);
+        if (!cv)
+            return nomem(sp);
+        TRY(comp_value(sp, kw, cv));
+        v->kind = WV_COMP;
+        v->comp = cv;
     } else {
         return wat_unexpected(p, kw);
     }
@@ -526,8 +759,10 @@ static Err command(WastParser *sp, WastCommand *cmd) {
     if (open->kind != TOK_LPAR)
         return wat_unexpected(p, open);
     const Token *kw = wat_peek_at(p, 1);
-    if (wat_tok_is(kw, "module") && wat_tok_is(wat_peek_at(p, 2), "instance")) {
+    if ((wat_tok_is(kw, "module") || wat_tok_is(kw, "component")) &&
+        wat_tok_is(wat_peek_at(p, 2), "instance")) {
         cmd->kind = CMD_INSTANCE;
+        cmd->is_component = wat_tok_is(kw, "component");
         p->pos += 3;
         return instance_cmd(sp, cmd);
     }

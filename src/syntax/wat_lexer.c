@@ -477,10 +477,13 @@ static bool finish(Lexer *lx) {
             return false;
     }
     Token eof = {lx->src + lx->len, 0, 0, lx->line, column(lx, lx->len), TOK_EOF};
-    if (!VEC_PUSH(&lx->toks, eof))
-        return false;
+    /* One EOF token plus WAT_TOKEN_PAD more: parsers look a few tokens ahead
+     * (and one past an unclosed '(' whose match is the EOF) without bounds checks. */
+    for (int i = 0; i <= WAT_TOKEN_PAD; i++)
+        if (!VEC_PUSH(&lx->toks, eof))
+            return false;
     /* match parentheses */
-    uint32_t eof_index = (uint32_t)lx->toks.len - 1;
+    uint32_t eof_index = (uint32_t)lx->toks.len - 1 - WAT_TOKEN_PAD;
     for (uint32_t i = 0; i < eof_index; i++) {
         Token *t = &lx->toks.data[i];
         if (t->kind == TOK_LPAR) {
@@ -514,7 +517,7 @@ Err wat_lex(const char *text, size_t len, Arena *arena, TokenList *out, Diag *di
     }
     VEC_FREE(&lx.open);
     out->toks = lx.toks.data;
-    out->n = (uint32_t)lx.toks.len;
+    out->n = (uint32_t)lx.toks.len - WAT_TOKEN_PAD; /* up to and including the EOF */
     out->annot_toks = lx.annot_toks.data;
     out->annots = lx.annots.data;
     out->n_annots = (uint32_t)lx.annots.len;

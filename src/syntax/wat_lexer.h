@@ -47,8 +47,12 @@ typedef struct CustomAnnot {
     uint32_t line, col;   /* of the "(@" */
 } CustomAnnot;
 
+/* Extra TOK_EOF tokens after the list's last token, so lookahead past the
+ * end (or past an unclosed '(' whose match is the EOF) stays in bounds. */
+#define WAT_TOKEN_PAD 4
+
 typedef struct TokenList {
-    Token *toks; /* mem_alloc'd; the last one is TOK_EOF */
+    Token *toks; /* mem_alloc'd; toks[n - 1] is TOK_EOF, followed by WAT_TOKEN_PAD more */
     uint32_t n;
     Token *annot_toks;    /* mem_alloc'd; bodies of the custom annotations */
     CustomAnnot *annots;  /* mem_alloc'd, in text order */

@@ -68,6 +68,12 @@ static Err add_stdio(Wasi *wasi, uint32_t fd, int host, Diag *diag) {
     }
     uint8_t type = wasi_filetype_of_mode(st.st_mode);
     uint64_t rights = wasi_rights_for_type(type, isatty(dup_fd));
+    int mode = fcntl(dup_fd, F_GETFL) & O_ACCMODE;
+    if (mode == O_WRONLY)
+        rights &= ~(uint64_t)WASI_RIGHT_FD_READ;
+    else if (mode == O_RDONLY)
+        rights &= ~(uint64_t)(WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_DATASYNC |
+                              WASI_RIGHT_FD_ALLOCATE | WASI_RIGHT_FD_FILESTAT_SET_SIZE);
     if (wasi_fd_insert_at(wasi, fd, dup_fd, type, rights, 0, false))
         return FAIL_NOMEM(diag);
     return OK;

@@ -34,7 +34,8 @@ static int try_openat2(int dirfd, const char *path, int flags, unsigned mode, bo
     struct open_how how;
     memset(&how, 0, sizeof how);
     how.flags = (uint64_t)(flags | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
-    how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+    /* O_TMPFILE includes O_DIRECTORY's bit: test it whole */
+    how.mode = ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) ? mode : 0;
     how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
     for (int attempt = 0; attempt < OPENAT2_RETRIES; attempt++) {
         long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);

@@ -1,0 +1,46 @@
+/* Engine configuration beyond wasm_config_new(): set on a wasm_config_t
+ * before wasm_engine_new_with_config takes it. Defaults: the interpreter,
+ * 4 GiB reservations with guard pages for 32-bit memories, no fuel, no
+ * epochs, 1 MiB of wasm stack. */
+#ifndef WASMC_CONFIG_H
+#define WASMC_CONFIG_H
+
+#include "../wasm.h"
+#include "error.h"
+
+#define own
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Execution tiers. */
+typedef uint8_t wasmc_tier_t;
+enum wasmc_tier_enum {
+    WASMC_TIER_INTERP, /* the portable interpreter */
+    WASMC_TIER_JIT,    /* the x86-64 compiler (not built yet: WASMC_ERROR_UNSUPPORTED) */
+};
+
+WASMC_API own wasmc_error_t *wasmc_config_tier_set(wasm_config_t *, wasmc_tier_t);
+/* Reserve 4 GiB plus a guard region for each 32-bit memory, so accesses
+ * need no bounds checks (default true). Off: memories are mapped exactly. */
+WASMC_API void wasmc_config_memory_reservation_set(wasm_config_t *, bool);
+/* Bytes of guard after each reservation; raised to the minimum that covers
+ * every 32-bit offset when smaller. */
+WASMC_API void wasmc_config_memory_guard_size_set(wasm_config_t *, uint64_t);
+/* Meter execution with fuel (wasmc_store_set_fuel); out of fuel traps. */
+WASMC_API void wasmc_config_consume_fuel_set(wasm_config_t *, bool);
+/* Check the engine epoch at function entries and loops
+ * (wasmc_engine_increment_epoch, wasmc_store_set_epoch_deadline). */
+WASMC_API void wasmc_config_epoch_interruption_set(wasm_config_t *, bool);
+/* Bytes of wasm stack per call from the host; deeper recursion traps
+ * (WASMC_TRAP_STACK_OVERFLOW). Zero keeps the default. */
+WASMC_API void wasmc_config_max_wasm_stack_set(wasm_config_t *, size_t);
+
+#ifdef __cplusplus
+}
+#endif
+
+#undef own
+
+#endif
