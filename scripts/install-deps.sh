@@ -8,6 +8,9 @@ command -v cmake >/dev/null || need+=(cmake)
 command -v ninja >/dev/null || need+=(ninja-build)
 command -v clang >/dev/null || need+=(clang)
 command -v python3 >/dev/null || need+=(python3)
+command -v c++ >/dev/null || need+=(g++)          # C++ compile check of the public headers
+command -v pkg-config >/dev/null || need+=(pkg-config) # install test
+command -v valgrind >/dev/null || need+=(valgrind)     # leak checks of the examples
 # libFuzzer and the sanitizer runtimes for clang
 if command -v clang >/dev/null; then
     rt_dir=$(clang -print-resource-dir 2>/dev/null)/lib/linux
