@@ -264,8 +264,15 @@ static Err module_bounds(const TokenList *tl, uint32_t *out_start, uint32_t *out
         uint32_t start = 2;
         if (t[2].kind == TOK_ID)
             start = 3;
-        const Token *after = &t[close + (t[close].kind == TOK_RPAR ? 1 : 0)];
-        if (t[close].kind == TOK_RPAR && after->kind != TOK_EOF) {
+        if (t[close].kind != TOK_RPAR) { /* the '(' of "(module" is never closed */
+            if (t[close].kind == TOK_ERROR)
+                return FAIL_TEXT(diag, ERR_MALFORMED, t[close].line, t[close].col, "%.*s",
+                                 (int)t[close].len, t[close].text);
+            return FAIL_TEXT(diag, ERR_MALFORMED, t[close].line, t[close].col,
+                             "unexpected end of input");
+        }
+        const Token *after = &t[close + 1];
+        if (after->kind != TOK_EOF) {
             if (after->kind == TOK_ERROR)
                 return FAIL_TEXT(diag, ERR_MALFORMED, after->line, after->col, "%.*s",
                                  (int)after->len, after->text);

@@ -92,7 +92,9 @@ static void test_commands(void) {
           strncmp(c[18].module->error.msg, "unknown label", 13) == 0);
     CHECK(c[19].kind == CMD_UNSUPPORTED && strcmp(c[19].message, "thread") == 0);
     CHECK(c[20].kind == CMD_UNSUPPORTED && strcmp(c[20].message, "wait") == 0);
-    CHECK(c[21].kind == CMD_UNSUPPORTED && strcmp(c[21].message, "u32.const") == 0);
+    CHECK(c[21].kind == CMD_ASSERT_RETURN && c[21].n_expects == 1 &&
+          c[21].expects[0].value.kind == WV_COMP &&
+          c[21].expects[0].value.comp->kind == WCV_U32 && c[21].expects[0].value.comp->bits == 1);
     CHECK(c[22].kind == CMD_MODULE && c[22].module->kind == WAST_MOD_TEXT && !c[22].module->id);
     CHECK(c[22].module->len > 8 && c[22].line == 26);
     wast_script_delete(s);
