@@ -277,7 +277,8 @@ def make_runners(args, work):
     native = Runner("native", lambda exe, a: [exe] + a, native=True, callgrind=True)
     runners = [native] + make_wasmc_runners(args.build_dir, args.tiers)
     node = shutil.which("node")
-    for name, flags in (("node", []), ("node-liftoff", ["--liftoff", "--no-wasm-tier-up"])):
+    for name, flags in (("node", []), ("node-liftoff", ["--liftoff", "--no-wasm-tier-up"]),
+                        ("node-turbofan", ["--no-liftoff"])):
         r = Runner(name, lambda w, a, f=flags: [node, "--no-warnings"] + f + [NODE_RUNNER, w] + a)
         if not node:
             r.reason = "node not installed"
@@ -676,9 +677,10 @@ set style fill solid 0.85 border rgb 'black'
 set logscale y
 set yrange [0.5:{top * 1.6:.2f}]
 set ylabel 'time / native time (log scale, lower is better)'
-set grid ytics mytics
+set ytics ({", ".join(f'"{t:g}x" {t:g}' for t in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000))})
+set grid ytics
 set xtics rotate by -30 nomirror
-set key top left
+set key outside right top vertical
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 lc rgb 'black'
 plot for [i=2:{len(series) + 1}] '{dat}' using i:xtic(1) title columnheader(i)
 """

@@ -12,6 +12,14 @@ static const char *const GATE_RELAXED = "relaxed-simd";
 static const char *const GATE_GC = "gc";
 static const char *const GATE_EH = "exceptions";
 
+/* Abstract heap types need no heap objects of their own: their values here
+ * are null or come from elsewhere (GC instructions and host references are
+ * gated where they appear), so only SIMD values gate a value type. */
+static const char *valtype_gate(ValType t) {
+    return t.kind == VK_V128 ? GATE_SIMD : NULL;
+}
+
+/* A reference class only GC (or exception handling) produces. */
 static const char *heap_gate(int32_t heap) {
     switch (heap) {
     case HT_ANY:
@@ -24,14 +32,6 @@ static const char *heap_gate(int32_t heap) {
     case HT_NOEXN: return GATE_EH;
     default: return NULL;
     }
-}
-
-static const char *valtype_gate(ValType t) {
-    if (t.kind == VK_V128)
-        return GATE_SIMD;
-    if (t.kind == VK_REF)
-        return heap_gate(t.heap);
-    return NULL;
 }
 
 static const char *types_gate(const ValType *types, uint64_t n) {
@@ -63,7 +63,6 @@ static const char *instr_gate(const Instr *in) {
         return in->imm.block.type.kind == BLOCK_VALUE ? valtype_gate(in->imm.block.type.value)
                                                       : NULL;
     case IMM_SELECT_T: return types_gate(in->imm.select.types, in->imm.select.n);
-    case IMM_HEAPTYPE: return heap_gate(in->imm.heap);
     default: return NULL;
     }
 }
@@ -81,7 +80,7 @@ static const char *type_section_gate(const Module *mod) {
     for (uint32_t i = 0; i < mod->n_types; i++) {
         const SubType *st = &mod->types[i];
         if (st->kind != COMP_FUNC)
-            return GATE_GC;
+            continue;
         const char *g = types_gate(st->func.params, st->func.n_params);
         if (!g)
             g = types_gate(st->func.results, st->func.n_results);
@@ -159,7 +158,6 @@ static const char *value_gate(const WastValue *v) {
     switch (v->kind) {
     case WV_V128: return GATE_SIMD;
     case WV_REF_HOST: return GATE_GC; /* host references are `any`s */
-    case WV_REF_NULL: return heap_gate(v->heap);
     default: return NULL;
     }
 }

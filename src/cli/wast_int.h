@@ -18,6 +18,7 @@ typedef struct WastUnit {
     bool failed;        /* its command failed: commands on it fail */
     uint8_t blame;      /* Blame of that failure */
     uint32_t line;      /* of the command that made it */
+    struct WastCompUnit *comp; /* a component definition or instance (wast_component.c) */
 } WastUnit;
 
 typedef VEC(WastUnit) WastUnits;
@@ -53,6 +54,7 @@ typedef struct Runner {
     WastUnits defs, insts;
     VEC(BadName) bad_names;
     VEC(HostRef) hostrefs;
+    struct WastComp *comp;  /* component state (wast_component.c), made on first use */
 } Runner;
 
 /* ---- wast_runner.c ----------------------------------------------------------------- */
@@ -94,5 +96,16 @@ const char *wast_command_gate(const WastCommand *cmd);
 /* The first `;;! flag = true` line at the top of a script naming a feature we
  * lack (threads, gc, simd, ...), or NULL. The string is static. */
 const char *wast_file_gate(const char *text, size_t len);
+
+/* ---- wast_component.c -------------------------------------------------------------------- */
+
+typedef struct WastCompUnit WastCompUnit;
+typedef struct WastComp WastComp;
+
+/* Run `cmd` if it is about components (component forms, or an action on a
+ * component instance); false if it is not. */
+bool wast_comp_command(Runner *r, const WastCommand *cmd);
+/* Free the component state (after the store, before the engine). */
+void wast_comp_fini(Runner *r);
 
 #endif

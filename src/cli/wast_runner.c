@@ -479,7 +479,7 @@ static bool file_gated(Runner *r, const WastCommand *cmd) {
 }
 
 static void run_command(Runner *r, const WastCommand *cmd) {
-    if (file_gated(r, cmd))
+    if (file_gated(r, cmd) || wast_comp_command(r, cmd))
         return;
     switch ((WastCmdKind)cmd->kind) {
     case CMD_MODULE: run_module(r, cmd); return;
@@ -553,6 +553,7 @@ static void runner_teardown(Runner *r) {
     for (size_t i = 0; i < r->defs.len; i++)
         if (r->defs.data[i].module)
             rt_module_release(r->defs.data[i].module);
+    wast_comp_fini(r);
     VEC_FREE(&r->defs);
     VEC_FREE(&r->insts);
     VEC_FREE(&r->bad_names);

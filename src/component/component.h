@@ -53,6 +53,10 @@ Err comp_host_module(CompHost *host, const char *name, RtModule *module, Diag *d
 /* Define `name` as an instance whose exports are defined in *out (owned by
  * `host`). */
 Err comp_host_instance(CompHost *host, const char *name, CompHost **out, Diag *diag) WARN_UNUSED;
+/* Define `name` as the exports of a component instance of the same store (a
+ * linker registering instances by name; the instance is not owned). */
+Err comp_host_component(CompHost *host, const char *name, CompInstance *instance,
+                        Diag *diag) WARN_UNUSED;
 /* Look up a definition (for linkers and tests); NULL when absent. */
 const void *comp_host_lookup(const CompHost *host, const char *name);
 

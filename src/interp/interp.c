@@ -80,8 +80,10 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec, VMContex
     [OP_##name] = &&op_##name, [IOP_##name##_I] = &&op_##name##_I,                                \
     [IOP_##name##_B] = &&op_##name##_B, [IOP_##name##_BI] = &&op_##name##_BI,
 #define UNOP(name, type, result, expr) [OP_##name] = &&op_##name,
-#define LOAD(name, result, memtype) [OP_##name] = &&op_##name, [IOP_##name##_C] = &&op_##name##_C,
-#define STORE(name, type, memtype) [OP_##name] = &&op_##name, [IOP_##name##_C] = &&op_##name##_C,
+#define LOAD(name, result, memtype)                                                                \
+    [OP_##name] = &&op_##name, [IOP_##name##_C] = &&op_##name##_C, [IOP_##name##_A] = &&op_##name##_A,
+#define STORE(name, type, memtype)                                                                 \
+    [OP_##name] = &&op_##name, [IOP_##name##_C] = &&op_##name##_C, [IOP_##name##_A] = &&op_##name##_A,
 #define IOP(name) [IOP_##name] = &&op_##name,
 #include "iops.def"
 #undef BINOP
@@ -153,6 +155,16 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec, VMContex
         ip += sizeof(IMem);                                                                        \
         NEXT();                                                                                    \
     }                                                                                              \
+    op_##name##_A : {                                                                              \
+        const IMemA *in = IN(IMemA);                                                               \
+        rec->ip = ip;                                                                              \
+        memtype v;                                                                                 \
+        uint32_t a = S(uint32_t, in->y) + S(uint32_t, in->z);                                      \
+        memcpy(&v, mem0 + (uint64_t)a + in->offset, sizeof v);                                     \
+        S(result, in->x) = (result)v;                                                              \
+        ip += sizeof(IMemA);                                                                       \
+        NEXT();                                                                                    \
+    }                                                                                              \
     op_##name##_C : {                                                                              \
         const IMemC *in = IN(IMemC);                                                               \
         const RtMemory *m = *(RtMemory **)((uint8_t *)cx + in->mem);                               \
@@ -172,6 +184,15 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec, VMContex
         memtype v = (memtype)S(type, IN(IMem)->y);                                                 \
         memcpy(mem0 + (uint64_t)S(uint32_t, IN(IMem)->x) + IN(IMem)->offset, &v, sizeof v);        \
         ip += sizeof(IMem);                                                                        \
+        NEXT();                                                                                    \
+    }                                                                                              \
+    op_##name##_A : {                                                                              \
+        const IMemA *in = IN(IMemA);                                                               \
+        rec->ip = ip;                                                                              \
+        memtype v = (memtype)S(type, in->x);                                                       \
+        uint32_t a = S(uint32_t, in->y) + S(uint32_t, in->z);                                      \
+        memcpy(mem0 + (uint64_t)a + in->offset, &v, sizeof v);                                     \
+        ip += sizeof(IMemA);                                                                       \
         NEXT();                                                                                    \
     }                                                                                              \
     op_##name##_C : {                                                                              \

@@ -21,8 +21,8 @@ typedef enum IOp {
     IOP_FIRST_ = OP_COUNT - 1,
 #define BINOP(name, type, result, expr) IOP_##name##_I,
 #define CMP(name, type, expr) IOP_##name##_I, IOP_##name##_B, IOP_##name##_BI,
-#define LOAD(name, result, memtype) IOP_##name##_C,
-#define STORE(name, type, memtype) IOP_##name##_C,
+#define LOAD(name, result, memtype) IOP_##name##_C, IOP_##name##_A,
+#define STORE(name, type, memtype) IOP_##name##_C, IOP_##name##_A,
 #define IOP(name) IOP_##name,
 #include "iops.def"
 #undef BINOP
@@ -47,6 +47,8 @@ typedef struct ISelect { const void *h; uint32_t dst, a, b, cond; } ISelect;
 typedef struct IMem { const void *h; uint32_t x, y; uint64_t offset; } IMem;
 /* mem = vmctx byte offset of the RtMemory *. */
 typedef struct IMemC { const void *h; uint32_t x, y; uint64_t offset; uint32_t mem, is64; } IMemC;
+/* Guarded memory 0 at (u32)(slot y + slot z) + offset; x = dst (loads) or value. */
+typedef struct IMemA { const void *h; uint32_t x, y, z, pad; uint64_t offset; } IMemA;
 typedef struct IBr { const void *h; int32_t disp, pad; } IBr;
 typedef struct IBrIf { const void *h; uint32_t cond; int32_t disp; } IBrIf;
 typedef struct ICmpBr { const void *h; uint32_t a, b; int32_t disp, pad; } ICmpBr;

@@ -108,6 +108,12 @@ static const uint16_t op_branch_imm_form[OP_COUNT] = {
 #undef CMP
 };
 
+static const uint16_t op_add_form[OP_COUNT] = {
+#define LOAD(name, result, memtype) [OP_##name] = IOP_##name##_A,
+#define STORE(name, type, memtype) [OP_##name] = IOP_##name##_A,
+#include "iops.def"
+};
+
 static const uint16_t op_checked_form[OP_COUNT] = {
 #define LOAD(name, result, memtype) [OP_##name] = IOP_##name##_C,
 #define STORE(name, type, memtype) [OP_##name] = IOP_##name##_C,
@@ -496,14 +502,12 @@ static void xl_binop(Xl *x, uint32_t op) {
     vpop(x);
     vpop(x);
     vpush_temp(x);
-    set_producer(x, pos + offsetof(IBin, dst), h - 2);
-    if (op_class[op] == CL_CMP) {
-        c.start = pos;
-        c.code_end = x->len;
-        c.dst_field = x->last.dst_field;
-        c.height = h - 2;
-        x->last = c;
-    }
+    c.start = pos;
+    c.code_end = x->len;
+    c.dst_field = pos + offsetof(IBin, dst);
+    c.height = h - 2;
+    c.kind = op_class[op] == CL_CMP ? L_CMP : L_PROD;
+    x->last = c;
 }
 
 static void xl_unop(Xl *x, uint32_t op) {
@@ -530,10 +534,31 @@ static bool is_guarded(Xl *x, uint32_t mem, uint64_t offset) {
     return mem == 0 && x->guarded0 && offset <= UINT32_MAX;
 }
 
+/* Is the entry at `height` the result of the i32.add (of two slots) just
+ * emitted? Then a guarded access can do the add itself: drop the add. */
+static bool take_add(Xl *x, uint32_t height, Last *out) {
+    const Last *p = &x->prev;
+    if (p->kind != L_PROD || p->op != OP_I32_ADD || p->imm || p->code_end != x->len ||
+        p->height != height || x->vs[height].kind != V_TEMP)
+        return false;
+    *out = *p;
+    x->len = p->start;
+    return true;
+}
+
 static void xl_load(Xl *x, const Instr *in) {
     uint32_t h = x->h, op = in->op, mem = in->imm.memarg.mem;
     uint64_t offset = in->imm.memarg.offset;
-    uint32_t addr = src(x, h - 1), dst = tslot(x, h - 1), pos;
+    uint32_t dst = tslot(x, h - 1), pos;
+    Last add;
+    if (is_guarded(x, mem, offset) && take_add(x, h - 1, &add)) {
+        pos = EMIT(x, op_add_form[op], IMemA, .x = dst, .y = add.a, .z = add.b, .offset = offset);
+        vpop(x);
+        vpush_temp(x);
+        set_producer(x, pos + offsetof(IMemA, x), h - 1);
+        return;
+    }
+    uint32_t addr = src(x, h - 1);
     if (is_guarded(x, mem, offset))
         pos = EMIT(x, op, IMem, .x = dst, .y = addr, .offset = offset);
     else
@@ -547,7 +572,15 @@ static void xl_load(Xl *x, const Instr *in) {
 static void xl_store(Xl *x, const Instr *in) {
     uint32_t h = x->h, op = in->op, mem = in->imm.memarg.mem;
     uint64_t offset = in->imm.memarg.offset;
-    uint32_t val = src(x, h - 1), addr = src(x, h - 2);
+    uint32_t val = src(x, h - 1);
+    Last add;
+    if (is_guarded(x, mem, offset) && take_add(x, h - 2, &add)) {
+        EMIT(x, op_add_form[op], IMemA, .x = val, .y = add.a, .z = add.b, .offset = offset);
+        vpop(x);
+        vpop(x);
+        return;
+    }
+    uint32_t addr = src(x, h - 2);
     if (is_guarded(x, mem, offset))
         EMIT(x, op, IMem, .x = addr, .y = val, .offset = offset);
     else
@@ -1066,8 +1099,13 @@ static bool translate_body(Xl *x, const Code *code) {
     fuel_block(x);
     for (uint32_t i = 0; i < code->n_instrs && x->depth; i++) {
         const Instr *in = &code->instrs[i];
-        x->prev = x->last;
-        x->last.kind = L_NONE;
+        /* local.get and constants emit nothing: the peepholes see through them */
+        bool quiet = in->op == OP_LOCAL_GET || in->op == OP_I32_CONST || in->op == OP_I64_CONST ||
+                     in->op == OP_F32_CONST || in->op == OP_F64_CONST;
+        if (!quiet) {
+            x->prev = x->last;
+            x->last.kind = L_NONE;
+        }
         Ctrl *top = &x->cs[x->depth - 1];
         if (top->unreachable && i < top->end_index) {
             i = top->end_index - 1;

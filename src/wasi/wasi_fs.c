@@ -20,6 +20,10 @@ static uint16_t host_err(void) {
     return wasi_errno_from_host(errno);
 }
 
+static uint64_t ns_of(const struct timespec *ts) {
+    return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
+}
+
 void wasi_filestat_encode(const struct stat *st, uint8_t out[WASI_FILESTAT_SIZE]) {
     memset(out, 0, WASI_FILESTAT_SIZE);
     wasi_put_u64(out + 0, (uint64_t)st->st_dev);
@@ -27,13 +31,14 @@ void wasi_filestat_encode(const struct stat *st, uint8_t out[WASI_FILESTAT_SIZE]
     out[16] = wasi_filetype_of_mode(st->st_mode);
     wasi_put_u64(out + 24, (uint64_t)st->st_nlink);
     wasi_put_u64(out + 32, (uint64_t)st->st_size);
-    wasi_put_u64(out + 40, (uint64_t)st->st_atim.tv_sec * 1000000000u + (uint64_t)st->st_atim.tv_nsec);
-    wasi_put_u64(out + 48, (uint64_t)st->st_mtim.tv_sec * 1000000000u + (uint64_t)st->st_mtim.tv_nsec);
-    wasi_put_u64(out + 56, (uint64_t)st->st_ctim.tv_sec * 1000000000u + (uint64_t)st->st_ctim.tv_nsec);
+    wasi_put_u64(out + 40, ns_of(&st->st_atim));
+    wasi_put_u64(out + 48, ns_of(&st->st_mtim));
+    wasi_put_u64(out + 56, ns_of(&st->st_ctim));
 }
 
 static struct timespec timespec_of(uint64_t ns) {
-    return (struct timespec){.tv_sec = (time_t)(ns / 1000000000u), .tv_nsec = (long)(ns % 1000000000u)};
+    return (struct timespec){.tv_sec = (time_t)(ns / 1000000000u),
+                             .tv_nsec = (long)(ns % 1000000000u)};
 }
 
 uint16_t wasi_times_from_flags(uint64_t atim, uint64_t mtim, uint32_t fst_flags,
@@ -130,7 +135,8 @@ uint16_t wasi_fn_fd_seek(WasiCall *call, const ValRaw *args) {
     uint32_t whence = ARG_U32(2);
     bool tell_only = offset == 0 && whence == WASI_WHENCE_CUR;
     WasiFd *f;
-    uint16_t err = wasi_fd_get(call->wasi, ARG_U32(0), tell_only ? WASI_RIGHT_FD_TELL : WASI_RIGHT_FD_SEEK, &f);
+    uint64_t need = tell_only ? WASI_RIGHT_FD_TELL : WASI_RIGHT_FD_SEEK;
+    uint16_t err = wasi_fd_get(call->wasi, ARG_U32(0), need, &f);
     if (err == WASI_ENOTCAPABLE && tell_only)
         err = wasi_fd_get(call->wasi, ARG_U32(0), WASI_RIGHT_FD_SEEK, &f);
     if (err)

@@ -67,11 +67,14 @@ static void put_event(uint8_t *out, const PollSub *sub, uint16_t error, uint64_t
     wasi_put_u16(out + 24, flags);
 }
 
+/* Longer waits are forever (ppoll rejects timeouts past the kernel's range). */
+#define WAIT_FOREVER_NS (UINT64_C(100) * 365 * 24 * 3600 * 1000000000)
+
 static int wait_fds(struct pollfd *pfds, uint32_t n, uint64_t wait_ns) {
     struct timespec ts = {(time_t)(wait_ns / 1000000000u), (long)(wait_ns % 1000000000u)};
     int r;
     do
-        r = ppoll(pfds, n, wait_ns == UINT64_MAX ? NULL : &ts, NULL);
+        r = ppoll(pfds, n, wait_ns >= WAIT_FOREVER_NS ? NULL : &ts, NULL);
     while (r < 0 && errno == EINTR);
     return r;
 }

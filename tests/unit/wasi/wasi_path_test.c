@@ -165,7 +165,8 @@ static void check_escapes(void) {
 
 static void check_create(void) {
     int fd;
-    uint16_t e = wasi_path_open_beneath(root_fd, "dangling_out", O_WRONLY | O_CREAT, 0644, true, &fd);
+    uint16_t e =
+        wasi_path_open_beneath(root_fd, "dangling_out", O_WRONLY | O_CREAT, 0644, true, &fd);
     CHECK_EQ_U64(e, WASI_ENOTCAPABLE);
     CHECK(!exists("outside/newfile"));
     e = wasi_path_open_beneath(root_fd, "sub/up2/created", O_WRONLY | O_CREAT, 0644, true, &fd);
@@ -304,6 +305,7 @@ static void test_portable(void) {
 }
 
 static void test_setup(void) {
+    alarm(120); /* never hang the suite */
     setup();
     CHECK(root_fd >= 0);
 }
