@@ -170,7 +170,8 @@ static void newline(Lexer *lx, size_t pos_after) {
 /* Skip a line comment at lx->pos (";;"). */
 static void skip_line_comment(Lexer *lx) {
     size_t p = lx->pos + 2;
-    while (p < lx->len && lx->src[p] != '\n') {
+    /* spec: a line comment ends at a newline, which is LF or CR */
+    while (p < lx->len && lx->src[p] != '\n' && lx->src[p] != '\r') {
         if ((unsigned char)lx->src[p] >= 0x80) {
             size_t n = utf8_len_at(lx, p);
             if (!n) {
