@@ -16,74 +16,94 @@ static const void *const *labels_table;
 static pthread_once_t labels_once = PTHREAD_ONCE_INIT;
 static ICall exit_instr; /* the sentinel's ip: EXIT, skip 0 */
 
-static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec, VMContext *cx);
+static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
+                VMContext *cx);
 
 static void init_labels(void) {
-    run(NULL, NULL, NULL, NULL, NULL);
-    exit_instr.h = labels_table[IOP_EXIT];
+  run(NULL, NULL, NULL, NULL, NULL);
+  exit_instr.h = labels_table[IOP_EXIT];
 }
 
 const void *const *interp_labels(void) {
-    pthread_once(&labels_once, init_labels);
-    return labels_table;
+  pthread_once(&labels_once, init_labels);
+  return labels_table;
 }
 
 static inline uint8_t *mem0_base(VMContext *cx) {
-    const RtModule *m = cx->module;
-    if (!m->ir->n_memories || !rt_memory_guarded(&m->engine->config, &m->ir->memories[0].type))
-        return NULL;
-    return VMCTX_AT(cx, m->offsets.memories, RtMemory **)[0]->base;
+  const RtModule *m = cx->module;
+  if (!m->ir->n_memories ||
+      !rt_memory_guarded(&m->engine->config, &m->ir->memories[0].type))
+    return NULL;
+  return VMCTX_AT(cx, m->offsets.memories, RtMemory **)[0]->base;
 }
 
-/* The address of [a + offset, a + offset + size) in m, or NULL when out of bounds. */
-static inline uint8_t *mem_checked(const RtMemory *m, uint64_t a, uint64_t offset, uint64_t size) {
-    uint64_t ea;
-    if (__builtin_add_overflow(a, offset, &ea) || m->length < size || ea > m->length - size)
-        return NULL;
-    return m->base + ea;
+/* The address of [a + offset, a + offset + size) in m, or NULL when out of
+ * bounds. */
+static inline uint8_t *mem_checked(const RtMemory *m, uint64_t a,
+                                   uint64_t offset, uint64_t size) {
+  uint64_t ea;
+  if (__builtin_add_overflow(a, offset, &ea) || m->length < size ||
+      ea > m->length - size)
+    return NULL;
+  return m->base + ea;
 }
 
 static inline void zero_slots(uint8_t *p, uint32_t bytes) {
-    for (uint32_t i = 0; i < bytes; i += 8)
-        *(uint64_t *)(p + i) = 0;
+  for (uint32_t i = 0; i < bytes; i += 8)
+    *(uint64_t *)(p + i) = 0;
 }
 
 static inline RtTable *table_at(VMContext *cx, uint32_t index) {
-    return vmctx_tables(cx)[index];
+  return vmctx_tables(cx)[index];
 }
 
 static inline uint64_t table_index(const RtTable *t, uint64_t raw) {
-    return t->is64 ? raw : (uint32_t)raw;
+  return t->is64 ? raw : (uint32_t)raw;
 }
 
 #define S(T, off) (*(T *)(fp + (off)))
 #define IN(shape) ((const shape *)ip)
 #define NEXT() goto *IN(IHdr)->h
-#define TRAP(code)                                                                                 \
-    do {                                                                                           \
-        trap_code = (code);                                                                        \
-        goto trap;                                                                                 \
-    } while (0)
-#define TRAP_IF(expr)                                                                              \
-    do {                                                                                           \
-        TrapCode c_ = (expr);                                                                      \
-        if (c_)                                                                                    \
-            TRAP(c_);                                                                              \
-    } while (0)
+#define TRAP(code)                                                             \
+  do {                                                                         \
+    trap_code = (code);                                                        \
+    goto trap;                                                                 \
+  } while (0)
+/* A trap whose message names the element at fault ("uninitialized element 2"). */
+#define TRAP_INDEX(code, index)                                                \
+  do {                                                                         \
+    trap_index = (index);                                                      \
+    TRAP(code);                                                                \
+  } while (0)
+#define TRAP_IF(expr)                                                          \
+  do {                                                                         \
+    TrapCode c_ = (expr);                                                      \
+    if (c_)                                                                    \
+      TRAP(c_);                                                                \
+  } while (0)
 #define JUMP(shape, field) ip = ip + offsetof(shape, field) + IN(shape)->field
-#define IMM(T) ({ T v_; memcpy(&v_, ip + 16, sizeof v_); v_; })
+#define IMM(T)                                                                 \
+  ({                                                                           \
+    T v_;                                                                      \
+    memcpy(&v_, ip + 16, sizeof v_);                                           \
+    v_;                                                                        \
+  })
 
-static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec, VMContext *cx) {
-    static const void *const table[IOP_COUNT] = {
-#define BINOP(name, type, result, expr) [OP_##name] = &&op_##name, [IOP_##name##_I] = &&op_##name##_I,
-#define CMP(name, type, expr)                                                                      \
-    [OP_##name] = &&op_##name, [IOP_##name##_I] = &&op_##name##_I,                                \
-    [IOP_##name##_B] = &&op_##name##_B, [IOP_##name##_BI] = &&op_##name##_BI,
+static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
+                VMContext *cx) {
+  static const void *const table[IOP_COUNT] = {
+#define BINOP(name, type, result, expr)                                        \
+  [OP_##name] = &&op_##name, [IOP_##name##_I] = &&op_##name##_I,
+#define CMP(name, type, expr)                                                  \
+  [OP_##name] = &&op_##name, [IOP_##name##_I] = &&op_##name##_I,               \
+  [IOP_##name##_B] = &&op_##name##_B, [IOP_##name##_BI] = &&op_##name##_BI,
 #define UNOP(name, type, result, expr) [OP_##name] = &&op_##name,
-#define LOAD(name, result, memtype)                                                                \
-    [OP_##name] = &&op_##name, [IOP_##name##_C] = &&op_##name##_C, [IOP_##name##_A] = &&op_##name##_A,
-#define STORE(name, type, memtype)                                                                 \
-    [OP_##name] = &&op_##name, [IOP_##name##_C] = &&op_##name##_C, [IOP_##name##_A] = &&op_##name##_A,
+#define LOAD(name, result, memtype)                                            \
+  [OP_##name] = &&op_##name, [IOP_##name##_C] = &&op_##name##_C,               \
+  [IOP_##name##_A] = &&op_##name##_A,
+#define STORE(name, type, memtype)                                             \
+  [OP_##name] = &&op_##name, [IOP_##name##_C] = &&op_##name##_C,               \
+  [IOP_##name##_A] = &&op_##name##_A,
 #define IOP(name) [IOP_##name] = &&op_##name,
 #include "iops.def"
 #undef BINOP
@@ -92,121 +112,124 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec, VMContex
 #undef LOAD
 #undef STORE
 #undef IOP
-    };
-    if (!E) {
-        labels_table = table;
-        return;
-    }
-    TrapCode trap_code;
-    uint8_t *mem0 = mem0_base(cx);
-    const IFunc *callee;
-    const FuncRef *ref;
-    uint8_t *new_fp;
-    VMContext *new_cx;
-    NEXT();
+  };
+  if (!E) {
+    labels_table = table;
+    return;
+  }
+  TrapCode trap_code;
+  uint64_t trap_index = UINT64_MAX; /* UINT64_MAX: the message names no element */
+  uint8_t *mem0 = mem0_base(cx);
+  const IFunc *callee;
+  const FuncRef *ref;
+  uint8_t *new_fp;
+  VMContext *new_cx;
+  NEXT();
 
-    /* ---- numeric ---- */
-#define BINOP(name, type, result, expr)                                                            \
-    op_##name : {                                                                                  \
-        type a = S(type, IN(IBin)->a), b = S(type, IN(IBin)->b);                                   \
-        S(result, IN(IBin)->dst) = (result)(expr);                                                 \
-        ip += sizeof(IBin);                                                                        \
-        NEXT();                                                                                    \
-    }                                                                                              \
-    op_##name##_I : {                                                                              \
-        type a = S(type, IN(IBin)->a), b = IMM(type);                                              \
-        S(result, IN(IBin)->dst) = (result)(expr);                                                 \
-        ip += sizeof(IBin);                                                                        \
-        NEXT();                                                                                    \
-    }
-#define CMP(name, type, expr)                                                                      \
-    BINOP(name, type, uint32_t, expr)                                                              \
-    op_##name##_B : {                                                                              \
-        type a = S(type, IN(ICmpBr)->a), b = S(type, IN(ICmpBr)->b);                               \
-        if (expr)                                                                                  \
-            JUMP(ICmpBr, disp);                                                                    \
-        else                                                                                       \
-            ip += sizeof(ICmpBr);                                                                  \
-        NEXT();                                                                                    \
-    }                                                                                              \
-    op_##name##_BI : {                                                                             \
-        type a = S(type, IN(ICmpBrI32)->a), b;                                                     \
-        memcpy(&b, ip + (sizeof(type) == 4 ? 12 : 16), sizeof b);                                  \
-        const uint8_t *dp = ip + (sizeof(type) == 4 ? 16 : 12);                                    \
-        if (expr)                                                                                  \
-            ip = dp + *(const int32_t *)dp;                                                        \
-        else                                                                                       \
-            ip += sizeof(ICmpBrI32);                                                               \
-        NEXT();                                                                                    \
-    }
-#define UNOP(name, type, result, expr)                                                             \
-    op_##name : {                                                                                  \
-        type a = S(type, IN(IUn)->a);                                                              \
-        S(result, IN(IUn)->dst) = (result)(expr);                                                  \
-        ip += sizeof(IUn);                                                                         \
-        NEXT();                                                                                    \
-    }
-#define LOAD(name, result, memtype)                                                                \
-    op_##name : {                                                                                  \
-        rec->ip = ip;                                                                              \
-        memtype v;                                                                                 \
-        memcpy(&v, mem0 + (uint64_t)S(uint32_t, IN(IMem)->y) + IN(IMem)->offset, sizeof v);        \
-        S(result, IN(IMem)->x) = (result)v;                                                        \
-        ip += sizeof(IMem);                                                                        \
-        NEXT();                                                                                    \
-    }                                                                                              \
-    op_##name##_A : {                                                                              \
-        const IMemA *in = IN(IMemA);                                                               \
-        rec->ip = ip;                                                                              \
-        memtype v;                                                                                 \
-        uint32_t a = S(uint32_t, in->y) + S(uint32_t, in->z);                                      \
-        memcpy(&v, mem0 + (uint64_t)a + in->offset, sizeof v);                                     \
-        S(result, in->x) = (result)v;                                                              \
-        ip += sizeof(IMemA);                                                                       \
-        NEXT();                                                                                    \
-    }                                                                                              \
-    op_##name##_C : {                                                                              \
-        const IMemC *in = IN(IMemC);                                                               \
-        const RtMemory *m = *(RtMemory **)((uint8_t *)cx + in->mem);                               \
-        uint64_t a = in->is64 ? S(uint64_t, in->y) : S(uint32_t, in->y);                           \
-        uint8_t *p = mem_checked(m, a, in->offset, sizeof(memtype));                               \
-        if (!p)                                                                                    \
-            TRAP(TRAP_MEM_OOB);                                                                    \
-        memtype v;                                                                                 \
-        memcpy(&v, p, sizeof v);                                                                   \
-        S(result, in->x) = (result)v;                                                              \
-        ip += sizeof(IMemC);                                                                       \
-        NEXT();                                                                                    \
-    }
-#define STORE(name, type, memtype)                                                                 \
-    op_##name : {                                                                                  \
-        rec->ip = ip;                                                                              \
-        memtype v = (memtype)S(type, IN(IMem)->y);                                                 \
-        memcpy(mem0 + (uint64_t)S(uint32_t, IN(IMem)->x) + IN(IMem)->offset, &v, sizeof v);        \
-        ip += sizeof(IMem);                                                                        \
-        NEXT();                                                                                    \
-    }                                                                                              \
-    op_##name##_A : {                                                                              \
-        const IMemA *in = IN(IMemA);                                                               \
-        rec->ip = ip;                                                                              \
-        memtype v = (memtype)S(type, in->x);                                                       \
-        uint32_t a = S(uint32_t, in->y) + S(uint32_t, in->z);                                      \
-        memcpy(mem0 + (uint64_t)a + in->offset, &v, sizeof v);                                     \
-        ip += sizeof(IMemA);                                                                       \
-        NEXT();                                                                                    \
-    }                                                                                              \
-    op_##name##_C : {                                                                              \
-        const IMemC *in = IN(IMemC);                                                               \
-        const RtMemory *m = *(RtMemory **)((uint8_t *)cx + in->mem);                               \
-        uint64_t a = in->is64 ? S(uint64_t, in->x) : S(uint32_t, in->x);                           \
-        uint8_t *p = mem_checked(m, a, in->offset, sizeof(memtype));                               \
-        if (!p)                                                                                    \
-            TRAP(TRAP_MEM_OOB);                                                                    \
-        memtype v = (memtype)S(type, in->y);                                                       \
-        memcpy(p, &v, sizeof v);                                                                   \
-        ip += sizeof(IMemC);                                                                       \
-        NEXT();                                                                                    \
-    }
+  /* ---- numeric ---- */
+#define BINOP(name, type, result, expr)                                        \
+  op_##name : {                                                                \
+    type a = S(type, IN(IBin)->a), b = S(type, IN(IBin)->b);                   \
+    S(result, IN(IBin)->dst) = (result)(expr);                                 \
+    ip += sizeof(IBin);                                                        \
+    NEXT();                                                                    \
+  }                                                                            \
+  op_##name##_I : {                                                            \
+    type a = S(type, IN(IBin)->a), b = IMM(type);                              \
+    S(result, IN(IBin)->dst) = (result)(expr);                                 \
+    ip += sizeof(IBin);                                                        \
+    NEXT();                                                                    \
+  }
+#define CMP(name, type, expr)                                                  \
+  BINOP(name, type, uint32_t, expr)                                            \
+  op_##name##_B : {                                                            \
+    type a = S(type, IN(ICmpBr)->a), b = S(type, IN(ICmpBr)->b);               \
+    if (expr)                                                                  \
+      JUMP(ICmpBr, disp);                                                      \
+    else                                                                       \
+      ip += sizeof(ICmpBr);                                                    \
+    NEXT();                                                                    \
+  }                                                                            \
+  op_##name##_BI : {                                                           \
+    type a = S(type, IN(ICmpBrI32)->a), b;                                     \
+    memcpy(&b, ip + (sizeof(type) == 4 ? 12 : 16), sizeof b);                  \
+    const uint8_t *dp = ip + (sizeof(type) == 4 ? 16 : 12);                    \
+    if (expr)                                                                  \
+      ip = dp + *(const int32_t *)dp;                                          \
+    else                                                                       \
+      ip += sizeof(ICmpBrI32);                                                 \
+    NEXT();                                                                    \
+  }
+#define UNOP(name, type, result, expr)                                         \
+  op_##name : {                                                                \
+    type a = S(type, IN(IUn)->a);                                              \
+    S(result, IN(IUn)->dst) = (result)(expr);                                  \
+    ip += sizeof(IUn);                                                         \
+    NEXT();                                                                    \
+  }
+#define LOAD(name, result, memtype)                                            \
+  op_##name : {                                                                \
+    rec->ip = ip;                                                              \
+    memtype v;                                                                 \
+    memcpy(&v, mem0 + (uint64_t)S(uint32_t, IN(IMem)->y) + IN(IMem)->offset,   \
+           sizeof v);                                                          \
+    S(result, IN(IMem)->x) = (result)v;                                        \
+    ip += sizeof(IMem);                                                        \
+    NEXT();                                                                    \
+  }                                                                            \
+  op_##name##_A : {                                                            \
+    const IMemA *in = IN(IMemA);                                               \
+    rec->ip = ip;                                                              \
+    memtype v;                                                                 \
+    uint32_t a = S(uint32_t, in->y) + S(uint32_t, in->z);                      \
+    memcpy(&v, mem0 + (uint64_t)a + in->offset, sizeof v);                     \
+    S(result, in->x) = (result)v;                                              \
+    ip += sizeof(IMemA);                                                       \
+    NEXT();                                                                    \
+  }                                                                            \
+  op_##name##_C : {                                                            \
+    const IMemC *in = IN(IMemC);                                               \
+    const RtMemory *m = *(RtMemory **)((uint8_t *)cx + in->mem);               \
+    uint64_t a = in->is64 ? S(uint64_t, in->y) : S(uint32_t, in->y);           \
+    uint8_t *p = mem_checked(m, a, in->offset, sizeof(memtype));               \
+    if (!p)                                                                    \
+      TRAP(TRAP_MEM_OOB);                                                      \
+    memtype v;                                                                 \
+    memcpy(&v, p, sizeof v);                                                   \
+    S(result, in->x) = (result)v;                                              \
+    ip += sizeof(IMemC);                                                       \
+    NEXT();                                                                    \
+  }
+#define STORE(name, type, memtype)                                             \
+  op_##name : {                                                                \
+    rec->ip = ip;                                                              \
+    memtype v = (memtype)S(type, IN(IMem)->y);                                 \
+    memcpy(mem0 + (uint64_t)S(uint32_t, IN(IMem)->x) + IN(IMem)->offset, &v,   \
+           sizeof v);                                                          \
+    ip += sizeof(IMem);                                                        \
+    NEXT();                                                                    \
+  }                                                                            \
+  op_##name##_A : {                                                            \
+    const IMemA *in = IN(IMemA);                                               \
+    rec->ip = ip;                                                              \
+    memtype v = (memtype)S(type, in->x);                                       \
+    uint32_t a = S(uint32_t, in->y) + S(uint32_t, in->z);                      \
+    memcpy(mem0 + (uint64_t)a + in->offset, &v, sizeof v);                     \
+    ip += sizeof(IMemA);                                                       \
+    NEXT();                                                                    \
+  }                                                                            \
+  op_##name##_C : {                                                            \
+    const IMemC *in = IN(IMemC);                                               \
+    const RtMemory *m = *(RtMemory **)((uint8_t *)cx + in->mem);               \
+    uint64_t a = in->is64 ? S(uint64_t, in->x) : S(uint32_t, in->x);           \
+    uint8_t *p = mem_checked(m, a, in->offset, sizeof(memtype));               \
+    if (!p)                                                                    \
+      TRAP(TRAP_MEM_OOB);                                                      \
+    memtype v = (memtype)S(type, in->y);                                       \
+    memcpy(p, &v, sizeof v);                                                   \
+    ip += sizeof(IMemC);                                                       \
+    NEXT();                                                                    \
+  }
 #include "iops.def"
 #undef BINOP
 #undef CMP
@@ -214,323 +237,333 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec, VMContex
 #undef LOAD
 #undef STORE
 
-    /* ---- moves, constants, select ---- */
+  /* ---- moves, constants, select ---- */
 op_MOV:
-    S(uint64_t, IN(IUn)->dst) = S(uint64_t, IN(IUn)->a);
-    ip += sizeof(IUn);
-    NEXT();
+  S(uint64_t, IN(IUn)->dst) = S(uint64_t, IN(IUn)->a);
+  ip += sizeof(IUn);
+  NEXT();
 op_CONST32:
-    S(uint64_t, IN(IConst32)->dst) = IN(IConst32)->imm;
-    ip += sizeof(IConst32);
-    NEXT();
+  S(uint64_t, IN(IConst32)->dst) = IN(IConst32)->imm;
+  ip += sizeof(IConst32);
+  NEXT();
 op_CONST64:
-    S(uint64_t, IN(IConst64)->dst) = IN(IConst64)->imm;
-    ip += sizeof(IConst64);
-    NEXT();
-op_SELECT: {
-    const ISelect *in = IN(ISelect);
-    S(uint64_t, in->dst) = S(uint32_t, in->cond) ? S(uint64_t, in->a) : S(uint64_t, in->b);
-    ip += sizeof(ISelect);
-    NEXT();
+  S(uint64_t, IN(IConst64)->dst) = IN(IConst64)->imm;
+  ip += sizeof(IConst64);
+  NEXT();
+op_SELECT : {
+  const ISelect *in = IN(ISelect);
+  S(uint64_t, in->dst) =
+      S(uint32_t, in->cond) ? S(uint64_t, in->a) : S(uint64_t, in->b);
+  ip += sizeof(ISelect);
+  NEXT();
 }
 
-    /* ---- branches ---- */
+  /* ---- branches ---- */
 op_BR:
-    JUMP(IBr, disp);
-    NEXT();
+  JUMP(IBr, disp);
+  NEXT();
 op_BR_NEZ32:
-    if (S(uint32_t, IN(IBrIf)->cond))
-        JUMP(IBrIf, disp);
-    else
-        ip += sizeof(IBrIf);
-    NEXT();
+  if (S(uint32_t, IN(IBrIf)->cond))
+    JUMP(IBrIf, disp);
+  else
+    ip += sizeof(IBrIf);
+  NEXT();
 op_BR_EQZ32:
-    if (!S(uint32_t, IN(IBrIf)->cond))
-        JUMP(IBrIf, disp);
-    else
-        ip += sizeof(IBrIf);
-    NEXT();
+  if (!S(uint32_t, IN(IBrIf)->cond))
+    JUMP(IBrIf, disp);
+  else
+    ip += sizeof(IBrIf);
+  NEXT();
 op_BR_NEZ64:
-    if (S(uint64_t, IN(IBrIf)->cond))
-        JUMP(IBrIf, disp);
-    else
-        ip += sizeof(IBrIf);
-    NEXT();
+  if (S(uint64_t, IN(IBrIf)->cond))
+    JUMP(IBrIf, disp);
+  else
+    ip += sizeof(IBrIf);
+  NEXT();
 op_BR_EQZ64:
-    if (!S(uint64_t, IN(IBrIf)->cond))
-        JUMP(IBrIf, disp);
-    else
-        ip += sizeof(IBrIf);
-    NEXT();
-op_BR_TABLE: {
-    const IBrTable *in = IN(IBrTable);
-    uint32_t i = S(uint32_t, in->index);
-    const int32_t *d = &in->disp[i < in->n ? i : in->n];
-    ip = (const uint8_t *)d + *d;
-    NEXT();
+  if (!S(uint64_t, IN(IBrIf)->cond))
+    JUMP(IBrIf, disp);
+  else
+    ip += sizeof(IBrIf);
+  NEXT();
+op_BR_TABLE : {
+  const IBrTable *in = IN(IBrTable);
+  uint32_t i = S(uint32_t, in->index);
+  const int32_t *d = &in->disp[i < in->n ? i : in->n];
+  ip = (const uint8_t *)d + *d;
+  NEXT();
 }
 
-    /* ---- calls and returns ---- */
+  /* ---- calls and returns ---- */
 op_RET1:
-    S(uint64_t, 0) = S(uint64_t, IN(IUn)->a);
-    /* fall through */
+  S(uint64_t, 0) = S(uint64_t, IN(IUn)->a);
+  /* fall through */
 op_RET0:
-    rec++;
-    E->top = rec;
-    fp = rec->fp;
-    ip = rec->ip;
-    if (rec->cx != cx) {
-        cx = rec->cx;
-        mem0 = mem0_base(cx);
-    }
-    ip += ((const ICall *)ip)->skip;
-    NEXT();
+  rec++;
+  E->top = rec;
+  fp = rec->fp;
+  ip = rec->ip;
+  if (rec->cx != cx) {
+    cx = rec->cx;
+    mem0 = mem0_base(cx);
+  }
+  ip += ((const ICall *)ip)->skip;
+  NEXT();
 op_EXIT:
-    return;
+  return;
 
 op_CALL:
-    callee = IN(ICall)->func;
-    new_fp = fp + IN(ICall)->args;
-    new_cx = cx;
+  callee = IN(ICall)->func;
+  new_fp = fp + IN(ICall)->args;
+  new_cx = cx;
 enter:
-    rec->ip = ip;
-    if (new_fp + callee->frame_bytes > (uint8_t *)(rec - 1))
-        TRAP(TRAP_STACK_OVERFLOW);
-    rec--;
-    rec->fp = new_fp;
-    rec->func = callee;
-    rec->cx = new_cx;
-    E->top = rec;
-    zero_slots(new_fp + callee->param_bytes, callee->local_bytes);
-    fp = new_fp;
-    ip = callee->code;
-    if (new_cx != cx) {
-        cx = new_cx;
-        mem0 = mem0_base(cx);
-    }
-    NEXT();
+  rec->ip = ip;
+  if (new_fp + callee->frame_bytes > (uint8_t *)(rec - 1))
+    TRAP(TRAP_STACK_OVERFLOW);
+  rec--;
+  rec->fp = new_fp;
+  rec->func = callee;
+  rec->cx = new_cx;
+  E->top = rec;
+  zero_slots(new_fp + callee->param_bytes, callee->local_bytes);
+  fp = new_fp;
+  ip = callee->code;
+  if (new_cx != cx) {
+    cx = new_cx;
+    mem0 = mem0_base(cx);
+  }
+  NEXT();
 
 op_CALL_IMPORT:
-    ref = *(FuncRef **)((uint8_t *)cx + IN(ICallRef)->x);
-    goto call_ref;
-op_CALL_INDIRECT: {
-    const ICallRef *in = IN(ICallRef);
-    const RtTable *t = *(RtTable **)((uint8_t *)cx + in->y);
-    uint64_t i = in->w ? S(uint64_t, in->x) : S(uint32_t, in->x);
-    if (i >= t->size)
-        TRAP(TRAP_UNDEFINED_ELEMENT);
-    ref = t->elems[i];
-    if (!ref)
-        TRAP(TRAP_UNINITIALIZED_ELEMENT);
-    if (ref->type != in->z && !interp_is_subtype(cx, ref->type, in->z))
-        TRAP(TRAP_INDIRECT_TYPE);
-    goto call_ref;
+  ref = *(FuncRef **)((uint8_t *)cx + IN(ICallRef)->x);
+  goto call_ref;
+op_CALL_INDIRECT : {
+  const ICallRef *in = IN(ICallRef);
+  const RtTable *t = *(RtTable **)((uint8_t *)cx + in->y);
+  uint64_t i = in->w ? S(uint64_t, in->x) : S(uint32_t, in->x);
+  if (i >= t->size)
+    TRAP(TRAP_UNDEFINED_ELEMENT);
+  ref = t->elems[i];
+  if (!ref)
+    TRAP_INDEX(TRAP_UNINITIALIZED_ELEMENT, i);
+  if (ref->type != in->z && !interp_is_subtype(cx, ref->type, in->z))
+    TRAP(TRAP_INDIRECT_TYPE);
+  goto call_ref;
 }
 op_CALL_REF:
-    ref = S(const FuncRef *, IN(ICallRef)->x);
-    if (!ref)
-        TRAP(TRAP_NULL_FUNC_REF);
+  ref = S(const FuncRef *, IN(ICallRef)->x);
+  if (!ref)
+    TRAP(TRAP_NULL_FUNC_REF);
 call_ref:
-    if (ref->array_call == interp_entry) {
-        callee = ref->native;
-        new_fp = fp + IN(ICallRef)->args;
-        new_cx = ref->vmctx;
-        goto enter;
-    }
-    rec->ip = ip;
-    interp_call_host(ref, cx, fp + IN(ICallRef)->args, IN(ICallRef)->n_params,
-                     IN(ICallRef)->n_results);
-    mem0 = mem0_base(cx);
-    ip += sizeof(ICallRef);
-    NEXT();
+  if (ref->array_call == interp_entry) {
+    callee = ref->native;
+    new_fp = fp + IN(ICallRef)->args;
+    new_cx = ref->vmctx;
+    goto enter;
+  }
+  rec->ip = ip;
+  interp_call_host(ref, cx, fp + IN(ICallRef)->args, IN(ICallRef)->n_params,
+                   IN(ICallRef)->n_results);
+  mem0 = mem0_base(cx);
+  ip += sizeof(ICallRef);
+  NEXT();
 
 op_TAIL_CALL:
-    callee = IN(ICall)->func;
-    new_cx = cx;
+  callee = IN(ICall)->func;
+  new_cx = cx;
 tail_enter:
-    if (fp + callee->frame_bytes > (uint8_t *)rec)
-        TRAP(TRAP_STACK_OVERFLOW);
-    rec->func = callee;
-    rec->cx = new_cx;
-    zero_slots(fp + callee->param_bytes, callee->local_bytes);
-    ip = callee->code;
-    if (new_cx != cx) {
-        cx = new_cx;
-        mem0 = mem0_base(cx);
-    }
-    NEXT();
+  if (fp + callee->frame_bytes > (uint8_t *)rec)
+    TRAP(TRAP_STACK_OVERFLOW);
+  rec->func = callee;
+  rec->cx = new_cx;
+  zero_slots(fp + callee->param_bytes, callee->local_bytes);
+  ip = callee->code;
+  if (new_cx != cx) {
+    cx = new_cx;
+    mem0 = mem0_base(cx);
+  }
+  NEXT();
 op_TAIL_CALL_IMPORT:
-    ref = *(FuncRef **)((uint8_t *)cx + IN(ICallRef)->x);
-    goto tail_ref;
-op_TAIL_CALL_INDIRECT: {
-    const ICallRef *in = IN(ICallRef);
-    const RtTable *t = *(RtTable **)((uint8_t *)cx + in->y);
-    uint64_t i = in->w ? S(uint64_t, in->x) : S(uint32_t, in->x);
-    if (i >= t->size)
-        TRAP(TRAP_UNDEFINED_ELEMENT);
-    ref = t->elems[i];
-    if (!ref)
-        TRAP(TRAP_UNINITIALIZED_ELEMENT);
-    if (ref->type != in->z && !interp_is_subtype(cx, ref->type, in->z))
-        TRAP(TRAP_INDIRECT_TYPE);
-    goto tail_ref;
+  ref = *(FuncRef **)((uint8_t *)cx + IN(ICallRef)->x);
+  goto tail_ref;
+op_TAIL_CALL_INDIRECT : {
+  const ICallRef *in = IN(ICallRef);
+  const RtTable *t = *(RtTable **)((uint8_t *)cx + in->y);
+  uint64_t i = in->w ? S(uint64_t, in->x) : S(uint32_t, in->x);
+  if (i >= t->size)
+    TRAP(TRAP_UNDEFINED_ELEMENT);
+  ref = t->elems[i];
+  if (!ref)
+    TRAP_INDEX(TRAP_UNINITIALIZED_ELEMENT, i);
+  if (ref->type != in->z && !interp_is_subtype(cx, ref->type, in->z))
+    TRAP(TRAP_INDIRECT_TYPE);
+  goto tail_ref;
 }
 op_TAIL_CALL_REF:
-    ref = S(const FuncRef *, IN(ICallRef)->x);
-    if (!ref)
-        TRAP(TRAP_NULL_FUNC_REF);
+  ref = S(const FuncRef *, IN(ICallRef)->x);
+  if (!ref)
+    TRAP(TRAP_NULL_FUNC_REF);
 tail_ref:
-    if (ref->array_call == interp_entry) {
-        callee = ref->native;
-        new_cx = ref->vmctx;
-        goto tail_enter;
-    }
-    rec->ip = ip;
-    interp_call_host(ref, cx, fp, IN(ICallRef)->n_params, IN(ICallRef)->n_results);
-    goto op_RET0;
+  if (ref->array_call == interp_entry) {
+    callee = ref->native;
+    new_cx = ref->vmctx;
+    goto tail_enter;
+  }
+  rec->ip = ip;
+  interp_call_host(ref, cx, fp, IN(ICallRef)->n_params,
+                   IN(ICallRef)->n_results);
+  goto op_RET0;
 
-    /* ---- variables and references ---- */
+  /* ---- variables and references ---- */
 op_GLOBAL_GET:
-    S(uint64_t, IN(IUn)->dst) = (*(ValRaw **)((uint8_t *)cx + IN(IUn)->a))->u64[0];
-    ip += sizeof(IUn);
-    NEXT();
+  S(uint64_t, IN(IUn)->dst) =
+      (*(ValRaw **)((uint8_t *)cx + IN(IUn)->a))->u64[0];
+  ip += sizeof(IUn);
+  NEXT();
 op_GLOBAL_SET:
-    (*(ValRaw **)((uint8_t *)cx + IN(IUn)->dst))->u64[0] = S(uint64_t, IN(IUn)->a);
-    ip += sizeof(IUn);
-    NEXT();
+  (*(ValRaw **)((uint8_t *)cx + IN(IUn)->dst))->u64[0] =
+      S(uint64_t, IN(IUn)->a);
+  ip += sizeof(IUn);
+  NEXT();
 op_GLOBAL_SET32:
-    (*(ValRaw **)((uint8_t *)cx + IN(IUn)->dst))->u64[0] = S(uint32_t, IN(IUn)->a);
-    ip += sizeof(IUn);
-    NEXT();
+  (*(ValRaw **)((uint8_t *)cx + IN(IUn)->dst))->u64[0] =
+      S(uint32_t, IN(IUn)->a);
+  ip += sizeof(IUn);
+  NEXT();
 op_REF_FUNC:
-    S(void *, IN(IUn)->dst) = *(FuncRef **)((uint8_t *)cx + IN(IUn)->a);
-    ip += sizeof(IUn);
-    NEXT();
+  S(void *, IN(IUn)->dst) = *(FuncRef **)((uint8_t *)cx + IN(IUn)->a);
+  ip += sizeof(IUn);
+  NEXT();
 op_REF_AS_NON_NULL:
-    if (!S(void *, IN(IUn)->a))
-        TRAP(TRAP_NULL_REF);
-    ip += sizeof(IUn);
-    NEXT();
+  if (!S(void *, IN(IUn)->a))
+    TRAP(TRAP_NULL_REF);
+  ip += sizeof(IUn);
+  NEXT();
 
-    /* ---- traps, fuel, epochs ---- */
+  /* ---- traps, fuel, epochs ---- */
 op_UNREACHABLE:
-    TRAP(TRAP_UNREACHABLE);
+  TRAP(TRAP_UNREACHABLE);
 op_UNSUPPORTED:
-    TRAP(TRAP_UNSUPPORTED);
+  TRAP(TRAP_UNSUPPORTED);
 op_FUEL:
-    *cx->fuel -= IN(IUn)->a;
-    if (*cx->fuel < 0)
-        TRAP(TRAP_OUT_OF_FUEL);
-    ip += sizeof(IUn);
-    NEXT();
+  *cx->fuel -= IN(IUn)->a;
+  if (*cx->fuel < 0)
+    TRAP(TRAP_OUT_OF_FUEL);
+  ip += sizeof(IUn);
+  NEXT();
 op_EPOCH:
-    if (atomic_load_explicit(cx->engine_epoch, memory_order_relaxed) >= *cx->epoch_deadline)
-        TRAP(TRAP_INTERRUPT);
-    ip += sizeof(IHdr);
-    NEXT();
+  if (atomic_load_explicit(cx->engine_epoch, memory_order_relaxed) >=
+      *cx->epoch_deadline)
+    TRAP(TRAP_INTERRUPT);
+  ip += sizeof(IHdr);
+  NEXT();
 
-    /* ---- memories and tables (slow paths in interp_ops.c) ---- */
-op_MEMORY_SIZE: {
-    const IOps *in = IN(IOps);
-    S(uint64_t, in->a) = vmctx_memories(cx)[in->d]->length / RT_PAGE_SIZE;
-    ip += sizeof(IOps);
-    NEXT();
+  /* ---- memories and tables (slow paths in interp_ops.c) ---- */
+op_MEMORY_SIZE : {
+  const IOps *in = IN(IOps);
+  S(uint64_t, in->a) = vmctx_memories(cx)[in->d]->length / RT_PAGE_SIZE;
+  ip += sizeof(IOps);
+  NEXT();
 }
-op_MEMORY_GROW: {
-    const IOps *in = IN(IOps);
-    S(uint64_t, in->a) = interp_memory_grow(cx, in->d, S(uint64_t, in->b));
-    mem0 = mem0_base(cx);
-    ip += sizeof(IOps);
-    NEXT();
+op_MEMORY_GROW : {
+  const IOps *in = IN(IOps);
+  S(uint64_t, in->a) = interp_memory_grow(cx, in->d, S(uint64_t, in->b));
+  mem0 = mem0_base(cx);
+  ip += sizeof(IOps);
+  NEXT();
 }
-op_MEMORY_FILL: {
-    const IOps *in = IN(IOps);
-    rec->ip = ip;
-    TRAP_IF(interp_memory_fill(cx, in->d, S(uint64_t, in->a), S(uint32_t, in->b),
-                               S(uint64_t, in->c)));
-    ip += sizeof(IOps);
-    NEXT();
+op_MEMORY_FILL : {
+  const IOps *in = IN(IOps);
+  rec->ip = ip;
+  TRAP_IF(interp_memory_fill(cx, in->d, S(uint64_t, in->a), S(uint32_t, in->b),
+                             S(uint64_t, in->c)));
+  ip += sizeof(IOps);
+  NEXT();
 }
-op_MEMORY_COPY: {
-    const IOps *in = IN(IOps);
-    rec->ip = ip;
-    TRAP_IF(interp_memory_copy(cx, in->d, in->e, S(uint64_t, in->a), S(uint64_t, in->b),
-                               S(uint64_t, in->c)));
-    ip += sizeof(IOps);
-    NEXT();
+op_MEMORY_COPY : {
+  const IOps *in = IN(IOps);
+  rec->ip = ip;
+  TRAP_IF(interp_memory_copy(cx, in->d, in->e, S(uint64_t, in->a),
+                             S(uint64_t, in->b), S(uint64_t, in->c)));
+  ip += sizeof(IOps);
+  NEXT();
 }
-op_MEMORY_INIT: {
-    const IOps *in = IN(IOps);
-    rec->ip = ip;
-    TRAP_IF(interp_memory_init(cx, in->d, in->e, S(uint64_t, in->a), S(uint32_t, in->b),
-                               S(uint32_t, in->c)));
-    ip += sizeof(IOps);
-    NEXT();
+op_MEMORY_INIT : {
+  const IOps *in = IN(IOps);
+  rec->ip = ip;
+  TRAP_IF(interp_memory_init(cx, in->d, in->e, S(uint64_t, in->a),
+                             S(uint32_t, in->b), S(uint32_t, in->c)));
+  ip += sizeof(IOps);
+  NEXT();
 }
 op_DATA_DROP:
-    vmctx_dropped_datas(cx)[IN(IOps)->a] = 1;
-    ip += sizeof(IOps);
-    NEXT();
-op_TABLE_GET: {
-    const IOps *in = IN(IOps);
-    const RtTable *t = table_at(cx, in->d);
-    uint64_t i = table_index(t, S(uint64_t, in->b));
-    if (i >= t->size)
-        TRAP(TRAP_TABLE_OOB);
-    S(void *, in->a) = t->elems[i];
-    ip += sizeof(IOps);
-    NEXT();
+  vmctx_dropped_datas(cx)[IN(IOps)->a] = 1;
+  ip += sizeof(IOps);
+  NEXT();
+op_TABLE_GET : {
+  const IOps *in = IN(IOps);
+  const RtTable *t = table_at(cx, in->d);
+  uint64_t i = table_index(t, S(uint64_t, in->b));
+  if (i >= t->size)
+    TRAP(TRAP_TABLE_OOB);
+  S(void *, in->a) = t->elems[i];
+  ip += sizeof(IOps);
+  NEXT();
 }
-op_TABLE_SET: {
-    const IOps *in = IN(IOps);
-    RtTable *t = table_at(cx, in->d);
-    uint64_t i = table_index(t, S(uint64_t, in->a));
-    if (i >= t->size)
-        TRAP(TRAP_TABLE_OOB);
-    t->elems[i] = S(void *, in->b);
-    ip += sizeof(IOps);
-    NEXT();
+op_TABLE_SET : {
+  const IOps *in = IN(IOps);
+  RtTable *t = table_at(cx, in->d);
+  uint64_t i = table_index(t, S(uint64_t, in->a));
+  if (i >= t->size)
+    TRAP(TRAP_TABLE_OOB);
+  t->elems[i] = S(void *, in->b);
+  ip += sizeof(IOps);
+  NEXT();
 }
 op_TABLE_SIZE:
-    S(uint64_t, IN(IOps)->a) = table_at(cx, IN(IOps)->d)->size;
-    ip += sizeof(IOps);
-    NEXT();
-op_TABLE_GROW: {
-    const IOps *in = IN(IOps);
-    S(uint64_t, in->a) = interp_table_grow(cx, in->d, S(void *, in->b), S(uint64_t, in->c));
-    ip += sizeof(IOps);
-    NEXT();
+  S(uint64_t, IN(IOps)->a) = table_at(cx, IN(IOps)->d)->size;
+  ip += sizeof(IOps);
+  NEXT();
+op_TABLE_GROW : {
+  const IOps *in = IN(IOps);
+  S(uint64_t, in->a) =
+      interp_table_grow(cx, in->d, S(void *, in->b), S(uint64_t, in->c));
+  ip += sizeof(IOps);
+  NEXT();
 }
-op_TABLE_FILL: {
-    const IOps *in = IN(IOps);
-    TRAP_IF(interp_table_fill(cx, in->d, S(uint64_t, in->a), S(void *, in->b),
-                              S(uint64_t, in->c)));
-    ip += sizeof(IOps);
-    NEXT();
+op_TABLE_FILL : {
+  const IOps *in = IN(IOps);
+  TRAP_IF(interp_table_fill(cx, in->d, S(uint64_t, in->a), S(void *, in->b),
+                            S(uint64_t, in->c)));
+  ip += sizeof(IOps);
+  NEXT();
 }
-op_TABLE_COPY: {
-    const IOps *in = IN(IOps);
-    TRAP_IF(interp_table_copy(cx, in->d, in->e, S(uint64_t, in->a), S(uint64_t, in->b),
-                              S(uint64_t, in->c)));
-    ip += sizeof(IOps);
-    NEXT();
+op_TABLE_COPY : {
+  const IOps *in = IN(IOps);
+  TRAP_IF(interp_table_copy(cx, in->d, in->e, S(uint64_t, in->a),
+                            S(uint64_t, in->b), S(uint64_t, in->c)));
+  ip += sizeof(IOps);
+  NEXT();
 }
-op_TABLE_INIT: {
-    const IOps *in = IN(IOps);
-    uint64_t d = table_index(table_at(cx, in->d), S(uint64_t, in->a));
-    TRAP_IF(rt_table_init(cx, in->d, in->e, d, S(uint32_t, in->b), S(uint32_t, in->c)));
-    ip += sizeof(IOps);
-    NEXT();
+op_TABLE_INIT : {
+  const IOps *in = IN(IOps);
+  uint64_t d = table_index(table_at(cx, in->d), S(uint64_t, in->a));
+  TRAP_IF(rt_table_init(cx, in->d, in->e, d, S(uint32_t, in->b),
+                        S(uint32_t, in->c)));
+  ip += sizeof(IOps);
+  NEXT();
 }
 op_ELEM_DROP:
-    vmctx_dropped_elems(cx)[IN(IOps)->a] = 1;
-    ip += sizeof(IOps);
-    NEXT();
+  vmctx_dropped_elems(cx)[IN(IOps)->a] = 1;
+  ip += sizeof(IOps);
+  NEXT();
 
 trap:
-    rec->ip = ip;
-    E->top = rec;
-    rt_trap_raise(trap_code);
+  rec->ip = ip;
+  E->top = rec;
+  if (trap_index != UINT64_MAX)
+    rt_trap_raise_index(trap_code, trap_index);
+  rt_trap_raise(trap_code);
 }
 
 /* ---- the entry ---- */
@@ -538,66 +571,67 @@ trap:
 /* This thread's interpreter stack; reused by every entry, reallocated only
  * when no interpreter frame is live. Dies with the thread (leaked then). */
 static _Thread_local struct {
-    uint8_t *base;
-    size_t size;
+  uint8_t *base;
+  size_t size;
 } tls_stack;
 
 /* The innermost live interpreter entry of this thread's activations. */
 static IEntry *outer_entry(const Activation *act) {
-    for (; act; act = act->prev)
-        if (act->tier == &interp_tier && act->tier_frames)
-            return act->tier_frames;
-    return NULL;
+  for (; act; act = act->prev)
+    if (act->tier == &interp_tier && act->tier_frames)
+      return act->tier_frames;
+  return NULL;
 }
 
 static void stack_reserve(size_t size) {
-    if (size < 64 * 1024)
-        size = 64 * 1024;
-    if (tls_stack.base && tls_stack.size == size)
-        return;
-    mem_free(tls_stack.base);
-    tls_stack.base = mem_alloc(size);
-    tls_stack.size = tls_stack.base ? size : 0;
-    if (!tls_stack.base)
-        rt_trap_raise(TRAP_STACK_OVERFLOW);
+  if (size < 64 * 1024)
+    size = 64 * 1024;
+  if (tls_stack.base && tls_stack.size == size)
+    return;
+  mem_free(tls_stack.base);
+  tls_stack.base = mem_alloc(size);
+  tls_stack.size = tls_stack.base ? size : 0;
+  if (!tls_stack.base)
+    rt_trap_raise(TRAP_STACK_OVERFLOW);
 }
 
-void interp_entry(const FuncRef *callee, VMContext *caller, ValRaw *args, uint32_t count) {
-    const IFunc *f = callee->native;
-    VMContext *cx = callee->vmctx;
-    Activation *act = rt_activation_current();
-    if (!act)
-        rt_trap_raise(TRAP_HOST); /* reports the misuse and aborts */
-    IEntry *outer = outer_entry(act);
-    uint8_t *slots, *end;
-    if (outer) {
-        slots = outer->top->fp + outer->top->func->frame_bytes;
-        end = (uint8_t *)outer->top;
-    } else {
-        stack_reserve(cx->module->engine->config.max_wasm_stack);
-        slots = tls_stack.base;
-        end = tls_stack.base + tls_stack.size;
-    }
-    IEntry *E = (IEntry *)(((uintptr_t)end - sizeof(IEntry)) & ~(uintptr_t)15);
-    IFrame *rec = &E->sentinel - 1;
-    if ((uint8_t *)rec < slots + f->frame_bytes)
-        rt_trap_raise(TRAP_STACK_OVERFLOW);
-    E->sentinel = (IFrame){(const uint8_t *)&exit_instr, NULL, NULL, cx};
-    E->prev = act->tier == &interp_tier ? act->tier_frames : NULL;
-    *rec = (IFrame){f->code, slots, f, cx};
-    E->top = rec;
-    for (uint32_t i = 0; i < f->n_params; i++)
-        ((uint64_t *)slots)[i] = args[i].u64[0];
-    zero_slots(slots + f->param_bytes, f->local_bytes);
-    void *saved_frames = act->tier_frames;
-    const Tier *saved_tier = act->tier;
-    act->tier_frames = E;
-    act->tier = &interp_tier;
-    run(E, f->code, slots, rec, cx);
-    act->tier_frames = saved_frames;
-    act->tier = saved_tier;
-    for (uint32_t i = 0; i < f->n_results; i++) {
-        args[i].u64[0] = ((uint64_t *)slots)[i];
-        args[i].u64[1] = 0;
-    }
+void interp_entry(const FuncRef *callee, VMContext *caller, ValRaw *args,
+                  uint32_t count) {
+  const IFunc *f = callee->native;
+  VMContext *cx = callee->vmctx;
+  Activation *act = rt_activation_current();
+  if (!act)
+    rt_trap_raise(TRAP_HOST); /* reports the misuse and aborts */
+  IEntry *outer = outer_entry(act);
+  uint8_t *slots, *end;
+  if (outer) {
+    slots = outer->top->fp + outer->top->func->frame_bytes;
+    end = (uint8_t *)outer->top;
+  } else {
+    stack_reserve(cx->module->engine->config.max_wasm_stack);
+    slots = tls_stack.base;
+    end = tls_stack.base + tls_stack.size;
+  }
+  IEntry *E = (IEntry *)(((uintptr_t)end - sizeof(IEntry)) & ~(uintptr_t)15);
+  IFrame *rec = &E->sentinel - 1;
+  if ((uint8_t *)rec < slots + f->frame_bytes)
+    rt_trap_raise(TRAP_STACK_OVERFLOW);
+  E->sentinel = (IFrame){(const uint8_t *)&exit_instr, NULL, NULL, cx};
+  E->prev = act->tier == &interp_tier ? act->tier_frames : NULL;
+  *rec = (IFrame){f->code, slots, f, cx};
+  E->top = rec;
+  for (uint32_t i = 0; i < f->n_params; i++)
+    ((uint64_t *)slots)[i] = args[i].u64[0];
+  zero_slots(slots + f->param_bytes, f->local_bytes);
+  void *saved_frames = act->tier_frames;
+  const Tier *saved_tier = act->tier;
+  act->tier_frames = E;
+  act->tier = &interp_tier;
+  run(E, f->code, slots, rec, cx);
+  act->tier_frames = saved_frames;
+  act->tier = saved_tier;
+  for (uint32_t i = 0; i < f->n_results; i++) {
+    args[i].u64[0] = ((uint64_t *)slots)[i];
+    args[i].u64[1] = 0;
+  }
 }

@@ -91,6 +91,10 @@ static Err check_limits(const Limits *l, uint64_t range, const char *msg, Diag *
 
 static Err valid_tables(ValidCtx *cx, Diag *diag) {
     Module *mod = cx->mod;
+    /* Table initializers may read imported globals: their types must be valid
+     * before any constant expression looks at them. */
+    for (uint32_t i = 0; i < mod->n_global_imports; i++)
+        TRY(valid_val_type(cx, mod->globals[i].type.type, 0, diag));
     cx->n_globals_vis = mod->n_global_imports;
     for (uint32_t i = 0; i < mod->n_tables; i++) {
         Table *t = &mod->tables[i];

@@ -460,6 +460,9 @@ Activation *rt_activation_current(void);
 /* Raise a trap from wasm code: capture the backtrace, unwind to the innermost
  * activation. Never returns. */
 _Noreturn void rt_trap_raise(TrapCode code);
+/* The same, naming the element at fault in the message ("uninitialized element
+ * 2", as the spec's reference interpreter words it). */
+_Noreturn void rt_trap_raise_index(TrapCode code, uint64_t index);
 /* Raise a trap a host function returned (takes ownership). Never returns. */
 _Noreturn void rt_trap_raise_host(Trap *trap);
 

@@ -113,6 +113,16 @@ _Noreturn void rt_trap_raise(TrapCode code) {
     unwind(act, rt_trap_make(code, NULL));
 }
 
+_Noreturn void rt_trap_raise_index(TrapCode code, uint64_t index) {
+    Activation *act = rt_activation_current();
+    if (!act)
+        no_activation("rt_trap_raise_index");
+    char message[96];
+    snprintf(message, sizeof message, "%s %llu", rt_trap_message(code),
+             (unsigned long long)index);
+    unwind(act, rt_trap_make(code, message));
+}
+
 _Noreturn void rt_trap_raise_host(Trap *trap) {
     Activation *act = rt_activation_current();
     if (!act)

@@ -8,5 +8,5 @@
 (assert_invalid (module quote "(table 0x1_0000_0000 funcref)") "table size")
 (assert_invalid (module (table 0 0x1_0000_0000 funcref)) "table size")
 (assert_malformed (module quote "(memory 0x1_0000_0000_0000_0000)") "i64 constant out of range")
-(module (memory i64 0x1_0000_0000_0000))
+(module definition (memory i64 0x1_0000_0000_0000))
 (module (table i64 0 0x1_0000_0000 funcref))
