@@ -45,6 +45,12 @@ echo "== spec test suite and round trips"
 cat "$log" | grep -vE ': [0-9]+ passed, 0 failed' | tail -n 60
 add_counts "spec suite"
 
+echo "== component-model test suite"
+suite=${WASMC_TESTSUITE:-../shared/testsuite}
+"$wasmc" wast "$suite/component-model" >"$log" 2>&1
+grep -vE ': [0-9]+ passed, 0 failed' "$log" | tail -n 60
+add_counts "component-model suite"
+
 echo "== our own WAST regressions"
 "$wasmc" wast --roundtrip tests/wast >"$log" 2>&1
 grep -vE ': [0-9]+ passed, 0 failed' "$log" | tail -n 20

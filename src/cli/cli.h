@@ -16,6 +16,8 @@ int cli_validate(int argc, char **argv);
 int cli_print(int argc, char **argv);
 int cli_wast(int argc, char **argv);
 int cli_run(int argc, char **argv);
+/* `wasmc run` when FILE is a component (cmd_run_component.c); -1 if it is not. */
+int cli_run_component(int argc, char **argv);
 
 /* ---- Loading modules (cli_load.c) ------------------------------------------ */
 

@@ -256,6 +256,9 @@ static int run(RunCtx *cx, const RunArgs *a) {
 }
 
 int cli_run(int argc, char **argv) {
+    int comp_status = cli_run_component(argc, argv); /* cmd_run_component.c */
+    if (comp_status >= 0)
+        return comp_status;
     RunArgs a = {0};
     int status = parse_args(argc, argv, &a);
     if (status >= 0)

@@ -1,8 +1,10 @@
 /* What execution cannot run yet, decided before running it: a module whose
- * instructions (op_info[op].feature) or types need SIMD, GC heap types or
- * exception handling; a command whose values are v128 or GC references; a
- * wasmtime script whose `;;!` flags ask for a feature we lack. Such commands
- * are counted "not run" under the feature's name, never failed or passed. */
+ * instructions (op_info[op].feature) need SIMD, GC heap objects or exception
+ * handling, or that has v128 values anywhere; a command whose values are v128
+ * or host/GC references; a wasmtime script whose `;;!` flags ask for a
+ * feature we lack. Such commands are counted "not run" under the feature's
+ * name, never failed or passed. Declaring GC types alone does not gate: with
+ * no GC instruction, their values can only be null. */
 #include <string.h>
 
 #include "wast_int.h"
@@ -80,7 +82,7 @@ static const char *type_section_gate(const Module *mod) {
     for (uint32_t i = 0; i < mod->n_types; i++) {
         const SubType *st = &mod->types[i];
         if (st->kind != COMP_FUNC)
-            continue;
+            continue; /* struct/array types: no values without GC instructions */
         const char *g = types_gate(st->func.params, st->func.n_params);
         if (!g)
             g = types_gate(st->func.results, st->func.n_results);

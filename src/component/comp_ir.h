@@ -17,6 +17,12 @@
 
 #define COMP_VERSION 0x0du
 
+/* Optional validation features (CompComponent.features). Off by default, as
+ * in wasmtime's configuration; a caller enables them between comp_decode and
+ * comp_validate (the wast runner does for scripts that expect them). */
+#define COMP_FEAT_IMPLEMENTS 1u /* `implements` / `external-id` name attributes */
+#define COMP_FEATURES_DEFAULT 0u
+
 /* Sorts, as one enum for core and component index spaces. */
 typedef enum CompSort {
     CSORT_CORE_FUNC,
@@ -318,6 +324,7 @@ typedef struct CompSpaceEntry {
         const CompInstanceType *instance;
     };
     bool imported;                        /* CSORT_FUNC: an import or taken from an import */
+    const void *alias;                    /* CSORT_TYPE resource: CompValType.alias */
     bool core_type_is_module;             /* CSORT_CORE_TYPE */
     const CompModuleType *core_module_type; /* CSORT_CORE_TYPE when a module type */
     const FuncType *core_func_type;       /* CSORT_CORE_TYPE when a func type */
@@ -330,6 +337,8 @@ struct CompComponent {
     CompComponent *parent;
     uint32_t n_defs;
     CompDef *defs;
+
+    uint32_t features; /* root: COMP_FEAT_* enabled for comp_validate */
 
     /* validator: */
     bool validated;

@@ -154,19 +154,39 @@ static bool semver(const char *s, char *msg, size_t size) {
 
 /* ---- Extern names ----------------------------------------------------------- */
 
+/* A namespace or package name: kebab case of lowercase words (Explainer.md:
+ * `words ::= word | words '-' word`, `word ::= [a-z] [0-9a-z]*`). */
+static bool lower_words(const char *s, size_t n) {
+    if (!kebab(s, n))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (isupper((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+static bool words_ok(const char *s, size_t n, char *msg, size_t size) {
+    if (!kebab(s, n)) {
+        snprintf(msg, size, "`%.*s` is not in kebab case", (int)n, s);
+        return false;
+    }
+    if (!lower_words(s, n)) {
+        snprintf(msg, size, "`%.*s` is not a valid package or namespace name: words must be "
+                            "lowercase", (int)n, s);
+        return false;
+    }
+    return true;
+}
+
 /* `ns:pkg/iface(@version)?`; false with msg when malformed. */
 static bool interface_name(const char *s, char *msg, size_t size) {
     const char *colon = strchr(s, ':');
-    if (!kebab(s, (size_t)(colon - s))) {
-        snprintf(msg, size, "`%.*s` is not in kebab case", (int)(colon - s), s);
+    if (!words_ok(s, (size_t)(colon - s), msg, size))
         return false;
-    }
     const char *pkg = colon + 1;
     size_t n = strcspn(pkg, "/@:");
-    if (!kebab(pkg, n)) {
-        snprintf(msg, size, "`%.*s` is not in kebab case", (int)n, pkg);
+    if (!words_ok(pkg, n, msg, size))
         return false;
-    }
     if (pkg[n] != '/') {
         snprintf(msg, size, "expected `/` after package name");
         return false;
@@ -268,41 +288,59 @@ static bool parse_name(const char *s, ParsedName *out, char *msg, size_t size) {
     return true;
 }
 
-/* The resource a previous decl named `r` (len n) introduces, or NULL. */
-static const CompResourceType *resource_named(const DeclVec *prev, const char *r, size_t n) {
-    for (size_t i = 0; i < prev->len; i++) {
-        const CompExternDecl *d = &prev->data[i];
-        if (strlen(d->name) == n && memcmp(d->name, r, n) == 0 && d->type.kind == CEXT_TYPE)
-            return d->type.type.resource;
+/* The name a type import/export in `names` gives resource reference
+ * (r, alias) (wasmparser: ComponentNameContext), or NULL. */
+static const char *resource_name(const DeclVec *names, const CompResourceType *r,
+                                 const void *alias) {
+    for (size_t i = 0; names && i < names->len; i++) {
+        const CompExternType *t = &names->data[i].type;
+        if (t->kind == CEXT_TYPE && t->type.resource == r && t->type.alias == alias)
+            return names->data[i].name;
     }
     return NULL;
 }
 
-static const CompResourceType *own_of(const CompValType *t) {
+static bool resource_name_known(const DeclVec *names, const char *r, size_t n) {
+    for (size_t i = 0; names && i < names->len; i++) {
+        const CompExternDecl *d = &names->data[i];
+        if (d->type.kind == CEXT_TYPE && d->type.type.resource && strlen(d->name) == n &&
+            memcmp(d->name, r, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+static const CompValType *own_of(const CompValType *t) {
     if (!t)
         return NULL;
     if (t->kind == CVT_OWN)
-        return t->resource;
+        return t;
     if (t->kind == CVT_RESULT && t->result.ok && t->result.ok->kind == CVT_OWN)
-        return t->result.ok->resource;
+        return t->result.ok;
     return NULL;
 }
 
-static Err annotated(V *v, const ParsedName *pn, const CompExternType *t, const DeclVec *prev) {
+static Err resource_matches(V *v, const ParsedName *pn, const CompValType *t,
+                            const DeclVec *names) {
+    const char *want = resource_name(names, t->resource, t->alias);
+    if (!want)
+        return cv_fail(v, "resource used in function does not have a name in this context");
+    if (strlen(want) != pn->res_len || memcmp(want, pn->res, pn->res_len) != 0)
+        return cv_fail(v, "function does not match expected resource name `%s`", want);
+    return OK;
+}
+
+static Err annotated(V *v, const ParsedName *pn, const CompExternType *t, const DeclVec *names) {
     if (t->kind != CEXT_FUNC)
         return cv_fail(v, "item is not a func");
     const CompFuncType *f = t->func;
-    const CompResourceType *want = resource_named(prev, pn->res, pn->res_len);
     if (pn->kind == NK_CTOR) {
         if (f->n_results != 1)
             return cv_fail(v, "function should return one value");
-        const CompResourceType *r = own_of(f->results[0].type);
+        const CompValType *r = own_of(f->results[0].type);
         if (!r)
             return cv_fail(v, "function should return `(own $T)` or `(result (own $T))`");
-        if (r != want)
-            return cv_fail(v, "function does not match expected resource name `%.*s`",
-                           (int)pn->res_len, pn->res);
-        return OK;
+        return resource_matches(v, pn, r, names);
     }
     if (pn->kind == NK_METHOD) {
         if (f->n_params == 0)
@@ -312,12 +350,9 @@ static Err annotated(V *v, const ParsedName *pn, const CompExternType *t, const 
         const CompValType *p = f->params[0].type;
         if (p->kind != CVT_BORROW)
             return cv_fail(v, "function should take a first argument of `(borrow $T)`");
-        if (p->resource != want)
-            return cv_fail(v, "function does not match expected resource name `%.*s`",
-                           (int)pn->res_len, pn->res);
-        return OK;
+        return resource_matches(v, pn, p, names);
     }
-    if (!want)
+    if (!resource_name_known(names, pn->res, pn->res_len))
         return cv_fail(v, "static resource name is not known in this context");
     return OK;
 }
@@ -355,7 +390,7 @@ static bool conflicts(const char *a, const char *b) {
 }
 
 Err cv_extern_name(V *v, const CompExternName *n, bool is_import, const CompExternType *t,
-                   const DeclVec *prev) {
+                   const DeclVec *prev, const DeclVec *names) {
     const char *what = is_import ? "import" : "export";
     const char *s = n->name.str;
     char msg[DIAG_MSG_MAX];
@@ -364,6 +399,8 @@ Err cv_extern_name(V *v, const CompExternName *n, bool is_import, const CompExte
         return cv_fail(v, "duplicate 'implements' option in name");
     if (!parse_name(s, &pn, msg, sizeof msg))
         return cv_fail(v, "%s name `%s` is not a valid extern name: %s", what, s, msg);
+    if ((n->has_implements || n->has_external_id) && !(v->features & COMP_FEAT_IMPLEMENTS))
+        return cv_fail(v, "the `cm-implements` feature is not active");
     if (n->has_implements) {
         if (t->kind != CEXT_INSTANCE)
             return cv_fail(v, "only instances can have an `implements` option");
@@ -377,7 +414,7 @@ Err cv_extern_name(V *v, const CompExternName *n, bool is_import, const CompExte
             return cv_fail(v, "`implements` name is not a valid name: %s", msg);
     }
     if (pn.kind == NK_CTOR || pn.kind == NK_METHOD || pn.kind == NK_STATIC)
-        TRY(annotated(v, &pn, t, prev));
+        TRY(annotated(v, &pn, t, names));
     for (size_t i = 0; i < prev->len; i++)
         if (conflicts(s, prev->data[i].name))
             return cv_fail(v, "%s name `%s` conflicts with previous name `%s`", what, s,

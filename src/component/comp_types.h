@@ -130,6 +130,10 @@ struct CompValType {
         } map;
     };
     CompLayout abi;
+    /* own/borrow (validator): which alias of `resource` the type index named,
+     * for the export/import visibility rules (an exported type is a new alias
+     * of the same resource); NULL = the resource itself. NULL elsewhere. */
+    const void *alias;
 };
 
 /* The shared, statically allocated primitive types (bool ... string,
@@ -239,6 +243,8 @@ typedef struct CompTypeBound {
     bool sub_resource;
     const CompDefType *eq;
     const CompResourceType *resource;
+    const void *alias; /* resource: the alias this import/export introduces (see
+                          CompValType.alias); NULL = the resource itself */
 } CompTypeBound;
 
 /* An extern type: what an import or export carries. */
@@ -261,9 +267,15 @@ typedef struct CompExternDecl {
     CompExternType type;
 } CompExternDecl;
 
+/* `defined` (validator): the resources this type itself introduces, made
+ * fresh each time it is instantiated (component) or attached to an import or
+ * export (an instance type declaration's `(sub resource)` exports); a
+ * concrete instance's type has none. */
 struct CompInstanceType {
     const CompExternDecl *exports;
     uint32_t n_exports;
+    const CompResourceType *const *defined;
+    uint32_t n_defined;
 };
 
 struct CompComponentType {
@@ -271,6 +283,8 @@ struct CompComponentType {
     uint32_t n_imports;
     const CompExternDecl *exports;
     uint32_t n_exports;
+    const CompResourceType *const *defined;
+    uint32_t n_defined;
 };
 
 /* A core extern type (module types, core instance exports). */

@@ -25,6 +25,17 @@ Err cv_nomem(V *v) {
     return FAIL_NOMEM(v->diag);
 }
 
+void cv_restrict(V *v, const char *fmt, ...) {
+    if (v->restricted)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->restrict_msg, sizeof v->restrict_msg, fmt, ap);
+    va_end(ap);
+    v->restricted = true;
+    v->restrict_offset = v->offset;
+}
+
 void *cv_alloc(V *v, size_t n, size_t size) {
     return arena_calloc(v->arena, n ? n : 1, size);
 }
@@ -72,6 +83,9 @@ void cv_scope_fini(VScope *s) {
     VEC_FREE(&s->imports);
     VEC_FREE(&s->exports);
     VEC_FREE(&s->local);
+    VEC_FREE(&s->defined);
+    VEC_FREE(&s->named_imp);
+    VEC_FREE(&s->named_exp);
 }
 
 CompResourceType *cv_new_resource(V *v, const char *name) {
@@ -116,6 +130,23 @@ static Err module_extern(V *v, const Module *m, uint8_t kind, uint32_t index,
     }
 }
 
+static bool name_eq(Name a, Name b) {
+    return a.len == b.len && memcmp(a.str, b.str, a.len) == 0;
+}
+
+/* Components forbid two imports of one core module with the same two-level
+ * name (they would mangle to the same single-level name). */
+static Err unique_core_imports(V *v, const Module *m) {
+    for (uint32_t i = 0; i < m->n_imports; i++)
+        for (uint32_t j = 0; j < i; j++)
+            if (name_eq(m->imports[i].module, m->imports[j].module) &&
+                name_eq(m->imports[i].field, m->imports[j].field))
+                return cv_fail(v, "duplicate import name `%.*s:%.*s` already defined",
+                               (int)m->imports[i].module.len, m->imports[i].module.str,
+                               (int)m->imports[i].field.len, m->imports[i].field.str);
+    return OK;
+}
+
 static Err core_module(V *v, CompDef *d) {
     Module *m = d->module.mod;
     Diag md;
@@ -124,6 +155,7 @@ static Err core_module(V *v, CompDef *d) {
         uint64_t o = md.offset == DIAG_NO_OFFSET ? d->offset : d->offset + md.offset;
         return FAIL(v->diag, md.code == ERR_NOMEM ? ERR_NOMEM : ERR_INVALID, o, "%s", md.msg);
     }
+    TRY(unique_core_imports(v, m));
     CompModuleType *mt = cv_alloc(v, 1, sizeof *mt);
     CompCoreImportDecl *im = cv_alloc(v, m->n_imports, sizeof *im);
     CompCoreExportDecl *ex = cv_alloc(v, m->n_exports, sizeof *ex);
@@ -148,64 +180,6 @@ static Err core_module(V *v, CompDef *d) {
     memset(&e, 0, sizeof e);
     e.core_module = mt;
     return cv_push(v, CSORT_CORE_MODULE, &e);
-}
-
-static const char *core_kind_name(uint8_t k) {
-    static const char *const names[] = {"func", "table", "memory", "global", "tag"};
-    return k <= EXTERN_TAG ? names[k] : "?";
-}
-
-static const char *vt_name(ValType t) {
-    switch (t.kind) {
-    case VK_I32: return "i32";
-    case VK_I64: return "i64";
-    case VK_F32: return "f32";
-    case VK_F64: return "f64";
-    case VK_V128: return "v128";
-    default: return t.heap == HT_FUNC ? "funcref" : t.heap == HT_EXTERN ? "externref" : "ref";
-    }
-}
-
-static bool limits_sub(const Limits *a, const Limits *b) {
-    if (a->min < b->min || a->is64 != b->is64)
-        return false;
-    if (b->has_max && (!a->has_max || a->max > b->max))
-        return false;
-    return true;
-}
-
-/* Core extern subtyping for instantiation arguments: `a` supplied, `b` wanted. */
-static Err core_extern_match(V *v, const CompCoreExtern *a, const CompCoreExtern *b) {
-    if (a->kind != b->kind)
-        return cv_fail(v, "type mismatch: expected %s, found %s", core_kind_name(b->kind),
-                       core_kind_name(a->kind));
-    switch (b->kind) {
-    case EXTERN_FUNC:
-    case EXTERN_TAG:
-        if (!cv_core_func_eq(a->func, b->func))
-            return cv_fail(v, "type mismatch: function types differ");
-        return OK;
-    case EXTERN_TABLE:
-        if (memcmp(&a->table.elem, &b->table.elem, sizeof(ValType)) != 0)
-            return cv_fail(v, "expected table element type %s, found %s",
-                           vt_name(b->table.elem), vt_name(a->table.elem));
-        if (!limits_sub(&a->table.limits, &b->table.limits))
-            return cv_fail(v, "mismatch in table limits");
-        return OK;
-    case EXTERN_MEMORY:
-        if (a->memory.shared != b->memory.shared)
-            return cv_fail(v, "mismatch in the shared flag for memories");
-        if (!limits_sub(&a->memory, &b->memory))
-            return cv_fail(v, "mismatch in memory limits");
-        return OK;
-    default:
-        if (memcmp(&a->global.type, &b->global.type, sizeof(ValType)) != 0)
-            return cv_fail(v, "expected global type %s, found %s", vt_name(b->global.type),
-                           vt_name(a->global.type));
-        if (a->global.mutable_ != b->global.mutable_)
-            return cv_fail(v, "global types differ in mutability");
-        return OK;
-    }
 }
 
 static const CompCoreExportDecl *core_export(const CompCoreInstanceType *ci, const char *n) {
@@ -243,7 +217,10 @@ static Err core_instantiate(V *v, const CompCoreInstance *ci, CompCoreInstanceTy
         if (!x)
             return cv_fail(v, "module instantiation argument `%s` does not export an item named "
                               "`%s`", im->module, im->field);
-        TRY(core_extern_match(v, &x->type, &im->type));
+        char msg[DIAG_MSG_MAX];
+        if (!cv_core_extern_sub(&x->type, &im->type, msg, sizeof msg))
+            return cv_fail(v, "type mismatch for export `%s` of module instantiation argument "
+                              "`%s`: %s", im->field, im->module, msg);
     }
     out->n = mt->n_exports;
     out->exports = mt->exports;
@@ -292,8 +269,9 @@ static Err core_instance(V *v, const CompCoreInstance *ci) {
 
 /* ---- Component instances ---------------------------------------------------- */
 
-/* The extern type of index-space item `it`. */
-static Err item_extern(V *v, CompSortIdx it, CompExternType *out, bool *imported) {
+/* The extern type of index-space item `it`; `unique`: a type gets a new
+ * identity (an export), else it keeps the entry's (arguments, bags). */
+static Err item_extern(V *v, CompSortIdx it, bool unique, CompExternType *out, bool *imported) {
     CompSpaceEntry e;
     TRY(cv_get(v, it.sort, it.idx, &e));
     memset(out, 0, sizeof *out);
@@ -308,46 +286,62 @@ static Err item_extern(V *v, CompSortIdx it, CompExternType *out, bool *imported
     case CSORT_TYPE:
         out->kind = CEXT_TYPE;
         out->type.eq = e.type;
-        if (e.type->kind == CDEF_RESOURCE)
+        if (e.type->kind == CDEF_RESOURCE) {
             out->type.resource = e.type->resource;
-        return OK;
+            out->type.alias = e.alias;
+        }
+        return unique ? cv_unique_bound(v, &out->type) : OK;
     default:
         return cv_fail(v, "%s not valid to be used as export", cv_sort_name(it.sort));
     }
+}
+
+static Err instantiate_args(V *v, const CompInstanceDef *in, CompExternType *args) {
+    for (uint32_t i = 0; i < in->n; i++) {
+        for (uint32_t j = 0; j < i; j++)
+            if (strcmp(in->names[i].str, in->names[j].str) == 0)
+                return cv_fail(v, "instantiation argument `%s` conflicts with previous argument "
+                                  "`%s`", in->names[i].str, in->names[j].str);
+        TRY(item_extern(v, in->items[i], false, &args[i], NULL));
+    }
+    return OK;
+}
+
+/* spec (wasmparser instantiate_component): the arguments must satisfy the
+ * imports (binding imported resources and type imports), the defined
+ * resources become fresh ones, and the exports are substituted. */
+static Err instantiate_match(V *v, const CompComponentType *ct, const CompInstanceDef *in,
+                             const CompExternType *args, RMap *bind) {
+    char msg[DIAG_MSG_MAX];
+    for (uint32_t i = 0; i < ct->n_imports; i++) {
+        const CompExternDecl *im = &ct->imports[i];
+        int32_t arg = -1;
+        for (uint32_t j = 0; j < in->n; j++)
+            if (strcmp(in->names[j].str, im->name) == 0)
+                arg = (int32_t)j;
+        if (arg < 0)
+            return cv_fail(v, "missing import named `%s`", im->name);
+        CompExternType want;
+        TRY(cv_subst_extern(v, bind, &im->type, &want));
+        if (!cv_extern_sub(v, &args[arg], &want, bind, msg, sizeof msg))
+            return cv_fail(v, "type mismatch for import `%s`: %s", im->name, msg);
+        TRY(cv_rename(v, bind, &args[arg], &im->type));
+    }
+    return OK;
 }
 
 static Err instantiate(V *v, const CompInstanceDef *in, CompInstanceType *out) {
     CompSpaceEntry ce;
     TRY(cv_get(v, CSORT_COMPONENT, in->component, &ce));
     const CompComponentType *ct = ce.component;
-    for (uint32_t i = 0; i < in->n; i++)
-        for (uint32_t j = 0; j < i; j++)
-            if (strcmp(in->names[i].str, in->names[j].str) == 0)
-                return cv_fail(v, "instantiation argument `%s` conflicts with previous argument "
-                                  "`%s`", in->names[i].str, in->names[j].str);
+    CompExternType *args = cv_alloc(v, in->n, sizeof *args);
+    if (!args)
+        return cv_nomem(v);
+    TRY(instantiate_args(v, in, args));
     RMap bind = {0};
-    Err err = OK;
-    char msg[DIAG_MSG_MAX];
-    for (uint32_t i = 0; err == OK && i < ct->n_imports; i++) {
-        const CompExternDecl *im = &ct->imports[i];
-        int32_t arg = -1;
-        for (uint32_t j = 0; j < in->n; j++)
-            if (strcmp(in->names[j].str, im->name) == 0)
-                arg = (int32_t)j;
-        if (arg < 0) {
-            err = cv_fail(v, "missing import named `%s`", im->name);
-            break;
-        }
-        CompExternType a, want;
-        err = item_extern(v, in->items[arg], &a, NULL);
-        if (err == OK)
-            err = cv_subst_extern(v, &bind, &im->type, &want);
-        if (err == OK && !cv_extern_sub(v, &a, &want, &bind, msg, sizeof msg))
-            err = cv_fail(v, "type mismatch for component instantiation argument `%s`: %s",
-                          im->name, msg);
-    }
+    Err err = instantiate_match(v, ct, in, args, &bind);
     if (err == OK)
-        err = cv_fresh_exports(v, ct->exports, ct->n_exports, &bind);
+        err = cv_freshen(v, ct->defined, ct->n_defined, &bind, true);
     CompExternDecl *ex = err == OK ? cv_alloc(v, ct->n_exports, sizeof *ex) : NULL;
     if (err == OK && !ex)
         err = cv_nomem(v);
@@ -362,33 +356,38 @@ static Err instantiate(V *v, const CompInstanceDef *in, CompInstanceType *out) {
     return OK;
 }
 
+/* A bag of exports: names are checked, types keep their identity, and no
+ * resource names are known (wasmparser's empty name context). */
+static Err instance_exports(V *v, const CompInstanceDef *in, CompInstanceType *t) {
+    DeclVec prev = {0};
+    Err err = OK;
+    for (uint32_t i = 0; err == OK && i < in->n; i++) {
+        CompExternDecl x = {in->export_names[i].name.str, {0}};
+        err = item_extern(v, in->items[i], false, &x.type, NULL);
+        if (err == OK)
+            err = cv_extern_name(v, &in->export_names[i], false, &x.type, &prev, NULL);
+        if (err == OK && !VEC_PUSH(&prev, x))
+            err = cv_nomem(v);
+    }
+    CompExternDecl *ex = err == OK ? cv_alloc(v, (uint32_t)prev.len, sizeof *ex) : NULL;
+    if (err == OK && !ex)
+        err = cv_nomem(v);
+    if (err == OK && prev.len)
+        memcpy(ex, prev.data, prev.len * sizeof *ex);
+    t->exports = ex;
+    t->n_exports = (uint32_t)prev.len;
+    VEC_FREE(&prev);
+    return err;
+}
+
 static Err instance(V *v, const CompInstanceDef *in) {
     CompInstanceType *t = cv_alloc(v, 1, sizeof *t);
     if (!t)
         return cv_nomem(v);
-    if (in->instantiate) {
+    if (in->instantiate)
         TRY(instantiate(v, in, t));
-    } else {
-        DeclVec prev = {0};
-        Err err = OK;
-        for (uint32_t i = 0; err == OK && i < in->n; i++) {
-            CompExternDecl x = {in->export_names[i].name.str, {0}};
-            err = item_extern(v, in->items[i], &x.type, NULL);
-            if (err == OK)
-                err = cv_extern_name(v, &in->export_names[i], false, &x.type, &prev);
-            if (err == OK && !VEC_PUSH(&prev, x))
-                err = cv_nomem(v);
-        }
-        CompExternDecl *ex = err == OK ? cv_alloc(v, (uint32_t)prev.len, sizeof *ex) : NULL;
-        if (err == OK && !ex)
-            err = cv_nomem(v);
-        if (err == OK && prev.len)
-            memcpy(ex, prev.data, prev.len * sizeof *ex);
-        t->exports = ex;
-        t->n_exports = (uint32_t)prev.len;
-        VEC_FREE(&prev);
-        TRY(err);
-    }
+    else
+        TRY(instance_exports(v, in, t));
     CompSpaceEntry e;
     memset(&e, 0, sizeof e);
     e.instance = t;
@@ -725,31 +724,38 @@ static bool is_root(const V *v) {
     return v->scope->parent == NULL;
 }
 
-static Err import(V *v, const CompImport *im) {
-    CompExternType t;
-    TRY(cv_externdesc(v, &im->desc, im->name.name.str, &t));
-    TRY(cv_extern_name(v, &im->name, true, &t, &v->scope->imports));
-    if (cv_type_uses_unnamed(v, &t, NULL, 0))
-        return cv_fail(v, "%s not valid to be used as import: type transitively refers to "
-                          "resources that are not named", cv_sort_name(im->desc.kind == CDESC_FUNC
-                                                                          ? CSORT_FUNC
-                                                                          : CSORT_TYPE));
-    if (is_root(v) && t.kind == CEXT_COMPONENT)
-        return cv_fail(v, "root-level component imports are not supported");
-    CompExternDecl x = {im->name.name.str, t};
-    if (!VEC_PUSH(&v->scope->imports, x))
+Err cv_add_extern(V *v, bool is_import, const CompExternName *name, CompExternType *t,
+                  bool imported) {
+    DeclVec *list = is_import ? &v->scope->imports : &v->scope->exports;
+    TRY(cv_attach_instance(v, t, is_import));
+    if (!cv_register_named(v, is_import, t))
+        return cv_fail(v, "%s not valid to be used as %s", cv_extern_desc(t->kind),
+                       is_import ? "import" : "export");
+    if (v->oom)
+        return cv_nomem(v);
+    TRY(cv_extern_name(v, name, is_import, t, list, list));
+    CompExternDecl x = {name->name.str, *t};
+    if (!VEC_PUSH(list, x))
         return cv_nomem(v);
     uint8_t sort;
     CompSpaceEntry e;
-    TRY(cv_extern_entry(v, &t, &sort, &e));
-    e.imported = true;
+    TRY(cv_extern_entry(v, t, &sort, &e));
+    e.imported = imported;
     return cv_push(v, sort, &e);
+}
+
+static Err import(V *v, const CompImport *im) {
+    CompExternType t;
+    TRY(cv_externdesc(v, &im->desc, im->name.name.str, &t));
+    if (is_root(v) && t.kind == CEXT_COMPONENT)
+        cv_restrict(v, "root-level component imports are not supported");
+    return cv_add_extern(v, true, &im->name, &t, true);
 }
 
 static Err export_def(V *v, const CompExport *ex) {
     CompExternType t;
     bool imported = false;
-    TRY(item_extern(v, ex->item, &t, &imported));
+    TRY(item_extern(v, ex->item, true, &t, &imported));
     if (ex->has_desc) {
         CompExternType want;
         char msg[DIAG_MSG_MAX];
@@ -763,23 +769,12 @@ static Err export_def(V *v, const CompExport *ex) {
         if (!(want.kind == CEXT_TYPE && want.type.sub_resource))
             t = want;
     }
-    TRY(cv_extern_name(v, &ex->name, false, &t, &v->scope->exports));
-    if (cv_type_uses_unnamed(v, &t, NULL, 0))
-        return cv_fail(v, "%s not valid to be used as export: type transitively refers to "
-                          "resources that are not named", cv_sort_name(ex->item.sort));
     if (is_root(v) && t.kind == CEXT_COMPONENT)
-        return cv_fail(v, "exporting a component from the root component is not supported");
+        cv_restrict(v, "exporting a component from the root component is not supported");
     if (is_root(v) && t.kind == CEXT_FUNC && imported)
-        return cv_fail(v, "component export `%s` is a reexport of an imported function which "
-                          "is not implemented", ex->name.name.str);
-    CompExternDecl x = {ex->name.name.str, t};
-    if (!VEC_PUSH(&v->scope->exports, x))
-        return cv_nomem(v);
-    uint8_t sort;
-    CompSpaceEntry e;
-    TRY(cv_extern_entry(v, &t, &sort, &e));
-    e.imported = imported;
-    return cv_push(v, sort, &e);
+        cv_restrict(v, "component export `%s` is a reexport of an imported function which is "
+                       "not implemented", ex->name.name.str);
+    return cv_add_extern(v, false, &ex->name, &t, imported);
 }
 
 /* ---- Components ------------------------------------------------------------- */
@@ -824,6 +819,8 @@ static Err def(V *v, CompDef *d) {
 
 static Err publish(V *v, CompComponent *c, VScope *s, const CompComponentType **out) {
     CompComponentType *ct = cv_alloc(v, 1, sizeof *ct);
+    if (ct)
+        TRY(cv_copy_resources(v, &s->defined, &ct->defined, &ct->n_defined));
     CompExternDecl *im = cv_alloc(v, (uint32_t)s->imports.len, sizeof *im);
     CompExternDecl *ex = cv_alloc(v, (uint32_t)s->exports.len, sizeof *ex);
     if (!ct || !im || !ex)
@@ -867,6 +864,18 @@ static Err component(V *v, CompComponent *c, const CompComponentType **out) {
     return err;
 }
 
+Err cv_copy_resources(V *v, const ResVec *r, const CompResourceType *const **out,
+                      uint32_t *n) {
+    const CompResourceType **a = cv_alloc(v, (uint32_t)r->len, sizeof *a);
+    if (!a)
+        return cv_nomem(v);
+    if (r->len)
+        memcpy(a, r->data, r->len * sizeof *a);
+    *out = a;
+    *n = (uint32_t)r->len;
+    return OK;
+}
+
 Err comp_validate(CompComponent *c, TypeRegistry *reg, Diag *diag) {
     V v;
     memset(&v, 0, sizeof v);
@@ -874,6 +883,10 @@ Err comp_validate(CompComponent *c, TypeRegistry *reg, Diag *diag) {
     v.diag = diag;
     v.reg = reg;
     v.n_resources = &c->n_resources;
+    v.features = c->features;
     const CompComponentType *ct;
-    return component(&v, c, &ct);
+    TRY(component(&v, c, &ct));
+    if (v.restricted)
+        return FAIL(diag, ERR_INVALID, v.restrict_offset, "%s", v.restrict_msg);
+    return OK;
 }

@@ -23,12 +23,13 @@ Err cv_valtype(V *v, CompValRef r, const CompValType **out) {
     return OK;
 }
 
-static Err resource_of(V *v, uint32_t idx, const CompResourceType **out) {
+static Err resource_of(V *v, uint32_t idx, const CompResourceType **out, const void **alias) {
     CompSpaceEntry e;
     TRY(cv_get(v, CSORT_TYPE, idx, &e));
     if (e.type->kind != CDEF_RESOURCE)
         return cv_fail(v, "type index %u is not a resource type", idx);
     *out = e.type->resource;
+    *alias = e.alias;
     return OK;
 }
 
@@ -87,6 +88,7 @@ static Err opt_val(V *v, bool has, CompValRef r, const CompValType **out) {
 static Err defval(V *v, const CompTypeDef *t, CompValType **out) {
     const CompValType *a = NULL, *b = NULL;
     const CompResourceType *res;
+    const void *alias;
     *out = NULL;
     switch (t->kind) {
     case CTD_RECORD: return record(v, t, out);
@@ -137,8 +139,10 @@ static Err defval(V *v, const CompTypeDef *t, CompValType **out) {
         return OK;
     case CTD_OWN:
     case CTD_BORROW:
-        TRY(resource_of(v, t->idx, &res));
+        TRY(resource_of(v, t->idx, &res, &alias));
         *out = t->kind == CTD_OWN ? comp_type_own(v->arena, res) : comp_type_borrow(v->arena, res);
+        if (*out)
+            (*out)->alias = alias;
         return OK;
     case CTD_STREAM:
     case CTD_FUTURE:
@@ -203,7 +207,7 @@ static Err resource(V *v, const CompTypeDef *t, const CompResourceType **out) {
             return cv_fail(v, "wrong signature for a destructor");
         r->dtor = t->idx;
     }
-    if (!VEC_PUSH(&v->scope->local, r))
+    if (!VEC_PUSH(&v->scope->local, r) || !VEC_PUSH(&v->scope->defined, r))
         return cv_nomem(v);
     *out = r;
     return OK;
@@ -374,9 +378,11 @@ Err cv_externdesc(V *v, const CompExternDesc *d, const char *name, CompExternTyp
         }
         TRY(cv_get(v, CSORT_TYPE, d->idx, &e));
         out->type.eq = e.type;
-        if (e.type->kind == CDEF_RESOURCE)
+        if (e.type->kind == CDEF_RESOURCE) {
             out->type.resource = e.type->resource;
-        return OK;
+            out->type.alias = e.alias;
+        }
+        return cv_unique_bound(v, &out->type);
     case CDESC_COMPONENT:
         TRY(cv_get(v, CSORT_TYPE, d->idx, &e));
         if (e.type->kind != CDEF_COMPONENT)
@@ -402,6 +408,7 @@ Err cv_extern_entry(V *v, const CompExternType *t, uint8_t *out_sort, CompSpaceE
     case CEXT_INSTANCE: *out_sort = CSORT_INSTANCE; out->instance = t->instance; return OK;
     default: {
         *out_sort = CSORT_TYPE;
+        out->alias = t->type.alias;
         if (t->type.eq && !t->type.sub_resource) {
             out->type = t->type.eq;
             return OK;
@@ -436,8 +443,9 @@ Err cv_alias(V *v, const CompAlias *a) {
         VScope *s = v->scope;
         for (uint32_t k = 0; k < a->ct; k++, s = s->parent)
             crosses |= s->kind == VS_COMPONENT;
-        if (a->sort == CSORT_TYPE && e.type->kind == CDEF_RESOURCE && crosses)
-            return cv_fail(v, "refers to resources not defined in the current component");
+        if (a->sort == CSORT_TYPE && crosses && cv_deftype_has_free(v, e.type))
+            return cv_fail(v, "cannot alias outer type which transitively refers to resources "
+                              "not defined in the current component");
         return cv_push(v, a->sort, &e);
     }
     if (a->kind == CALIAS_CORE_EXPORT) {
@@ -484,15 +492,18 @@ Err cv_alias(V *v, const CompAlias *a) {
 static Err decl_extern(V *v, const CompDecl *d, bool is_import) {
     CompExternType t;
     TRY(cv_externdesc(v, &d->desc, d->name.name.str, &t));
-    DeclVec *list = is_import ? &v->scope->imports : &v->scope->exports;
-    TRY(cv_extern_name(v, &d->name, is_import, &t, list));
-    CompExternDecl x = {d->name.name.str, t};
-    if (!VEC_PUSH(list, x))
+    if (!is_import && t.kind == CEXT_TYPE && t.type.sub_resource &&
+        !VEC_PUSH(&v->scope->defined, t.type.resource))
         return cv_nomem(v);
-    uint8_t sort;
-    CompSpaceEntry e;
-    TRY(cv_extern_entry(v, &t, &sort, &e));
-    return cv_push(v, sort, &e);
+    return cv_add_extern(v, is_import, &d->name, &t, false);
+}
+
+static bool decl_alias_ok(const CompAlias *a) {
+    switch (a->kind) {
+    case CALIAS_EXPORT: return a->sort == CSORT_TYPE || a->sort == CSORT_INSTANCE;
+    case CALIAS_OUTER: return a->sort == CSORT_TYPE || a->sort == CSORT_CORE_TYPE;
+    default: return false;
+    }
 }
 
 static Err copy_decls(V *v, const DeclVec *d, const CompExternDecl **out, uint32_t *n) {
@@ -531,10 +542,9 @@ static Err decls(V *v, const CompTypeDef *t, VScopeKind kind, CompDefType *dt) {
                 err = cv_push(v, CSORT_TYPE, &e);
             break;
         case CDECL_ALIAS:
-            if (d->alias.kind == CALIAS_CORE_EXPORT ||
-                (d->alias.kind == CALIAS_EXPORT && d->alias.sort != CSORT_TYPE &&
-                 d->alias.sort != CSORT_INSTANCE))
-                err = cv_fail(v, "only type and instance aliases are allowed in type declarations");
+            if (!decl_alias_ok(&d->alias))
+                err = cv_fail(v, "aliases in a component or instance type may only refer to "
+                                 "types or instances");
             else
                 err = cv_alias(v, &d->alias);
             break;
@@ -552,6 +562,8 @@ static Err decls(V *v, const CompTypeDef *t, VScopeKind kind, CompDefType *dt) {
             err = copy_decls(v, &s.imports, &ct->imports, &ct->n_imports);
         if (err == OK)
             err = copy_decls(v, &s.exports, &ct->exports, &ct->n_exports);
+        if (err == OK)
+            err = cv_copy_resources(v, &s.defined, &ct->defined, &ct->n_defined);
         dt->kind = CDEF_COMPONENT;
         dt->component = ct;
     } else if (err == OK) {
@@ -560,6 +572,8 @@ static Err decls(V *v, const CompTypeDef *t, VScopeKind kind, CompDefType *dt) {
             err = cv_nomem(v);
         if (err == OK)
             err = copy_decls(v, &s.exports, &it->exports, &it->n_exports);
+        if (err == OK)
+            err = cv_copy_resources(v, &s.defined, &it->defined, &it->n_defined);
         dt->kind = CDEF_INSTANCE;
         dt->instance = it;
     }

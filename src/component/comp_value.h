@@ -121,4 +121,13 @@ Err comp_value_copy(Arena *arena, const CompValue *v, CompValue *out, Diag *diag
  * Writes at most `size` bytes including the NUL; returns the length it needed. */
 size_t comp_value_print(const CompValue *v, const CompValType *t, char *buf, size_t size);
 
+/* Parse one value of type `t` written in the WAVE syntax (comp_wave.c) from
+ * text[0..len) (blanks around it allowed) into `arena`. ERR_MALFORMED
+ * ("WAVE: ...", offset = byte in text) when the text is not a value of t. */
+Err comp_value_parse(const char *text, size_t len, const CompValType *t, Arena *arena,
+                     CompValue *out, Diag *diag) WARN_UNUSED;
+/* The same for an argument list `v1, v2, ...` of params[n] into out[n]. */
+Err comp_values_parse(const char *text, size_t len, const CompField *params, uint32_t n,
+                      Arena *arena, CompValue *out, Diag *diag) WARN_UNUSED;
+
 #endif

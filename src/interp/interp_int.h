@@ -4,10 +4,10 @@
  *
  * Code format: a function's code is a byte array of instructions, each an
  * 8-byte handler address (direct threading) followed by 32-bit operands, in one
- * of the shapes below; every shape is a multiple of 8 bytes. A frame is an array
- * of 8-byte slots [params][locals][operand temps]; operands are byte offsets of
- * slots from the frame pointer (fp). Branch displacements are relative to the
- * displacement field itself. */
+ * of the shapes below; every shape is a multiple of 8 bytes. A frame is an
+ * array of 8-byte slots [params][locals][operand temps]; operands are byte
+ * offsets of slots from the frame pointer (fp). Branch displacements are
+ * relative to the displacement field itself. */
 #ifndef WASMC_INTERP_INTERP_INT_H
 #define WASMC_INTERP_INTERP_INT_H
 
@@ -18,7 +18,7 @@
 /* ---- internal op numbers ---- */
 
 typedef enum IOp {
-    IOP_FIRST_ = OP_COUNT - 1,
+  IOP_FIRST_ = OP_COUNT - 1,
 #define BINOP(name, type, result, expr) IOP_##name##_I,
 #define CMP(name, type, expr) IOP_##name##_I, IOP_##name##_B, IOP_##name##_BI,
 #define LOAD(name, result, memtype) IOP_##name##_C, IOP_##name##_A,
@@ -30,119 +30,197 @@ typedef enum IOp {
 #undef LOAD
 #undef STORE
 #undef IOP
-    IOP_COUNT
+  IOP_COUNT
 } IOp;
 
 /* ---- instruction shapes ---- */
 
-typedef struct IHdr { const void *h; } IHdr;
-typedef struct IUn { const void *h; uint32_t dst, a; } IUn;
-typedef struct IBin { const void *h; uint32_t dst, a, b, pad; } IBin;
-typedef struct IBinI32 { const void *h; uint32_t dst, a, imm, pad; } IBinI32;
-typedef struct IBinI64 { const void *h; uint32_t dst, a; uint64_t imm; } IBinI64;
-typedef struct IConst32 { const void *h; uint32_t dst, imm; } IConst32;
-typedef struct IConst64 { const void *h; uint32_t dst, pad; uint64_t imm; } IConst64;
-typedef struct ISelect { const void *h; uint32_t dst, a, b, cond; } ISelect;
+typedef struct IHdr {
+  const void *h;
+} IHdr;
+typedef struct IUn {
+  const void *h;
+  uint32_t dst, a;
+} IUn;
+typedef struct IBin {
+  const void *h;
+  uint32_t dst, a, b, pad;
+} IBin;
+typedef struct IBinI32 {
+  const void *h;
+  uint32_t dst, a, imm, pad;
+} IBinI32;
+typedef struct IBinI64 {
+  const void *h;
+  uint32_t dst, a;
+  uint64_t imm;
+} IBinI64;
+typedef struct IConst32 {
+  const void *h;
+  uint32_t dst, imm;
+} IConst32;
+typedef struct IConst64 {
+  const void *h;
+  uint32_t dst, pad;
+  uint64_t imm;
+} IConst64;
+typedef struct ISelect {
+  const void *h;
+  uint32_t dst, a, b, cond;
+} ISelect;
 /* Loads: x = dst, y = address; stores: x = address, y = value. */
-typedef struct IMem { const void *h; uint32_t x, y; uint64_t offset; } IMem;
+typedef struct IMem {
+  const void *h;
+  uint32_t x, y;
+  uint64_t offset;
+} IMem;
 /* mem = vmctx byte offset of the RtMemory *. */
-typedef struct IMemC { const void *h; uint32_t x, y; uint64_t offset; uint32_t mem, is64; } IMemC;
-/* Guarded memory 0 at (u32)(slot y + slot z) + offset; x = dst (loads) or value. */
-typedef struct IMemA { const void *h; uint32_t x, y, z, pad; uint64_t offset; } IMemA;
-typedef struct IBr { const void *h; int32_t disp, pad; } IBr;
-typedef struct IBrIf { const void *h; uint32_t cond; int32_t disp; } IBrIf;
-typedef struct ICmpBr { const void *h; uint32_t a, b; int32_t disp, pad; } ICmpBr;
-typedef struct ICmpBrI32 { const void *h; uint32_t a, imm; int32_t disp, pad; } ICmpBrI32;
-typedef struct ICmpBrI64 { const void *h; uint32_t a; int32_t disp; uint64_t imm; } ICmpBrI64;
+typedef struct IMemC {
+  const void *h;
+  uint32_t x, y;
+  uint64_t offset;
+  uint32_t mem, is64;
+} IMemC;
+/* Guarded memory 0 at (u32)(slot y + slot z) + offset; x = dst (loads) or
+ * value. */
+typedef struct IMemA {
+  const void *h;
+  uint32_t x, y, z, pad;
+  uint64_t offset;
+} IMemA;
+typedef struct IBr {
+  const void *h;
+  int32_t disp, pad;
+} IBr;
+typedef struct IBrIf {
+  const void *h;
+  uint32_t cond;
+  int32_t disp;
+} IBrIf;
+typedef struct ICmpBr {
+  const void *h;
+  uint32_t a, b;
+  int32_t disp, pad;
+} ICmpBr;
+typedef struct ICmpBrI32 {
+  const void *h;
+  uint32_t a, imm;
+  int32_t disp, pad;
+} ICmpBrI32;
+typedef struct ICmpBrI64 {
+  const void *h;
+  uint32_t a;
+  int32_t disp;
+  uint64_t imm;
+} ICmpBrI64;
 /* disp[n] is the default; each relative to its own field. */
-typedef struct IBrTable { const void *h; uint32_t index, n; int32_t disp[]; } IBrTable;
+typedef struct IBrTable {
+  const void *h;
+  uint32_t index, n;
+  int32_t disp[];
+} IBrTable;
 struct IFunc;
 /* Calls: `skip` is the instruction's size (returns resume at call + skip);
  * `args` the byte offset of the callee's frame (= its first argument). */
-typedef struct ICall { const void *h; uint32_t skip, args; const struct IFunc *func; } ICall;
+typedef struct ICall {
+  const void *h;
+  uint32_t skip, args;
+  const struct IFunc *func;
+} ICall;
 typedef struct ICallRef {
-    const void *h;
-    uint32_t skip, args, n_params, n_results;
-    uint32_t x, y, z, w;
+  const void *h;
+  uint32_t skip, args, n_params, n_results;
+  uint32_t x, y, z, w;
 } ICallRef;
-typedef struct IOps { const void *h; uint32_t a, b, c, d, e, pad; } IOps;
+typedef struct IOps {
+  const void *h;
+  uint32_t a, b, c, d, e, pad;
+} IOps;
 
 /* ---- functions and frames ---- */
 
 /* A pc-map entry: code at byte `code` and after belongs to the wasm
  * instruction at binary offset `wasm`. */
-typedef struct IPcEntry { uint32_t code, wasm; } IPcEntry;
+typedef struct IPcEntry {
+  uint32_t code, wasm;
+} IPcEntry;
 
 /* The tier's record of one defined function (TierFunc.native). Immutable
  * after compile; code and pc map live in the module's tier data. */
 typedef struct IFunc {
-    const uint8_t *code;
-    uint32_t frame_bytes; /* every slot the frame may touch, results included */
-    uint32_t param_bytes;
-    uint32_t local_bytes; /* declared locals, zeroed at entry */
-    uint32_t n_params, n_results;
-    uint32_t func_index;
-    uint32_t n_pc;
-    const IPcEntry *pc;
-    const char *name; /* NUL-terminated, or NULL */
+  const uint8_t *code;
+  uint32_t frame_bytes; /* every slot the frame may touch, results included */
+  uint32_t param_bytes;
+  uint32_t local_bytes; /* declared locals, zeroed at entry */
+  uint32_t n_params, n_results;
+  uint32_t func_index;
+  uint32_t n_pc;
+  const IPcEntry *pc;
+  const char *name; /* NUL-terminated, or NULL */
 } IFunc;
 
 /* One active wasm frame, on the records side of the interpreter stack.
- * `ip` is the frame's current instruction (its call instruction for callers). */
+ * `ip` is the frame's current instruction (its call instruction for callers).
+ */
 typedef struct IFrame {
-    const uint8_t *ip;
-    uint8_t *fp;
-    const IFunc *func;
-    VMContext *cx;
+  const uint8_t *ip;
+  uint8_t *fp;
+  const IFunc *func;
+  VMContext *cx;
 } IFrame;
 
 /* One host->interpreter entry, stored on the interpreter stack (never on the C
  * stack: backtraces are taken after unwinding). Its frames are the records
  * [top, &sentinel); Activation.tier_frames points at the innermost entry. */
 typedef struct IEntry {
-    IFrame sentinel; /* ip = the exit instruction */
-    struct IEntry *prev;
-    IFrame *top;
+  IFrame sentinel; /* ip = the exit instruction */
+  struct IEntry *prev;
+  IFrame *top;
 } IEntry;
 
 /* The module's tier data. */
 typedef struct IModule {
-    uint32_t n_funcs;
-    IFunc *funcs;    /* per defined function */
-    uint8_t *code;   /* all functions' code */
-    IPcEntry *pc;    /* all pc maps */
-    char *names;     /* all names */
+  uint32_t n_funcs;
+  IFunc *funcs;  /* per defined function */
+  uint8_t *code; /* all functions' code */
+  IPcEntry *pc;  /* all pc maps */
+  char *names;   /* all names */
 } IModule;
 
 /* ---- dispatch (interp.c) ---- */
 
-/* The handler address of every IOp (NULL for wasm opcodes with no generic form). */
+/* The handler address of every IOp (NULL for wasm opcodes with no generic
+ * form). */
 const void *const *interp_labels(void);
 /* The array-call entry of every interpreted function. */
-void interp_entry(const FuncRef *callee, VMContext *caller, ValRaw *args_results,
-                  uint32_t count);
+void interp_entry(const FuncRef *callee, VMContext *caller,
+                  ValRaw *args_results, uint32_t count);
 
 /* ---- translation (translate.c) ---- */
 
 /* Translate defined function `index` (module index space) into `*f`; code and
  * pc map are mem_alloc'd (the caller gathers them). ERR_NOMEM / ERR_LIMIT. */
-Err interp_translate(const RtModule *module, IFunc *funcs, uint32_t index, uint8_t **out_code,
-                     uint32_t *out_len, IPcEntry **out_pc, Diag *diag) WARN_UNUSED;
+Err interp_translate(const RtModule *module, IFunc *funcs, uint32_t index,
+                     uint8_t **out_code, uint32_t *out_len, IPcEntry **out_pc,
+                     Diag *diag) WARN_UNUSED;
 
 /* ---- slow paths (interp_ops.c) ---- */
 
-void interp_call_host(const FuncRef *f, VMContext *cx, uint8_t *args, uint32_t n_params,
-                      uint32_t n_results);
-TrapCode interp_memory_fill(VMContext *cx, uint32_t mem, uint64_t d, uint32_t val, uint64_t n);
-TrapCode interp_memory_copy(VMContext *cx, uint32_t dmem, uint32_t smem, uint64_t d, uint64_t s,
-                            uint64_t n);
-TrapCode interp_memory_init(VMContext *cx, uint32_t mem, uint32_t data, uint64_t d, uint64_t s,
-                            uint64_t n);
+void interp_call_host(const FuncRef *f, VMContext *cx, uint8_t *args,
+                      uint32_t n_params, uint32_t n_results);
+TrapCode interp_memory_fill(VMContext *cx, uint32_t mem, uint64_t d,
+                            uint32_t val, uint64_t n);
+TrapCode interp_memory_copy(VMContext *cx, uint32_t dmem, uint32_t smem,
+                            uint64_t d, uint64_t s, uint64_t n);
+TrapCode interp_memory_init(VMContext *cx, uint32_t mem, uint32_t data,
+                            uint64_t d, uint64_t s, uint64_t n);
 uint64_t interp_memory_grow(VMContext *cx, uint32_t mem, uint64_t delta);
-TrapCode interp_table_fill(VMContext *cx, uint32_t table, uint64_t i, void *val, uint64_t n);
-TrapCode interp_table_copy(VMContext *cx, uint32_t dt, uint32_t st, uint64_t d, uint64_t s,
+TrapCode interp_table_fill(VMContext *cx, uint32_t table, uint64_t i, void *val,
                            uint64_t n);
-uint64_t interp_table_grow(VMContext *cx, uint32_t table, void *init, uint64_t delta);
+TrapCode interp_table_copy(VMContext *cx, uint32_t dt, uint32_t st, uint64_t d,
+                           uint64_t s, uint64_t n);
+uint64_t interp_table_grow(VMContext *cx, uint32_t table, void *init,
+                           uint64_t delta);
 bool interp_is_subtype(VMContext *cx, uint32_t sub, uint32_t super);
 
 #endif

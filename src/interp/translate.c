@@ -16,58 +16,59 @@
 
 enum { V_TEMP, V_LOCAL, V_CONST };
 typedef struct VEnt {
-    uint32_t kind;
-    uint32_t slot; /* V_LOCAL: the local's slot (byte offset) */
-    uint64_t c;    /* V_CONST: the bits, zero-extended */
+  uint32_t kind;
+  uint32_t slot; /* V_LOCAL: the local's slot (byte offset) */
+  uint64_t c;    /* V_CONST: the bits, zero-extended */
 } VEnt;
 
 enum { C_FUNC, C_BLOCK, C_LOOP, C_IF };
 typedef struct Ctrl {
-    uint32_t kind;
-    uint32_t base; /* stack height below the block's params */
-    uint32_t n_params, n_results;
-    uint32_t end_index;  /* the END (or, before it, the ELSE) closing the block */
-    uint32_t loop_start; /* C_LOOP: code offset of the head */
-    uint32_t fixups;     /* forward branches to the end: threaded through their fields */
-    uint32_t else_fix;   /* C_IF: the branch to the else arm (0 when bound) */
-    bool unreachable;
+  uint32_t kind;
+  uint32_t base; /* stack height below the block's params */
+  uint32_t n_params, n_results;
+  uint32_t end_index;  /* the END (or, before it, the ELSE) closing the block */
+  uint32_t loop_start; /* C_LOOP: code offset of the head */
+  uint32_t
+      fixups; /* forward branches to the end: threaded through their fields */
+  uint32_t else_fix; /* C_IF: the branch to the else arm (0 when bound) */
+  bool unreachable;
 } Ctrl;
 
 /* What the previous wasm instruction left at the end of the code, for the
  * local.set and compare+branch peepholes. */
 enum { L_NONE, L_PROD, L_CMP };
 typedef struct Last {
-    uint32_t kind;
-    uint32_t code_end;  /* x->len right after it */
-    uint32_t dst_field; /* the position of its destination operand */
-    uint32_t height;    /* the stack height of its result */
-    uint32_t start;     /* L_CMP: where the compare instruction starts */
-    uint32_t op;        /* L_CMP: the compare (OP_I32_EQZ/OP_I64_EQZ for eqz) */
-    bool imm;
-    uint32_t a, b;
-    uint64_t immv;
+  uint32_t kind;
+  uint32_t code_end;  /* x->len right after it */
+  uint32_t dst_field; /* the position of its destination operand */
+  uint32_t height;    /* the stack height of its result */
+  uint32_t start;     /* L_CMP: where the compare instruction starts */
+  uint32_t op;        /* L_CMP: the compare (OP_I32_EQZ/OP_I64_EQZ for eqz) */
+  bool imm;
+  uint32_t a, b;
+  uint64_t immv;
 } Last;
 
 typedef struct Xl {
-    jmp_buf fail; /* allocation failure */
-    const RtModule *rm;
-    const Module *mod;
-    const FuncType *ft;
-    IFunc *funcs;
-    const void *const *labels;
-    uint8_t *code;
-    uint32_t len, cap;
-    IPcEntry *pc;
-    uint32_t n_pc, cap_pc;
-    VEnt *vs;
-    uint32_t h, clean; /* entries below `clean` are all V_TEMP */
-    Ctrl *cs;
-    uint32_t depth;
-    uint32_t *refs; /* per local: pending V_LOCAL entries */
-    uint32_t t_base;
-    Last last, prev;
-    bool fuel, epoch, guarded0;
-    uint32_t fuel_field, fuel_count;
+  jmp_buf fail; /* allocation failure */
+  const RtModule *rm;
+  const Module *mod;
+  const FuncType *ft;
+  IFunc *funcs;
+  const void *const *labels;
+  uint8_t *code;
+  uint32_t len, cap;
+  IPcEntry *pc;
+  uint32_t n_pc, cap_pc;
+  VEnt *vs;
+  uint32_t h, clean; /* entries below `clean` are all V_TEMP */
+  Ctrl *cs;
+  uint32_t depth;
+  uint32_t *refs; /* per local: pending V_LOCAL entries */
+  uint32_t t_base;
+  Last last, prev;
+  bool fuel, epoch, guarded0;
+  uint32_t fuel_field, fuel_count;
 } Xl;
 
 /* ---- per-opcode facts from iops.def ---- */
@@ -124,224 +125,234 @@ static const uint16_t op_checked_form[OP_COUNT] = {
 
 /* Operand pairs: (op, op') with op(a, b) == op'(b, a). */
 static const uint16_t swap_pairs[][2] = {
-    {OP_I32_ADD, OP_I32_ADD},   {OP_I32_MUL, OP_I32_MUL},   {OP_I32_AND, OP_I32_AND},
-    {OP_I32_OR, OP_I32_OR},     {OP_I32_XOR, OP_I32_XOR},   {OP_I64_ADD, OP_I64_ADD},
-    {OP_I64_MUL, OP_I64_MUL},   {OP_I64_AND, OP_I64_AND},   {OP_I64_OR, OP_I64_OR},
-    {OP_I64_XOR, OP_I64_XOR},   {OP_I32_EQ, OP_I32_EQ},     {OP_I32_NE, OP_I32_NE},
-    {OP_I64_EQ, OP_I64_EQ},     {OP_I64_NE, OP_I64_NE},     {OP_I32_LT_S, OP_I32_GT_S},
-    {OP_I32_GT_S, OP_I32_LT_S}, {OP_I32_LT_U, OP_I32_GT_U}, {OP_I32_GT_U, OP_I32_LT_U},
-    {OP_I32_LE_S, OP_I32_GE_S}, {OP_I32_GE_S, OP_I32_LE_S}, {OP_I32_LE_U, OP_I32_GE_U},
-    {OP_I32_GE_U, OP_I32_LE_U}, {OP_I64_LT_S, OP_I64_GT_S}, {OP_I64_GT_S, OP_I64_LT_S},
-    {OP_I64_LT_U, OP_I64_GT_U}, {OP_I64_GT_U, OP_I64_LT_U}, {OP_I64_LE_S, OP_I64_GE_S},
-    {OP_I64_GE_S, OP_I64_LE_S}, {OP_I64_LE_U, OP_I64_GE_U}, {OP_I64_GE_U, OP_I64_LE_U},
-    {OP_F32_ADD, OP_F32_ADD},   {OP_F32_MUL, OP_F32_MUL},   {OP_F64_ADD, OP_F64_ADD},
-    {OP_F64_MUL, OP_F64_MUL},
+    {OP_I32_ADD, OP_I32_ADD},   {OP_I32_MUL, OP_I32_MUL},
+    {OP_I32_AND, OP_I32_AND},   {OP_I32_OR, OP_I32_OR},
+    {OP_I32_XOR, OP_I32_XOR},   {OP_I64_ADD, OP_I64_ADD},
+    {OP_I64_MUL, OP_I64_MUL},   {OP_I64_AND, OP_I64_AND},
+    {OP_I64_OR, OP_I64_OR},     {OP_I64_XOR, OP_I64_XOR},
+    {OP_I32_EQ, OP_I32_EQ},     {OP_I32_NE, OP_I32_NE},
+    {OP_I64_EQ, OP_I64_EQ},     {OP_I64_NE, OP_I64_NE},
+    {OP_I32_LT_S, OP_I32_GT_S}, {OP_I32_GT_S, OP_I32_LT_S},
+    {OP_I32_LT_U, OP_I32_GT_U}, {OP_I32_GT_U, OP_I32_LT_U},
+    {OP_I32_LE_S, OP_I32_GE_S}, {OP_I32_GE_S, OP_I32_LE_S},
+    {OP_I32_LE_U, OP_I32_GE_U}, {OP_I32_GE_U, OP_I32_LE_U},
+    {OP_I64_LT_S, OP_I64_GT_S}, {OP_I64_GT_S, OP_I64_LT_S},
+    {OP_I64_LT_U, OP_I64_GT_U}, {OP_I64_GT_U, OP_I64_LT_U},
+    {OP_I64_LE_S, OP_I64_GE_S}, {OP_I64_GE_S, OP_I64_LE_S},
+    {OP_I64_LE_U, OP_I64_GE_U}, {OP_I64_GE_U, OP_I64_LE_U},
+    {OP_F32_ADD, OP_F32_ADD},   {OP_F32_MUL, OP_F32_MUL},
+    {OP_F64_ADD, OP_F64_ADD},   {OP_F64_MUL, OP_F64_MUL},
 };
 
 /* Integer compares and their negations (floats have none: NaN). */
 static const uint16_t negate_pairs[][2] = {
-    {OP_I32_EQ, OP_I32_NE},     {OP_I32_NE, OP_I32_EQ},     {OP_I32_LT_S, OP_I32_GE_S},
-    {OP_I32_GE_S, OP_I32_LT_S}, {OP_I32_LT_U, OP_I32_GE_U}, {OP_I32_GE_U, OP_I32_LT_U},
-    {OP_I32_GT_S, OP_I32_LE_S}, {OP_I32_LE_S, OP_I32_GT_S}, {OP_I32_GT_U, OP_I32_LE_U},
-    {OP_I32_LE_U, OP_I32_GT_U}, {OP_I64_EQ, OP_I64_NE},     {OP_I64_NE, OP_I64_EQ},
-    {OP_I64_LT_S, OP_I64_GE_S}, {OP_I64_GE_S, OP_I64_LT_S}, {OP_I64_LT_U, OP_I64_GE_U},
-    {OP_I64_GE_U, OP_I64_LT_U}, {OP_I64_GT_S, OP_I64_LE_S}, {OP_I64_LE_S, OP_I64_GT_S},
+    {OP_I32_EQ, OP_I32_NE},     {OP_I32_NE, OP_I32_EQ},
+    {OP_I32_LT_S, OP_I32_GE_S}, {OP_I32_GE_S, OP_I32_LT_S},
+    {OP_I32_LT_U, OP_I32_GE_U}, {OP_I32_GE_U, OP_I32_LT_U},
+    {OP_I32_GT_S, OP_I32_LE_S}, {OP_I32_LE_S, OP_I32_GT_S},
+    {OP_I32_GT_U, OP_I32_LE_U}, {OP_I32_LE_U, OP_I32_GT_U},
+    {OP_I64_EQ, OP_I64_NE},     {OP_I64_NE, OP_I64_EQ},
+    {OP_I64_LT_S, OP_I64_GE_S}, {OP_I64_GE_S, OP_I64_LT_S},
+    {OP_I64_LT_U, OP_I64_GE_U}, {OP_I64_GE_U, OP_I64_LT_U},
+    {OP_I64_GT_S, OP_I64_LE_S}, {OP_I64_LE_S, OP_I64_GT_S},
     {OP_I64_GT_U, OP_I64_LE_U}, {OP_I64_LE_U, OP_I64_GT_U},
 };
 
 static uint32_t pair_lookup(const uint16_t (*pairs)[2], size_t n, uint32_t op) {
-    for (size_t i = 0; i < n; i++)
-        if (pairs[i][0] == op)
-            return pairs[i][1];
-    return OP_COUNT;
+  for (size_t i = 0; i < n; i++)
+    if (pairs[i][0] == op)
+      return pairs[i][1];
+  return OP_COUNT;
 }
-#define SWAPPED(op) pair_lookup(swap_pairs, sizeof swap_pairs / sizeof *swap_pairs, op)
-#define NEGATED(op) pair_lookup(negate_pairs, sizeof negate_pairs / sizeof *negate_pairs, op)
+#define SWAPPED(op)                                                            \
+  pair_lookup(swap_pairs, sizeof swap_pairs / sizeof *swap_pairs, op)
+#define NEGATED(op)                                                            \
+  pair_lookup(negate_pairs, sizeof negate_pairs / sizeof *negate_pairs, op)
 
 /* Immediate width of an op's operands: 8 for i64/f64 ones. */
 static uint32_t operand_width(uint32_t op) {
-    char c = op_info[op].stack[0];
-    return c == 'I' || c == 'F' ? 8 : 4;
+  char c = op_info[op].stack[0];
+  return c == 'I' || c == 'F' ? 8 : 4;
 }
 
 /* ---- code emission ---- */
 
 static void reserve(Xl *x, uint32_t size) {
-    if (x->len + (uint64_t)size <= x->cap)
-        return;
-    uint64_t cap = x->cap ? x->cap : 256;
-    while (cap < x->len + (uint64_t)size)
-        cap *= 2;
-    uint8_t *code = cap > UINT32_MAX / 2 ? NULL : mem_realloc(x->code, cap);
-    if (!code)
-        longjmp(x->fail, 1);
-    x->code = code;
-    x->cap = (uint32_t)cap;
+  if (x->len + (uint64_t)size <= x->cap)
+    return;
+  uint64_t cap = x->cap ? x->cap : 256;
+  while (cap < x->len + (uint64_t)size)
+    cap *= 2;
+  uint8_t *code = cap > UINT32_MAX / 2 ? NULL : mem_realloc(x->code, cap);
+  if (!code)
+    longjmp(x->fail, 1);
+  x->code = code;
+  x->cap = (uint32_t)cap;
 }
 
 static uint32_t emit_raw(Xl *x, uint32_t op, const void *ins, uint32_t size) {
-    reserve(x, size);
-    uint32_t pos = x->len;
-    memcpy(x->code + pos, ins, size);
-    memcpy(x->code + pos, &x->labels[op], sizeof(void *));
-    x->len += size;
-    return pos;
+  reserve(x, size);
+  uint32_t pos = x->len;
+  memcpy(x->code + pos, ins, size);
+  memcpy(x->code + pos, &x->labels[op], sizeof(void *));
+  x->len += size;
+  return pos;
 }
-#define EMIT(x, op, T, ...) emit_raw(x, op, &(T){.h = NULL, __VA_ARGS__}, sizeof(T))
+#define EMIT(x, op, T, ...)                                                    \
+  emit_raw(x, op, &(T){.h = NULL, __VA_ARGS__}, sizeof(T))
 
 static void patch32(Xl *x, uint32_t pos, uint32_t v) {
-    memcpy(x->code + pos, &v, 4);
+  memcpy(x->code + pos, &v, 4);
 }
 static uint32_t read32(Xl *x, uint32_t pos) {
-    uint32_t v;
-    memcpy(&v, x->code + pos, 4);
-    return v;
+  uint32_t v;
+  memcpy(&v, x->code + pos, 4);
+  return v;
 }
 
 static void pc_record(Xl *x, uint32_t wasm_offset) {
-    while (x->n_pc && x->pc[x->n_pc - 1].code >= x->len)
-        x->n_pc--;
-    if (x->n_pc == x->cap_pc) {
-        uint32_t cap = x->cap_pc ? x->cap_pc * 2 : 64;
-        IPcEntry *pc = mem_realloc(x->pc, cap * sizeof *pc);
-        if (!pc)
-            longjmp(x->fail, 1);
-        x->pc = pc;
-        x->cap_pc = cap;
-    }
-    x->pc[x->n_pc++] = (IPcEntry){x->len, wasm_offset};
+  while (x->n_pc && x->pc[x->n_pc - 1].code >= x->len)
+    x->n_pc--;
+  if (x->n_pc == x->cap_pc) {
+    uint32_t cap = x->cap_pc ? x->cap_pc * 2 : 64;
+    IPcEntry *pc = mem_realloc(x->pc, cap * sizeof *pc);
+    if (!pc)
+      longjmp(x->fail, 1);
+    x->pc = pc;
+    x->cap_pc = cap;
+  }
+  x->pc[x->n_pc++] = (IPcEntry){x->len, wasm_offset};
 }
 
 static void emit_mov(Xl *x, uint32_t dst, uint32_t src) {
-    if (dst != src)
-        EMIT(x, IOP_MOV, IUn, .dst = dst, .a = src);
+  if (dst != src)
+    EMIT(x, IOP_MOV, IUn, .dst = dst, .a = src);
 }
 
 static void emit_const(Xl *x, uint32_t dst, uint64_t c) {
-    if (c <= UINT32_MAX)
-        EMIT(x, IOP_CONST32, IConst32, .dst = dst, .imm = (uint32_t)c);
-    else
-        EMIT(x, IOP_CONST64, IConst64, .dst = dst, .imm = c);
+  if (c <= UINT32_MAX)
+    EMIT(x, IOP_CONST32, IConst32, .dst = dst, .imm = (uint32_t)c);
+  else
+    EMIT(x, IOP_CONST64, IConst64, .dst = dst, .imm = c);
 }
 
 /* ---- the virtual stack ---- */
 
 static uint32_t tslot(const Xl *x, uint32_t height) {
-    return x->t_base + height * 8;
+  return x->t_base + height * 8;
 }
 
 static void vpush(Xl *x, VEnt e) {
-    if (e.kind == V_LOCAL)
-        x->refs[e.slot / 8]++;
-    x->vs[x->h++] = e;
+  if (e.kind == V_LOCAL)
+    x->refs[e.slot / 8]++;
+  x->vs[x->h++] = e;
 }
-static void vpush_temp(Xl *x) {
-    vpush(x, (VEnt){V_TEMP, 0, 0});
-}
+static void vpush_temp(Xl *x) { vpush(x, (VEnt){V_TEMP, 0, 0}); }
 static VEnt vpop(Xl *x) {
-    VEnt e = x->vs[--x->h];
-    if (e.kind == V_LOCAL)
-        x->refs[e.slot / 8]--;
-    if (x->clean > x->h)
-        x->clean = x->h;
-    return e;
+  VEnt e = x->vs[--x->h];
+  if (e.kind == V_LOCAL)
+    x->refs[e.slot / 8]--;
+  if (x->clean > x->h)
+    x->clean = x->h;
+  return e;
 }
 static void vtrunc(Xl *x, uint32_t height) {
-    while (x->h > height)
-        vpop(x);
+  while (x->h > height)
+    vpop(x);
 }
 
 /* Write the entry at `height` into its temp slot. */
 static void materialize(Xl *x, uint32_t height) {
-    VEnt *e = &x->vs[height];
-    if (e->kind == V_LOCAL) {
-        emit_mov(x, tslot(x, height), e->slot);
-        x->refs[e->slot / 8]--;
-    } else if (e->kind == V_CONST) {
-        emit_const(x, tslot(x, height), e->c);
-    }
-    e->kind = V_TEMP;
+  VEnt *e = &x->vs[height];
+  if (e->kind == V_LOCAL) {
+    emit_mov(x, tslot(x, height), e->slot);
+    x->refs[e->slot / 8]--;
+  } else if (e->kind == V_CONST) {
+    emit_const(x, tslot(x, height), e->c);
+  }
+  e->kind = V_TEMP;
 }
 
 static void materialize_all(Xl *x) {
-    for (uint32_t i = x->clean; i < x->h; i++)
-        materialize(x, i);
-    x->clean = x->h;
+  for (uint32_t i = x->clean; i < x->h; i++)
+    materialize(x, i);
+  x->clean = x->h;
 }
 
 /* The slot to read the entry at `height` from (constants get written). */
 static uint32_t src(Xl *x, uint32_t height) {
-    VEnt *e = &x->vs[height];
-    if (e->kind == V_LOCAL)
-        return e->slot;
-    if (e->kind == V_CONST)
-        materialize(x, height);
-    return tslot(x, height);
+  VEnt *e = &x->vs[height];
+  if (e->kind == V_LOCAL)
+    return e->slot;
+  if (e->kind == V_CONST)
+    materialize(x, height);
+  return tslot(x, height);
 }
 
 static void spill_local_refs(Xl *x, uint32_t slot, uint32_t below) {
-    for (uint32_t i = 0; i < below && x->refs[slot / 8]; i++)
-        if (x->vs[i].kind == V_LOCAL && x->vs[i].slot == slot)
-            materialize(x, i);
+  for (uint32_t i = 0; i < below && x->refs[slot / 8]; i++)
+    if (x->vs[i].kind == V_LOCAL && x->vs[i].slot == slot)
+      materialize(x, i);
 }
 
 static void set_producer(Xl *x, uint32_t dst_field, uint32_t height) {
-    x->last.kind = L_PROD;
-    x->last.code_end = x->len;
-    x->last.dst_field = dst_field;
-    x->last.height = height;
+  x->last.kind = L_PROD;
+  x->last.op = OP_COUNT; /* not a fusable add or compare */
+  x->last.code_end = x->len;
+  x->last.dst_field = dst_field;
+  x->last.height = height;
 }
 
 /* ---- labels and branches ---- */
 
 static Ctrl *label(Xl *x, uint32_t depth) {
-    return &x->cs[x->depth - 1 - depth];
+  return &x->cs[x->depth - 1 - depth];
 }
 static uint32_t arity(const Ctrl *c) {
-    return c->kind == C_LOOP ? c->n_params : c->n_results;
+  return c->kind == C_LOOP ? c->n_params : c->n_results;
 }
 
 static void link(Xl *x, Ctrl *c, uint32_t field) {
-    if (c->kind == C_LOOP) {
-        patch32(x, field, (uint32_t)((int32_t)c->loop_start - (int32_t)field));
-    } else {
-        patch32(x, field, c->fixups);
-        c->fixups = field;
-    }
+  if (c->kind == C_LOOP) {
+    patch32(x, field, (uint32_t)((int32_t)c->loop_start - (int32_t)field));
+  } else {
+    patch32(x, field, c->fixups);
+    c->fixups = field;
+  }
 }
 
 static void bind_list(Xl *x, uint32_t *list) {
-    uint32_t pos = *list;
-    while (pos) {
-        uint32_t next = read32(x, pos);
-        patch32(x, pos, x->len - pos);
-        pos = next;
-    }
-    *list = 0;
+  uint32_t pos = *list;
+  while (pos) {
+    uint32_t next = read32(x, pos);
+    patch32(x, pos, x->len - pos);
+    pos = next;
+  }
+  *list = 0;
 }
 
 /* Do the branch values (the `n` entries below the top `skip`) already sit in
  * the label's slots? */
 static bool in_place(Xl *x, uint32_t base, uint32_t n, uint32_t skip) {
-    uint32_t first = x->h - skip - n;
-    for (uint32_t k = 0; k < n; k++)
-        if (x->vs[first + k].kind != V_TEMP || first + k != base + k)
-            return false;
-    return true;
+  uint32_t first = x->h - skip - n;
+  for (uint32_t k = 0; k < n; k++)
+    if (x->vs[first + k].kind != V_TEMP || first + k != base + k)
+      return false;
+  return true;
 }
 
 /* Copy the branch values into T(base + k); ascending order is safe since each
  * source sits at or above its destination. The virtual stack is unchanged. */
 static void emit_moves(Xl *x, uint32_t base, uint32_t n, uint32_t skip) {
-    uint32_t first = x->h - skip - n;
-    for (uint32_t k = 0; k < n; k++) {
-        const VEnt *e = &x->vs[first + k];
-        uint32_t dst = tslot(x, base + k);
-        if (e->kind == V_CONST)
-            emit_const(x, dst, e->c);
-        else
-            emit_mov(x, dst, e->kind == V_LOCAL ? e->slot : tslot(x, first + k));
-    }
+  uint32_t first = x->h - skip - n;
+  for (uint32_t k = 0; k < n; k++) {
+    const VEnt *e = &x->vs[first + k];
+    uint32_t dst = tslot(x, base + k);
+    if (e->kind == V_CONST)
+      emit_const(x, dst, e->c);
+    else
+      emit_mov(x, dst, e->kind == V_LOCAL ? e->slot : tslot(x, first + k));
+  }
 }
 
 /* Where to read the entry at `height` from once emit_frame_moves has begun
@@ -349,840 +360,870 @@ static void emit_moves(Xl *x, uint32_t base, uint32_t n, uint32_t skip) {
  * entry's temp slot. UINT32_MAX for a constant. Changes nothing: frame moves
  * may sit on one branch path only. */
 static uint32_t frame_src(const Xl *x, uint32_t height, uint32_t n) {
-    const VEnt *e = &x->vs[height];
-    if (e->kind == V_CONST)
-        return UINT32_MAX;
-    if (e->kind == V_LOCAL && e->slot / 8 >= n)
-        return e->slot;
-    return tslot(x, height);
+  const VEnt *e = &x->vs[height];
+  if (e->kind == V_CONST)
+    return UINT32_MAX;
+  if (e->kind == V_LOCAL && e->slot / 8 >= n)
+    return e->slot;
+  return tslot(x, height);
 }
 
 /* Move the `n` entries below the top `skip` into slots 0..n-1 (results, or a
  * tail call's arguments). Ascending order is safe for temps (each sits at or
  * above its destination); locals among the destinations are saved first. */
 static void emit_frame_moves(Xl *x, uint32_t n, uint32_t skip) {
-    uint32_t first = x->h - skip - n;
-    for (uint32_t k = 0; k < n + skip; k++) {
-        const VEnt *e = &x->vs[first + k];
-        if (e->kind == V_LOCAL && e->slot / 8 < n)
-            emit_mov(x, tslot(x, first + k), e->slot);
-    }
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t s = frame_src(x, first + k, n);
-        if (s == UINT32_MAX)
-            emit_const(x, k * 8, x->vs[first + k].c);
-        else
-            emit_mov(x, k * 8, s);
-    }
+  uint32_t first = x->h - skip - n;
+  for (uint32_t k = 0; k < n + skip; k++) {
+    const VEnt *e = &x->vs[first + k];
+    if (e->kind == V_LOCAL && e->slot / 8 < n)
+      emit_mov(x, tslot(x, first + k), e->slot);
+  }
+  for (uint32_t k = 0; k < n; k++) {
+    uint32_t s = frame_src(x, first + k, n);
+    if (s == UINT32_MAX)
+      emit_const(x, k * 8, x->vs[first + k].c);
+    else
+      emit_mov(x, k * 8, s);
+  }
 }
 
 static void emit_return(Xl *x, uint32_t skip) {
-    uint32_t n = x->ft->n_results;
-    const VEnt *e = &x->vs[x->h - 1];
-    if (n == 1 && skip == 0 && e->kind != V_CONST) {
-        uint32_t s = e->kind == V_LOCAL ? e->slot : tslot(x, x->h - 1);
-        if (s == 0)
-            EMIT(x, IOP_RET0, IHdr);
-        else
-            EMIT(x, IOP_RET1, IUn, .a = s);
-        return;
-    }
-    emit_frame_moves(x, n, skip);
-    EMIT(x, IOP_RET0, IHdr);
+  uint32_t n = x->ft->n_results;
+  const VEnt *e = &x->vs[x->h - 1];
+  if (n == 1 && skip == 0 && e->kind != V_CONST) {
+    uint32_t s = e->kind == V_LOCAL ? e->slot : tslot(x, x->h - 1);
+    if (s == 0)
+      EMIT(x, IOP_RET0, IHdr);
+    else
+      EMIT(x, IOP_RET1, IUn, .a = s);
+    return;
+  }
+  emit_frame_moves(x, n, skip);
+  EMIT(x, IOP_RET0, IHdr);
 }
 
 static bool needs_stub(Xl *x, Ctrl *c, uint32_t skip) {
-    return c->kind == C_FUNC || !in_place(x, c->base, arity(c), skip);
+  return c->kind == C_FUNC || !in_place(x, c->base, arity(c), skip);
 }
 
 /* An unconditional jump to label c carrying its values. */
 static void emit_jump_to(Xl *x, Ctrl *c, uint32_t skip) {
-    if (c->kind == C_FUNC) {
-        emit_return(x, skip);
-        return;
-    }
-    emit_moves(x, c->base, arity(c), skip);
-    uint32_t pos = EMIT(x, IOP_BR, IBr, .disp = 0);
-    link(x, c, pos + offsetof(IBr, disp));
+  if (c->kind == C_FUNC) {
+    emit_return(x, skip);
+    return;
+  }
+  emit_moves(x, c->base, arity(c), skip);
+  uint32_t pos = EMIT(x, IOP_BR, IBr, .disp = 0);
+  link(x, c, pos + offsetof(IBr, disp));
 }
 
 /* A conditional branch on the fused compare `c` (negated: branch if false);
  * returns the displacement field. */
 static uint32_t emit_cmp_branch(Xl *x, const Last *c, bool negate) {
-    if (c->op == OP_I32_EQZ || c->op == OP_I64_EQZ) {
-        bool is64 = c->op == OP_I64_EQZ;
-        uint32_t op = negate ? (is64 ? IOP_BR_NEZ64 : IOP_BR_NEZ32)
-                             : (is64 ? IOP_BR_EQZ64 : IOP_BR_EQZ32);
-        return EMIT(x, op, IBrIf, .cond = c->a) + offsetof(IBrIf, disp);
-    }
-    uint32_t op = negate ? NEGATED(c->op) : c->op;
-    if (!c->imm)
-        return EMIT(x, op_branch_form[op], ICmpBr, .a = c->a, .b = c->b) + offsetof(ICmpBr, disp);
-    if (operand_width(op) == 4)
-        return EMIT(x, op_branch_imm_form[op], ICmpBrI32, .a = c->a, .imm = (uint32_t)c->immv) +
-               offsetof(ICmpBrI32, disp);
-    return EMIT(x, op_branch_imm_form[op], ICmpBrI64, .a = c->a, .imm = c->immv) +
-           offsetof(ICmpBrI64, disp);
+  if (c->op == OP_I32_EQZ || c->op == OP_I64_EQZ) {
+    bool is64 = c->op == OP_I64_EQZ;
+    uint32_t op = negate ? (is64 ? IOP_BR_NEZ64 : IOP_BR_NEZ32)
+                         : (is64 ? IOP_BR_EQZ64 : IOP_BR_EQZ32);
+    return EMIT(x, op, IBrIf, .cond = c->a) + offsetof(IBrIf, disp);
+  }
+  uint32_t op = negate ? NEGATED(c->op) : c->op;
+  if (!c->imm)
+    return EMIT(x, op_branch_form[op], ICmpBr, .a = c->a, .b = c->b) +
+           offsetof(ICmpBr, disp);
+  if (operand_width(op) == 4)
+    return EMIT(x, op_branch_imm_form[op], ICmpBrI32, .a = c->a,
+                .imm = (uint32_t)c->immv) +
+           offsetof(ICmpBrI32, disp);
+  return EMIT(x, op_branch_imm_form[op], ICmpBrI64, .a = c->a, .imm = c->immv) +
+         offsetof(ICmpBrI64, disp);
 }
 
 /* Pop the i32 condition on top; emit a branch taken when it is true (or false,
- * `negate`) and return its displacement field. Fuses the compare just emitted. */
+ * `negate`) and return its displacement field. Fuses the compare just emitted.
+ */
 static uint32_t emit_cond(Xl *x, bool negate, bool materialize_first) {
-    const Last *p = &x->prev;
-    if (p->kind == L_CMP && p->code_end == x->len && p->height == x->h - 1 &&
-        x->vs[x->h - 1].kind == V_TEMP) {
-        Last c = *p;
-        x->len = c.start;
-        vpop(x);
-        if (materialize_first)
-            materialize_all(x);
-        return emit_cmp_branch(x, &c, negate);
-    }
-    uint32_t height = x->h - 1;
-    VEnt e = vpop(x);
+  const Last *p = &x->prev;
+  if (p->kind == L_CMP && p->code_end == x->len && p->height == x->h - 1 &&
+      x->vs[x->h - 1].kind == V_TEMP) {
+    Last c = *p;
+    x->len = c.start;
+    vpop(x);
     if (materialize_first)
-        materialize_all(x);
-    uint32_t slot;
-    if (e.kind == V_LOCAL) {
-        slot = e.slot;
-    } else {
-        slot = tslot(x, height);
-        if (e.kind == V_CONST)
-            emit_const(x, slot, e.c);
-    }
-    uint32_t op = negate ? IOP_BR_EQZ32 : IOP_BR_NEZ32;
-    return EMIT(x, op, IBrIf, .cond = slot) + offsetof(IBrIf, disp);
+      materialize_all(x);
+    return emit_cmp_branch(x, &c, negate);
+  }
+  uint32_t height = x->h - 1;
+  VEnt e = vpop(x);
+  if (materialize_first)
+    materialize_all(x);
+  uint32_t slot;
+  if (e.kind == V_LOCAL) {
+    slot = e.slot;
+  } else {
+    slot = tslot(x, height);
+    if (e.kind == V_CONST)
+      emit_const(x, slot, e.c);
+  }
+  uint32_t op = negate ? IOP_BR_EQZ32 : IOP_BR_NEZ32;
+  return EMIT(x, op, IBrIf, .cond = slot) + offsetof(IBrIf, disp);
 }
 
 /* ---- fuel and epochs ---- */
 
 static void fuel_flush(Xl *x) {
-    if (x->fuel_field)
-        patch32(x, x->fuel_field, x->fuel_count ? x->fuel_count : 1);
-    x->fuel_field = 0;
+  if (x->fuel_field)
+    patch32(x, x->fuel_field, x->fuel_count ? x->fuel_count : 1);
+  x->fuel_field = 0;
 }
 
 static void fuel_block(Xl *x) {
-    if (!x->fuel)
-        return;
-    fuel_flush(x);
-    x->fuel_field = EMIT(x, IOP_FUEL, IUn, .a = 1) + offsetof(IUn, a);
-    x->fuel_count = 0;
+  if (!x->fuel)
+    return;
+  fuel_flush(x);
+  x->fuel_field = EMIT(x, IOP_FUEL, IUn, .a = 1) + offsetof(IUn, a);
+  x->fuel_count = 0;
 }
 
 static void epoch_check(Xl *x) {
-    if (x->epoch)
-        EMIT(x, IOP_EPOCH, IHdr);
+  if (x->epoch)
+    EMIT(x, IOP_EPOCH, IHdr);
 }
 
 /* ---- instruction groups ---- */
 
 static void xl_binop(Xl *x, uint32_t op) {
-    uint32_t h = x->h;
-    const VEnt *a = &x->vs[h - 2], *b = &x->vs[h - 1];
-    uint32_t dst = tslot(x, h - 2), pos;
-    Last c = {.kind = L_CMP, .op = op};
-    uint32_t swapped = SWAPPED(op);
-    if (b->kind == V_CONST || (a->kind == V_CONST && swapped != OP_COUNT)) {
-        bool swap = b->kind != V_CONST;
-        uint64_t imm = swap ? a->c : b->c;
-        c.op = swap ? swapped : op;
-        c.a = src(x, swap ? h - 1 : h - 2);
-        c.imm = true;
-        c.immv = imm;
-        if (operand_width(c.op) == 4)
-            pos = EMIT(x, op_imm_form[c.op], IBinI32, .dst = dst, .a = c.a, .imm = (uint32_t)imm);
-        else
-            pos = EMIT(x, op_imm_form[c.op], IBinI64, .dst = dst, .a = c.a, .imm = imm);
-    } else {
-        c.a = src(x, h - 2);
-        c.b = src(x, h - 1);
-        pos = EMIT(x, op, IBin, .dst = dst, .a = c.a, .b = c.b);
-    }
-    vpop(x);
-    vpop(x);
-    vpush_temp(x);
-    c.start = pos;
-    c.code_end = x->len;
-    c.dst_field = pos + offsetof(IBin, dst);
-    c.height = h - 2;
-    c.kind = op_class[op] == CL_CMP ? L_CMP : L_PROD;
-    x->last = c;
+  uint32_t h = x->h;
+  const VEnt *a = &x->vs[h - 2], *b = &x->vs[h - 1];
+  uint32_t dst = tslot(x, h - 2), pos;
+  Last c = {.kind = L_CMP, .op = op};
+  uint32_t swapped = SWAPPED(op);
+  if (b->kind == V_CONST || (a->kind == V_CONST && swapped != OP_COUNT)) {
+    bool swap = b->kind != V_CONST;
+    uint64_t imm = swap ? a->c : b->c;
+    c.op = swap ? swapped : op;
+    c.a = src(x, swap ? h - 1 : h - 2);
+    c.imm = true;
+    c.immv = imm;
+    if (operand_width(c.op) == 4)
+      pos = EMIT(x, op_imm_form[c.op], IBinI32, .dst = dst, .a = c.a,
+                 .imm = (uint32_t)imm);
+    else
+      pos =
+          EMIT(x, op_imm_form[c.op], IBinI64, .dst = dst, .a = c.a, .imm = imm);
+  } else {
+    c.a = src(x, h - 2);
+    c.b = src(x, h - 1);
+    pos = EMIT(x, op, IBin, .dst = dst, .a = c.a, .b = c.b);
+  }
+  vpop(x);
+  vpop(x);
+  vpush_temp(x);
+  c.start = pos;
+  c.code_end = x->len;
+  c.dst_field = pos + offsetof(IBin, dst);
+  c.height = h - 2;
+  c.kind = op_class[op] == CL_CMP ? L_CMP : L_PROD;
+  x->last = c;
 }
 
 static void xl_unop(Xl *x, uint32_t op) {
-    uint32_t h = x->h;
-    uint32_t a = src(x, h - 1);
-    uint32_t pos = EMIT(x, op, IUn, .dst = tslot(x, h - 1), .a = a);
-    vpop(x);
-    vpush_temp(x);
-    set_producer(x, pos + offsetof(IUn, dst), h - 1);
-    if (op == OP_I32_EQZ || op == OP_I64_EQZ) {
-        x->last.kind = L_CMP;
-        x->last.op = op;
-        x->last.start = pos;
-        x->last.a = a;
-        x->last.imm = false;
-    }
+  uint32_t h = x->h;
+  uint32_t a = src(x, h - 1);
+  uint32_t pos = EMIT(x, op, IUn, .dst = tslot(x, h - 1), .a = a);
+  vpop(x);
+  vpush_temp(x);
+  set_producer(x, pos + offsetof(IUn, dst), h - 1);
+  if (op == OP_I32_EQZ || op == OP_I64_EQZ) {
+    x->last.kind = L_CMP;
+    x->last.op = op;
+    x->last.start = pos;
+    x->last.a = a;
+    x->last.imm = false;
+  }
 }
 
 static uint32_t mem_field(Xl *x, uint32_t mem) {
-    return x->rm->offsets.memories + mem * (uint32_t)sizeof(void *);
+  return x->rm->offsets.memories + mem * (uint32_t)sizeof(void *);
 }
 
 static bool is_guarded(Xl *x, uint32_t mem, uint64_t offset) {
-    return mem == 0 && x->guarded0 && offset <= UINT32_MAX;
+  return mem == 0 && x->guarded0 && offset <= UINT32_MAX;
 }
 
 /* Is the entry at `height` the result of the i32.add (of two slots) just
  * emitted? Then a guarded access can do the add itself: drop the add. */
 static bool take_add(Xl *x, uint32_t height, Last *out) {
-    const Last *p = &x->prev;
-    if (p->kind != L_PROD || p->op != OP_I32_ADD || p->imm || p->code_end != x->len ||
-        p->height != height || x->vs[height].kind != V_TEMP)
-        return false;
-    *out = *p;
-    x->len = p->start;
-    return true;
+  const Last *p = &x->prev;
+  if (p->kind != L_PROD || p->op != OP_I32_ADD || p->imm ||
+      p->code_end != x->len || p->height != height ||
+      x->vs[height].kind != V_TEMP)
+    return false;
+  *out = *p;
+  x->len = p->start;
+  return true;
 }
 
 static void xl_load(Xl *x, const Instr *in) {
-    uint32_t h = x->h, op = in->op, mem = in->imm.memarg.mem;
-    uint64_t offset = in->imm.memarg.offset;
-    uint32_t dst = tslot(x, h - 1), pos;
-    Last add;
-    if (is_guarded(x, mem, offset) && take_add(x, h - 1, &add)) {
-        pos = EMIT(x, op_add_form[op], IMemA, .x = dst, .y = add.a, .z = add.b, .offset = offset);
-        vpop(x);
-        vpush_temp(x);
-        set_producer(x, pos + offsetof(IMemA, x), h - 1);
-        return;
-    }
-    uint32_t addr = src(x, h - 1);
-    if (is_guarded(x, mem, offset))
-        pos = EMIT(x, op, IMem, .x = dst, .y = addr, .offset = offset);
-    else
-        pos = EMIT(x, op_checked_form[op], IMemC, .x = dst, .y = addr, .offset = offset,
-                   .mem = mem_field(x, mem), .is64 = x->mod->memories[mem].type.is64);
+  uint32_t h = x->h, op = in->op, mem = in->imm.memarg.mem;
+  uint64_t offset = in->imm.memarg.offset;
+  uint32_t dst = tslot(x, h - 1), pos;
+  Last add;
+  if (is_guarded(x, mem, offset) && take_add(x, h - 1, &add)) {
+    pos = EMIT(x, op_add_form[op], IMemA, .x = dst, .y = add.a, .z = add.b,
+               .offset = offset);
     vpop(x);
     vpush_temp(x);
-    set_producer(x, pos + offsetof(IMem, x), h - 1);
+    set_producer(x, pos + offsetof(IMemA, x), h - 1);
+    return;
+  }
+  uint32_t addr = src(x, h - 1);
+  if (is_guarded(x, mem, offset))
+    pos = EMIT(x, op, IMem, .x = dst, .y = addr, .offset = offset);
+  else
+    pos = EMIT(x, op_checked_form[op], IMemC, .x = dst, .y = addr,
+               .offset = offset, .mem = mem_field(x, mem),
+               .is64 = x->mod->memories[mem].type.is64);
+  vpop(x);
+  vpush_temp(x);
+  set_producer(x, pos + offsetof(IMem, x), h - 1);
 }
 
 static void xl_store(Xl *x, const Instr *in) {
-    uint32_t h = x->h, op = in->op, mem = in->imm.memarg.mem;
-    uint64_t offset = in->imm.memarg.offset;
-    uint32_t val = src(x, h - 1);
-    Last add;
-    if (is_guarded(x, mem, offset) && take_add(x, h - 2, &add)) {
-        EMIT(x, op_add_form[op], IMemA, .x = val, .y = add.a, .z = add.b, .offset = offset);
-        vpop(x);
-        vpop(x);
-        return;
-    }
-    uint32_t addr = src(x, h - 2);
-    if (is_guarded(x, mem, offset))
-        EMIT(x, op, IMem, .x = addr, .y = val, .offset = offset);
-    else
-        EMIT(x, op_checked_form[op], IMemC, .x = addr, .y = val, .offset = offset,
-             .mem = mem_field(x, mem), .is64 = x->mod->memories[mem].type.is64);
+  uint32_t h = x->h, op = in->op, mem = in->imm.memarg.mem;
+  uint64_t offset = in->imm.memarg.offset;
+  uint32_t val = src(x, h - 1);
+  Last add;
+  if (is_guarded(x, mem, offset) && take_add(x, h - 2, &add)) {
+    EMIT(x, op_add_form[op], IMemA, .x = val, .y = add.a, .z = add.b,
+         .offset = offset);
     vpop(x);
     vpop(x);
+    return;
+  }
+  uint32_t addr = src(x, h - 2);
+  if (is_guarded(x, mem, offset))
+    EMIT(x, op, IMem, .x = addr, .y = val, .offset = offset);
+  else
+    EMIT(x, op_checked_form[op], IMemC, .x = addr, .y = val, .offset = offset,
+         .mem = mem_field(x, mem), .is64 = x->mod->memories[mem].type.is64);
+  vpop(x);
+  vpop(x);
 }
 
 /* An op over the top `n_in` values with IOps operands a, b, c taken from them
  * in order; the result (if any) replaces them, written at IOps.a. */
 static void xl_ops(Xl *x, uint32_t op, uint32_t n_in, bool result, IOps ops) {
-    uint32_t h = x->h, first = h - n_in;
-    uint32_t *fields[3] = {&ops.a, &ops.b, &ops.c};
-    uint32_t k0 = result ? 1 : 0; /* with a result, a = dst and inputs start at b */
-    for (uint32_t k = 0; k < n_in; k++)
-        *fields[k0 + k] = src(x, first + k);
-    if (result)
-        ops.a = tslot(x, first);
-    uint32_t pos = emit_raw(x, op, &ops, sizeof ops);
-    vtrunc(x, first);
-    if (result) {
-        vpush_temp(x);
-        set_producer(x, pos + offsetof(IOps, a), first);
-    }
+  uint32_t h = x->h, first = h - n_in;
+  uint32_t *fields[3] = {&ops.a, &ops.b, &ops.c};
+  uint32_t k0 =
+      result ? 1 : 0; /* with a result, a = dst and inputs start at b */
+  for (uint32_t k = 0; k < n_in; k++)
+    *fields[k0 + k] = src(x, first + k);
+  if (result)
+    ops.a = tslot(x, first);
+  uint32_t pos = emit_raw(x, op, &ops, sizeof ops);
+  vtrunc(x, first);
+  if (result) {
+    vpush_temp(x);
+    set_producer(x, pos + offsetof(IOps, a), first);
+  }
 }
 
-static bool valtype_ok(ValType t) {
-    return t.kind != VK_V128;
-}
+static bool valtype_ok(ValType t) { return t.kind != VK_V128; }
 
 static bool functype_ok(const FuncType *ft) {
-    for (uint32_t i = 0; i < ft->n_params; i++)
-        if (!valtype_ok(ft->params[i]))
-            return false;
-    for (uint32_t i = 0; i < ft->n_results; i++)
-        if (!valtype_ok(ft->results[i]))
-            return false;
-    return true;
+  for (uint32_t i = 0; i < ft->n_params; i++)
+    if (!valtype_ok(ft->params[i]))
+      return false;
+  for (uint32_t i = 0; i < ft->n_results; i++)
+    if (!valtype_ok(ft->results[i]))
+      return false;
+  return true;
 }
 
 static bool block_sig(Xl *x, BlockType bt, uint32_t *np, uint32_t *nr) {
-    *np = *nr = 0;
-    if (bt.kind == BLOCK_VALUE) {
-        *nr = 1;
-        return valtype_ok(bt.value);
-    }
-    if (bt.kind == BLOCK_INDEX) {
-        const FuncType *ft = &x->mod->types[bt.index].func;
-        *np = ft->n_params;
-        *nr = ft->n_results;
-        return functype_ok(ft);
-    }
-    return true;
+  *np = *nr = 0;
+  if (bt.kind == BLOCK_VALUE) {
+    *nr = 1;
+    return valtype_ok(bt.value);
+  }
+  if (bt.kind == BLOCK_INDEX) {
+    const FuncType *ft = &x->mod->types[bt.index].func;
+    *np = ft->n_params;
+    *nr = ft->n_results;
+    return functype_ok(ft);
+  }
+  return true;
 }
 
 static bool push_ctrl(Xl *x, uint32_t kind, const Instr *in) {
-    uint32_t np, nr;
-    if (!block_sig(x, in->imm.block.type, &np, &nr))
-        return false;
-    materialize_all(x);
-    Ctrl *c = &x->cs[x->depth++];
-    *c = (Ctrl){.kind = kind, .base = x->h - np, .n_params = np, .n_results = nr,
-                .end_index = in->imm.block.end};
-    return true;
+  uint32_t np, nr;
+  if (!block_sig(x, in->imm.block.type, &np, &nr))
+    return false;
+  materialize_all(x);
+  Ctrl *c = &x->cs[x->depth++];
+  *c = (Ctrl){.kind = kind,
+              .base = x->h - np,
+              .n_params = np,
+              .n_results = nr,
+              .end_index = in->imm.block.end};
+  return true;
 }
 
 static void xl_if(Xl *x, const Instr *in) {
-    uint32_t field = emit_cond(x, true, true);
-    push_ctrl(x, C_IF, in);
-    x->cs[x->depth - 1].else_fix = field;
+  uint32_t field = emit_cond(x, true, true);
+  push_ctrl(x, C_IF, in);
+  x->cs[x->depth - 1].else_fix = field;
 }
 
 static void close_arm(Xl *x, Ctrl *c) {
-    for (uint32_t k = 0; k < c->n_results; k++)
-        materialize(x, c->base + k);
+  for (uint32_t k = 0; k < c->n_results; k++)
+    materialize(x, c->base + k);
 }
 
 static void xl_else(Xl *x, const Instr *in) {
-    Ctrl *c = &x->cs[x->depth - 1];
-    if (!c->unreachable) {
-        close_arm(x, c);
-        uint32_t pos = EMIT(x, IOP_BR, IBr, .disp = 0);
-        link(x, c, pos + offsetof(IBr, disp));
-    }
-    bind_list(x, &c->else_fix);
-    vtrunc(x, c->base);
-    for (uint32_t k = 0; k < c->n_params; k++)
-        vpush_temp(x);
-    x->clean = x->h;
-    c->unreachable = false;
-    c->end_index = in->imm.index;
-    fuel_block(x);
+  Ctrl *c = &x->cs[x->depth - 1];
+  if (!c->unreachable) {
+    close_arm(x, c);
+    uint32_t pos = EMIT(x, IOP_BR, IBr, .disp = 0);
+    link(x, c, pos + offsetof(IBr, disp));
+  }
+  bind_list(x, &c->else_fix);
+  vtrunc(x, c->base);
+  for (uint32_t k = 0; k < c->n_params; k++)
+    vpush_temp(x);
+  x->clean = x->h;
+  c->unreachable = false;
+  c->end_index = in->imm.index;
+  fuel_block(x);
 }
 
 static void xl_end(Xl *x) {
-    Ctrl *c = &x->cs[x->depth - 1];
-    if (c->kind == C_FUNC) {
-        if (!c->unreachable)
-            emit_return(x, 0);
-        x->depth--;
-        return;
-    }
-    bool reach = !c->unreachable;
-    if (reach)
-        close_arm(x, c);
-    bool targeted = c->fixups || c->else_fix;
-    bind_list(x, &c->fixups);
-    bind_list(x, &c->else_fix);
-    vtrunc(x, c->base);
-    for (uint32_t k = 0; k < c->n_results; k++)
-        vpush_temp(x);
-    x->clean = x->h;
+  Ctrl *c = &x->cs[x->depth - 1];
+  if (c->kind == C_FUNC) {
+    if (!c->unreachable)
+      emit_return(x, 0);
     x->depth--;
-    if (!reach && !targeted)
-        x->cs[x->depth - 1].unreachable = true;
-    else if (targeted)
-        fuel_block(x);
+    return;
+  }
+  bool reach = !c->unreachable;
+  if (reach)
+    close_arm(x, c);
+  bool targeted = c->fixups || c->else_fix;
+  bind_list(x, &c->fixups);
+  bind_list(x, &c->else_fix);
+  vtrunc(x, c->base);
+  for (uint32_t k = 0; k < c->n_results; k++)
+    vpush_temp(x);
+  x->clean = x->h;
+  x->depth--;
+  if (!reach && !targeted)
+    x->cs[x->depth - 1].unreachable = true;
+  else if (targeted)
+    fuel_block(x);
 }
 
 static void xl_br_if(Xl *x, uint32_t depth) {
-    Ctrl *c = label(x, depth);
-    /* The values sit below the condition, which emit_cond pops. */
-    bool direct = !needs_stub(x, c, 1);
-    uint32_t field = emit_cond(x, !direct, false);
-    if (direct) {
-        link(x, c, field);
-        return;
-    }
-    emit_jump_to(x, c, 0);
-    patch32(x, field, x->len - field);
+  Ctrl *c = label(x, depth);
+  /* The values sit below the condition, which emit_cond pops. */
+  bool direct = !needs_stub(x, c, 1);
+  uint32_t field = emit_cond(x, !direct, false);
+  if (direct) {
+    link(x, c, field);
+    return;
+  }
+  emit_jump_to(x, c, 0);
+  patch32(x, field, x->len - field);
 }
 
 static void xl_br_table(Xl *x, const Instr *in) {
-    uint32_t n = in->imm.br_table.n;
-    const uint32_t *labels = in->imm.br_table.labels;
-    uint32_t index = src(x, x->h - 1);
-    vpop(x);
-    uint64_t size = (offsetof(IBrTable, disp) + 4 * ((uint64_t)n + 1) + 7) & ~(uint64_t)7;
-    if (size > UINT32_MAX / 4)
-        longjmp(x->fail, 1);
-    reserve(x, (uint32_t)size);
-    uint32_t pos = x->len;
-    memset(x->code + pos, 0, size);
-    IBrTable head = {NULL, index, n};
-    memcpy(x->code + pos, &head, sizeof head);
-    memcpy(x->code + pos, &x->labels[IOP_BR_TABLE], sizeof(void *));
-    x->len += (uint32_t)size;
-    for (uint32_t j = 0; j <= n; j++) {
-        Ctrl *c = label(x, labels[j]);
-        if (!needs_stub(x, c, 0))
-            link(x, c, pos + (uint32_t)offsetof(IBrTable, disp) + 4 * j);
-    }
-    for (uint32_t j = 0; j <= n; j++) {
-        Ctrl *c = label(x, labels[j]);
-        if (!needs_stub(x, c, 0))
-            continue;
-        uint32_t field = pos + (uint32_t)offsetof(IBrTable, disp) + 4 * j;
-        patch32(x, field, x->len - field);
-        emit_jump_to(x, c, 0);
-    }
+  uint32_t n = in->imm.br_table.n;
+  const uint32_t *labels = in->imm.br_table.labels;
+  uint32_t index = src(x, x->h - 1);
+  vpop(x);
+  uint64_t size =
+      (offsetof(IBrTable, disp) + 4 * ((uint64_t)n + 1) + 7) & ~(uint64_t)7;
+  if (size > UINT32_MAX / 4)
+    longjmp(x->fail, 1);
+  reserve(x, (uint32_t)size);
+  uint32_t pos = x->len;
+  memset(x->code + pos, 0, size);
+  IBrTable head = {NULL, index, n};
+  memcpy(x->code + pos, &head, sizeof head);
+  memcpy(x->code + pos, &x->labels[IOP_BR_TABLE], sizeof(void *));
+  x->len += (uint32_t)size;
+  for (uint32_t j = 0; j <= n; j++) {
+    Ctrl *c = label(x, labels[j]);
+    if (!needs_stub(x, c, 0))
+      link(x, c, pos + (uint32_t)offsetof(IBrTable, disp) + 4 * j);
+  }
+  for (uint32_t j = 0; j <= n; j++) {
+    Ctrl *c = label(x, labels[j]);
+    if (!needs_stub(x, c, 0))
+      continue;
+    uint32_t field = pos + (uint32_t)offsetof(IBrTable, disp) + 4 * j;
+    patch32(x, field, x->len - field);
+    emit_jump_to(x, c, 0);
+  }
 }
 
 /* br_on_null (branch when null, the ref stays otherwise) and br_on_non_null
  * (branch with the ref when non-null, dropped otherwise). */
 static void xl_br_on_null(Xl *x, uint32_t depth, bool on_null) {
-    Ctrl *c = label(x, depth);
-    uint32_t skip = on_null ? 1 : 0;
-    uint32_t ref = src(x, x->h - 1);
-    uint32_t taken = on_null ? IOP_BR_EQZ64 : IOP_BR_NEZ64;
-    uint32_t not_taken = on_null ? IOP_BR_NEZ64 : IOP_BR_EQZ64;
-    if (!needs_stub(x, c, skip)) {
-        link(x, c, EMIT(x, taken, IBrIf, .cond = ref) + offsetof(IBrIf, disp));
-    } else {
-        uint32_t field = EMIT(x, not_taken, IBrIf, .cond = ref) + offsetof(IBrIf, disp);
-        emit_jump_to(x, c, skip);
-        patch32(x, field, x->len - field);
-    }
-    if (!on_null)
-        vpop(x);
+  Ctrl *c = label(x, depth);
+  uint32_t skip = on_null ? 1 : 0;
+  uint32_t ref = src(x, x->h - 1);
+  uint32_t taken = on_null ? IOP_BR_EQZ64 : IOP_BR_NEZ64;
+  uint32_t not_taken = on_null ? IOP_BR_NEZ64 : IOP_BR_EQZ64;
+  if (!needs_stub(x, c, skip)) {
+    link(x, c, EMIT(x, taken, IBrIf, .cond = ref) + offsetof(IBrIf, disp));
+  } else {
+    uint32_t field =
+        EMIT(x, not_taken, IBrIf, .cond = ref) + offsetof(IBrIf, disp);
+    emit_jump_to(x, c, skip);
+    patch32(x, field, x->len - field);
+  }
+  if (!on_null)
+    vpop(x);
 }
 
 static void xl_local_set(Xl *x, uint32_t local, bool tee) {
-    uint32_t slot = local * 8, h = x->h;
-    VEnt top = x->vs[h - 1];
-    const Last *p = &x->prev;
-    if (top.kind == V_LOCAL && top.slot == slot) {
-        /* local.set of its own value: nothing to do */
-    } else if (p->kind != L_NONE && p->code_end == x->len && p->height == h - 1 &&
-               top.kind == V_TEMP && x->refs[local] == 0) {
-        patch32(x, p->dst_field, slot);
-    } else {
-        spill_local_refs(x, slot, h - 1);
-        if (top.kind == V_CONST)
-            emit_const(x, slot, top.c);
-        else
-            emit_mov(x, slot, top.kind == V_LOCAL ? top.slot : tslot(x, h - 1));
-    }
-    vpop(x);
-    if (tee)
-        vpush(x, (VEnt){V_LOCAL, slot, 0});
+  uint32_t slot = local * 8, h = x->h;
+  VEnt top = x->vs[h - 1];
+  const Last *p = &x->prev;
+  if (top.kind == V_LOCAL && top.slot == slot) {
+    /* local.set of its own value: nothing to do */
+  } else if (p->kind != L_NONE && p->code_end == x->len && p->height == h - 1 &&
+             top.kind == V_TEMP && x->refs[local] == 0) {
+    patch32(x, p->dst_field, slot);
+  } else {
+    spill_local_refs(x, slot, h - 1);
+    if (top.kind == V_CONST)
+      emit_const(x, slot, top.c);
+    else
+      emit_mov(x, slot, top.kind == V_LOCAL ? top.slot : tslot(x, h - 1));
+  }
+  vpop(x);
+  if (tee)
+    vpush(x, (VEnt){V_LOCAL, slot, 0});
 }
 
 /* ---- calls ---- */
 
 static uint32_t funcs_field(Xl *x, uint32_t func) {
-    return x->rm->offsets.funcs + func * (uint32_t)sizeof(void *);
+  return x->rm->offsets.funcs + func * (uint32_t)sizeof(void *);
 }
 
 /* Arguments: the n entries below the top `skip`, written to their temp slots
  * so the callee's frame starts at the first. */
 static uint32_t place_args(Xl *x, uint32_t n, uint32_t skip) {
-    uint32_t first = x->h - skip - n;
-    for (uint32_t k = 0; k < n; k++)
-        materialize(x, first + k);
-    return tslot(x, first);
+  uint32_t first = x->h - skip - n;
+  for (uint32_t k = 0; k < n; k++)
+    materialize(x, first + k);
+  return tslot(x, first);
 }
 
 static void finish_call(Xl *x, const FuncType *ft, uint32_t skip) {
-    vtrunc(x, x->h - skip - ft->n_params);
-    for (uint32_t k = 0; k < ft->n_results; k++)
-        vpush_temp(x);
+  vtrunc(x, x->h - skip - ft->n_params);
+  for (uint32_t k = 0; k < ft->n_results; k++)
+    vpush_temp(x);
 }
 
 static void xl_call(Xl *x, uint32_t func, bool tail) {
-    const FuncType *ft = ir_func_type(x->mod, func);
-    bool import = func < x->mod->n_func_imports;
-    if (tail)
-        emit_frame_moves(x, ft->n_params, 0);
-    uint32_t args = tail ? 0 : place_args(x, ft->n_params, 0);
-    if (import) {
-        uint32_t op = tail ? IOP_TAIL_CALL_IMPORT : IOP_CALL_IMPORT;
-        EMIT(x, op, ICallRef, .skip = sizeof(ICallRef), .args = args, .n_params = ft->n_params,
-             .n_results = ft->n_results, .x = funcs_field(x, func));
-    } else {
-        const IFunc *f = &x->funcs[func - x->mod->n_func_imports];
-        EMIT(x, tail ? IOP_TAIL_CALL : IOP_CALL, ICall, .skip = sizeof(ICall), .args = args,
-             .func = f);
-    }
-    if (tail)
-        x->cs[x->depth - 1].unreachable = true;
-    else
-        finish_call(x, ft, 0);
+  const FuncType *ft = ir_func_type(x->mod, func);
+  bool import = func < x->mod->n_func_imports;
+  if (tail)
+    emit_frame_moves(x, ft->n_params, 0);
+  uint32_t args = tail ? 0 : place_args(x, ft->n_params, 0);
+  if (import) {
+    uint32_t op = tail ? IOP_TAIL_CALL_IMPORT : IOP_CALL_IMPORT;
+    EMIT(x, op, ICallRef, .skip = sizeof(ICallRef), .args = args,
+         .n_params = ft->n_params, .n_results = ft->n_results,
+         .x = funcs_field(x, func));
+  } else {
+    const IFunc *f = &x->funcs[func - x->mod->n_func_imports];
+    EMIT(x, tail ? IOP_TAIL_CALL : IOP_CALL, ICall, .skip = sizeof(ICall),
+         .args = args, .func = f);
+  }
+  if (tail)
+    x->cs[x->depth - 1].unreachable = true;
+  else
+    finish_call(x, ft, 0);
 }
 
 /* call_indirect / call_ref: the table index or the ref is on top. */
 static void xl_call_through(Xl *x, const Instr *in, bool tail) {
-    bool indirect = in->op == OP_CALL_INDIRECT || in->op == OP_RETURN_CALL_INDIRECT;
-    uint32_t type = indirect ? in->imm.pair.x : in->imm.index;
-    const FuncType *ft = &x->mod->types[type].func;
-    uint32_t args = 0, top;
-    if (tail) {
-        emit_frame_moves(x, ft->n_params, 1);
-        top = frame_src(x, x->h - 1, ft->n_params);
-        if (top == UINT32_MAX) {
-            top = tslot(x, x->h - 1);
-            emit_const(x, top, x->vs[x->h - 1].c);
-        }
-    } else {
-        args = place_args(x, ft->n_params, 1);
-        top = src(x, x->h - 1);
+  bool indirect =
+      in->op == OP_CALL_INDIRECT || in->op == OP_RETURN_CALL_INDIRECT;
+  uint32_t type = indirect ? in->imm.pair.x : in->imm.index;
+  const FuncType *ft = &x->mod->types[type].func;
+  uint32_t args = 0, top;
+  if (tail) {
+    emit_frame_moves(x, ft->n_params, 1);
+    top = frame_src(x, x->h - 1, ft->n_params);
+    if (top == UINT32_MAX) {
+      top = tslot(x, x->h - 1);
+      emit_const(x, top, x->vs[x->h - 1].c);
     }
-    ICallRef c = {NULL, sizeof(ICallRef), args, ft->n_params, ft->n_results, top, 0, 0, 0};
-    uint32_t op;
-    if (indirect) {
-        uint32_t table = in->imm.pair.y;
-        c.y = x->rm->offsets.tables + table * (uint32_t)sizeof(void *);
-        c.z = x->rm->canon_types[type];
-        c.w = x->mod->tables[table].type.limits.is64;
-        op = tail ? IOP_TAIL_CALL_INDIRECT : IOP_CALL_INDIRECT;
-    } else {
-        op = tail ? IOP_TAIL_CALL_REF : IOP_CALL_REF;
-    }
-    emit_raw(x, op, &c, sizeof c);
-    if (tail)
-        x->cs[x->depth - 1].unreachable = true;
-    else
-        finish_call(x, ft, 1);
+  } else {
+    args = place_args(x, ft->n_params, 1);
+    top = src(x, x->h - 1);
+  }
+  ICallRef c = {
+      NULL, sizeof(ICallRef), args, ft->n_params, ft->n_results, top, 0, 0, 0};
+  uint32_t op;
+  if (indirect) {
+    uint32_t table = in->imm.pair.y;
+    c.y = x->rm->offsets.tables + table * (uint32_t)sizeof(void *);
+    c.z = x->rm->canon_types[type];
+    c.w = x->mod->tables[table].type.limits.is64;
+    op = tail ? IOP_TAIL_CALL_INDIRECT : IOP_CALL_INDIRECT;
+  } else {
+    op = tail ? IOP_TAIL_CALL_REF : IOP_CALL_REF;
+  }
+  emit_raw(x, op, &c, sizeof c);
+  if (tail)
+    x->cs[x->depth - 1].unreachable = true;
+  else
+    finish_call(x, ft, 1);
 }
 
 /* ---- the instruction switch ---- */
 
 static bool xl_memory_op(Xl *x, const Instr *in) {
-    switch (in->op) {
-    case OP_MEMORY_SIZE:
-        xl_ops(x, IOP_MEMORY_SIZE, 0, true, (IOps){.d = in->imm.index});
-        return true;
-    case OP_MEMORY_GROW:
-        xl_ops(x, IOP_MEMORY_GROW, 1, true, (IOps){.d = in->imm.index});
-        return true;
-    case OP_MEMORY_FILL:
-        xl_ops(x, IOP_MEMORY_FILL, 3, false, (IOps){.d = in->imm.index});
-        return true;
-    case OP_MEMORY_COPY:
-        xl_ops(x, IOP_MEMORY_COPY, 3, false, (IOps){.d = in->imm.pair.x, .e = in->imm.pair.y});
-        return true;
-    case OP_MEMORY_INIT:
-        xl_ops(x, IOP_MEMORY_INIT, 3, false, (IOps){.d = in->imm.pair.y, .e = in->imm.pair.x});
-        return true;
-    case OP_DATA_DROP:
-        xl_ops(x, IOP_DATA_DROP, 0, false, (IOps){.a = in->imm.index});
-        return true;
-    case OP_TABLE_GET:
-        xl_ops(x, IOP_TABLE_GET, 1, true, (IOps){.d = in->imm.index});
-        return true;
-    case OP_TABLE_SET:
-        xl_ops(x, IOP_TABLE_SET, 2, false, (IOps){.d = in->imm.index});
-        return true;
-    case OP_TABLE_SIZE:
-        xl_ops(x, IOP_TABLE_SIZE, 0, true, (IOps){.d = in->imm.index});
-        return true;
-    case OP_TABLE_GROW:
-        xl_ops(x, IOP_TABLE_GROW, 2, true, (IOps){.d = in->imm.index});
-        return true;
-    case OP_TABLE_FILL:
-        xl_ops(x, IOP_TABLE_FILL, 3, false, (IOps){.d = in->imm.index});
-        return true;
-    case OP_TABLE_COPY:
-        xl_ops(x, IOP_TABLE_COPY, 3, false, (IOps){.d = in->imm.pair.x, .e = in->imm.pair.y});
-        return true;
-    case OP_TABLE_INIT:
-        xl_ops(x, IOP_TABLE_INIT, 3, false, (IOps){.d = in->imm.pair.y, .e = in->imm.pair.x});
-        return true;
-    case OP_ELEM_DROP:
-        xl_ops(x, IOP_ELEM_DROP, 0, false, (IOps){.a = in->imm.index});
-        return true;
-    default:
-        return false;
-    }
+  switch (in->op) {
+  case OP_MEMORY_SIZE:
+    xl_ops(x, IOP_MEMORY_SIZE, 0, true, (IOps){.d = in->imm.index});
+    return true;
+  case OP_MEMORY_GROW:
+    xl_ops(x, IOP_MEMORY_GROW, 1, true, (IOps){.d = in->imm.index});
+    return true;
+  case OP_MEMORY_FILL:
+    xl_ops(x, IOP_MEMORY_FILL, 3, false, (IOps){.d = in->imm.index});
+    return true;
+  case OP_MEMORY_COPY:
+    xl_ops(x, IOP_MEMORY_COPY, 3, false,
+           (IOps){.d = in->imm.pair.x, .e = in->imm.pair.y});
+    return true;
+  case OP_MEMORY_INIT:
+    xl_ops(x, IOP_MEMORY_INIT, 3, false,
+           (IOps){.d = in->imm.pair.y, .e = in->imm.pair.x});
+    return true;
+  case OP_DATA_DROP:
+    xl_ops(x, IOP_DATA_DROP, 0, false, (IOps){.a = in->imm.index});
+    return true;
+  case OP_TABLE_GET:
+    xl_ops(x, IOP_TABLE_GET, 1, true, (IOps){.d = in->imm.index});
+    return true;
+  case OP_TABLE_SET:
+    xl_ops(x, IOP_TABLE_SET, 2, false, (IOps){.d = in->imm.index});
+    return true;
+  case OP_TABLE_SIZE:
+    xl_ops(x, IOP_TABLE_SIZE, 0, true, (IOps){.d = in->imm.index});
+    return true;
+  case OP_TABLE_GROW:
+    xl_ops(x, IOP_TABLE_GROW, 2, true, (IOps){.d = in->imm.index});
+    return true;
+  case OP_TABLE_FILL:
+    xl_ops(x, IOP_TABLE_FILL, 3, false, (IOps){.d = in->imm.index});
+    return true;
+  case OP_TABLE_COPY:
+    xl_ops(x, IOP_TABLE_COPY, 3, false,
+           (IOps){.d = in->imm.pair.x, .e = in->imm.pair.y});
+    return true;
+  case OP_TABLE_INIT:
+    xl_ops(x, IOP_TABLE_INIT, 3, false,
+           (IOps){.d = in->imm.pair.y, .e = in->imm.pair.x});
+    return true;
+  case OP_ELEM_DROP:
+    xl_ops(x, IOP_ELEM_DROP, 0, false, (IOps){.a = in->imm.index});
+    return true;
+  default:
+    return false;
+  }
 }
 
 static void xl_global(Xl *x, const Instr *in) {
-    uint32_t field = x->rm->offsets.globals + in->imm.index * (uint32_t)sizeof(void *);
-    uint32_t h = x->h;
-    if (in->op == OP_GLOBAL_GET) {
-        uint32_t pos = EMIT(x, IOP_GLOBAL_GET, IUn, .dst = tslot(x, h), .a = field);
-        vpush_temp(x);
-        set_producer(x, pos + offsetof(IUn, dst), h);
-        return;
-    }
-    uint32_t s = src(x, h - 1);
-    uint8_t kind = x->mod->globals[in->imm.index].type.type.kind;
-    uint32_t op = kind == VK_I32 || kind == VK_F32 ? IOP_GLOBAL_SET32 : IOP_GLOBAL_SET;
-    EMIT(x, op, IUn, .dst = field, .a = s);
-    vpop(x);
+  uint32_t field =
+      x->rm->offsets.globals + in->imm.index * (uint32_t)sizeof(void *);
+  uint32_t h = x->h;
+  if (in->op == OP_GLOBAL_GET) {
+    uint32_t pos = EMIT(x, IOP_GLOBAL_GET, IUn, .dst = tslot(x, h), .a = field);
+    vpush_temp(x);
+    set_producer(x, pos + offsetof(IUn, dst), h);
+    return;
+  }
+  uint32_t s = src(x, h - 1);
+  uint8_t kind = x->mod->globals[in->imm.index].type.type.kind;
+  uint32_t op =
+      kind == VK_I32 || kind == VK_F32 ? IOP_GLOBAL_SET32 : IOP_GLOBAL_SET;
+  EMIT(x, op, IUn, .dst = field, .a = s);
+  vpop(x);
 }
 
-static void mark_unreachable(Xl *x) {
-    x->cs[x->depth - 1].unreachable = true;
-}
+static void mark_unreachable(Xl *x) { x->cs[x->depth - 1].unreachable = true; }
 
 /* Returns false for what this tier does not run (SIMD, GC, exceptions). */
 static bool xl_instr(Xl *x, const Instr *in) {
-    uint32_t op = in->op;
-    switch (op_class[op]) {
-    case CL_BIN:
-    case CL_CMP:
-        xl_binop(x, op);
-        return true;
-    case CL_UN:
-        xl_unop(x, op);
-        return true;
-    case CL_LOAD:
-        xl_load(x, in);
-        return true;
-    case CL_STORE:
-        xl_store(x, in);
-        return true;
-    default:
-        break;
-    }
-    if (xl_memory_op(x, in))
-        return true;
-    switch (op) {
-    case OP_NOP:
-    case OP_I32_WRAP_I64: /* an i32 reads the low half of the slot */
-    case OP_I32_REINTERPRET_F32:
-    case OP_I64_REINTERPRET_F64:
-    case OP_F32_REINTERPRET_I32:
-    case OP_F64_REINTERPRET_I64:
-        return true;
-    case OP_UNREACHABLE:
-        EMIT(x, IOP_UNREACHABLE, IHdr);
-        mark_unreachable(x);
-        return true;
-    case OP_BLOCK:
-        return push_ctrl(x, C_BLOCK, in);
-    case OP_LOOP:
-        if (!push_ctrl(x, C_LOOP, in))
-            return false;
-        x->cs[x->depth - 1].loop_start = x->len;
-        epoch_check(x);
-        fuel_block(x);
-        return true;
-    case OP_IF: {
-        uint32_t np, nr;
-        if (!block_sig(x, in->imm.block.type, &np, &nr))
-            return false;
-        xl_if(x, in);
-        return true;
-    }
-    case OP_ELSE:
-        xl_else(x, in);
-        return true;
-    case OP_END:
-        xl_end(x);
-        return true;
-    case OP_BR:
-        emit_jump_to(x, label(x, in->imm.index), 0);
-        mark_unreachable(x);
-        return true;
-    case OP_BR_IF:
-        xl_br_if(x, in->imm.index);
-        return true;
-    case OP_BR_TABLE:
-        xl_br_table(x, in);
-        mark_unreachable(x);
-        return true;
-    case OP_RETURN:
-        emit_return(x, 0);
-        mark_unreachable(x);
-        return true;
-    case OP_CALL:
-    case OP_RETURN_CALL:
-        xl_call(x, in->imm.index, op == OP_RETURN_CALL);
-        return true;
-    case OP_CALL_INDIRECT:
-    case OP_CALL_REF:
-    case OP_RETURN_CALL_INDIRECT:
-    case OP_RETURN_CALL_REF:
-        if (!functype_ok(&x->mod->types[op == OP_CALL_INDIRECT || op == OP_RETURN_CALL_INDIRECT
-                                              ? in->imm.pair.x
-                                              : in->imm.index]
-                              .func))
-            return false;
-        xl_call_through(x, in, op == OP_RETURN_CALL_INDIRECT || op == OP_RETURN_CALL_REF);
-        return true;
-    case OP_DROP:
-        vpop(x);
-        return true;
-    case OP_SELECT:
-    case OP_SELECT_T: {
-        if (op == OP_SELECT_T)
-            for (uint32_t k = 0; k < in->imm.select.n; k++)
-                if (!valtype_ok(in->imm.select.types[k]))
-                    return false;
-        uint32_t h = x->h;
-        uint32_t cond = src(x, h - 1), b = src(x, h - 2), a = src(x, h - 3);
-        uint32_t pos = EMIT(x, IOP_SELECT, ISelect, .dst = tslot(x, h - 3), .a = a, .b = b,
-                            .cond = cond);
-        vtrunc(x, h - 3);
-        vpush_temp(x);
-        set_producer(x, pos + offsetof(ISelect, dst), h - 3);
-        return true;
-    }
-    case OP_LOCAL_GET:
-        vpush(x, (VEnt){V_LOCAL, in->imm.index * 8, 0});
-        return true;
-    case OP_LOCAL_SET:
-    case OP_LOCAL_TEE:
-        xl_local_set(x, in->imm.index, op == OP_LOCAL_TEE);
-        return true;
-    case OP_GLOBAL_GET:
-    case OP_GLOBAL_SET:
-        xl_global(x, in);
-        return true;
-    case OP_I32_CONST:
-        vpush(x, (VEnt){V_CONST, 0, (uint32_t)in->imm.i32});
-        return true;
-    case OP_F32_CONST:
-        vpush(x, (VEnt){V_CONST, 0, in->imm.f32});
-        return true;
-    case OP_I64_CONST:
-    case OP_F64_CONST:
-        vpush(x, (VEnt){V_CONST, 0, in->imm.f64});
-        return true;
-    case OP_REF_NULL:
-        vpush(x, (VEnt){V_CONST, 0, 0});
-        return true;
-    case OP_REF_IS_NULL:
-        xl_unop(x, OP_I64_EQZ);
-        return true;
-    case OP_REF_FUNC: {
-        uint32_t h = x->h;
-        uint32_t pos = EMIT(x, IOP_REF_FUNC, IUn, .dst = tslot(x, h),
-                            .a = funcs_field(x, in->imm.index));
-        vpush_temp(x);
-        set_producer(x, pos + offsetof(IUn, dst), h);
-        return true;
-    }
-    case OP_REF_AS_NON_NULL:
-        EMIT(x, IOP_REF_AS_NON_NULL, IUn, .a = src(x, x->h - 1));
-        return true;
-    case OP_BR_ON_NULL:
-    case OP_BR_ON_NON_NULL:
-        xl_br_on_null(x, in->imm.index, op == OP_BR_ON_NULL);
-        return true;
-    default:
-        return false;
-    }
+  uint32_t op = in->op;
+  switch (op_class[op]) {
+  case CL_BIN:
+  case CL_CMP:
+    xl_binop(x, op);
+    return true;
+  case CL_UN:
+    xl_unop(x, op);
+    return true;
+  case CL_LOAD:
+    xl_load(x, in);
+    return true;
+  case CL_STORE:
+    xl_store(x, in);
+    return true;
+  default:
+    break;
+  }
+  if (xl_memory_op(x, in))
+    return true;
+  switch (op) {
+  case OP_NOP:
+  case OP_I32_WRAP_I64: /* an i32 reads the low half of the slot */
+  case OP_I32_REINTERPRET_F32:
+  case OP_I64_REINTERPRET_F64:
+  case OP_F32_REINTERPRET_I32:
+  case OP_F64_REINTERPRET_I64:
+    return true;
+  case OP_UNREACHABLE:
+    EMIT(x, IOP_UNREACHABLE, IHdr);
+    mark_unreachable(x);
+    return true;
+  case OP_BLOCK:
+    return push_ctrl(x, C_BLOCK, in);
+  case OP_LOOP:
+    if (!push_ctrl(x, C_LOOP, in))
+      return false;
+    x->cs[x->depth - 1].loop_start = x->len;
+    epoch_check(x);
+    fuel_block(x);
+    return true;
+  case OP_IF: {
+    uint32_t np, nr;
+    if (!block_sig(x, in->imm.block.type, &np, &nr))
+      return false;
+    xl_if(x, in);
+    return true;
+  }
+  case OP_ELSE:
+    xl_else(x, in);
+    return true;
+  case OP_END:
+    xl_end(x);
+    return true;
+  case OP_BR:
+    emit_jump_to(x, label(x, in->imm.index), 0);
+    mark_unreachable(x);
+    return true;
+  case OP_BR_IF:
+    xl_br_if(x, in->imm.index);
+    return true;
+  case OP_BR_TABLE:
+    xl_br_table(x, in);
+    mark_unreachable(x);
+    return true;
+  case OP_RETURN:
+    emit_return(x, 0);
+    mark_unreachable(x);
+    return true;
+  case OP_CALL:
+  case OP_RETURN_CALL:
+    xl_call(x, in->imm.index, op == OP_RETURN_CALL);
+    return true;
+  case OP_CALL_INDIRECT:
+  case OP_CALL_REF:
+  case OP_RETURN_CALL_INDIRECT:
+  case OP_RETURN_CALL_REF:
+    if (!functype_ok(
+            &x->mod
+                 ->types[op == OP_CALL_INDIRECT || op == OP_RETURN_CALL_INDIRECT
+                             ? in->imm.pair.x
+                             : in->imm.index]
+                 .func))
+      return false;
+    xl_call_through(x, in,
+                    op == OP_RETURN_CALL_INDIRECT || op == OP_RETURN_CALL_REF);
+    return true;
+  case OP_DROP:
+    vpop(x);
+    return true;
+  case OP_SELECT:
+  case OP_SELECT_T: {
+    if (op == OP_SELECT_T)
+      for (uint32_t k = 0; k < in->imm.select.n; k++)
+        if (!valtype_ok(in->imm.select.types[k]))
+          return false;
+    uint32_t h = x->h;
+    uint32_t cond = src(x, h - 1), b = src(x, h - 2), a = src(x, h - 3);
+    uint32_t pos = EMIT(x, IOP_SELECT, ISelect, .dst = tslot(x, h - 3), .a = a,
+                        .b = b, .cond = cond);
+    vtrunc(x, h - 3);
+    vpush_temp(x);
+    set_producer(x, pos + offsetof(ISelect, dst), h - 3);
+    return true;
+  }
+  case OP_LOCAL_GET:
+    vpush(x, (VEnt){V_LOCAL, in->imm.index * 8, 0});
+    return true;
+  case OP_LOCAL_SET:
+  case OP_LOCAL_TEE:
+    xl_local_set(x, in->imm.index, op == OP_LOCAL_TEE);
+    return true;
+  case OP_GLOBAL_GET:
+  case OP_GLOBAL_SET:
+    xl_global(x, in);
+    return true;
+  case OP_I32_CONST:
+    vpush(x, (VEnt){V_CONST, 0, (uint32_t)in->imm.i32});
+    return true;
+  case OP_F32_CONST:
+    vpush(x, (VEnt){V_CONST, 0, in->imm.f32});
+    return true;
+  case OP_I64_CONST:
+  case OP_F64_CONST:
+    vpush(x, (VEnt){V_CONST, 0, in->imm.f64});
+    return true;
+  case OP_REF_NULL:
+    vpush(x, (VEnt){V_CONST, 0, 0});
+    return true;
+  case OP_REF_IS_NULL:
+    xl_unop(x, OP_I64_EQZ);
+    return true;
+  case OP_REF_FUNC: {
+    uint32_t h = x->h;
+    uint32_t pos = EMIT(x, IOP_REF_FUNC, IUn, .dst = tslot(x, h),
+                        .a = funcs_field(x, in->imm.index));
+    vpush_temp(x);
+    set_producer(x, pos + offsetof(IUn, dst), h);
+    return true;
+  }
+  case OP_REF_AS_NON_NULL:
+    EMIT(x, IOP_REF_AS_NON_NULL, IUn, .a = src(x, x->h - 1));
+    return true;
+  case OP_BR_ON_NULL:
+  case OP_BR_ON_NON_NULL:
+    xl_br_on_null(x, in->imm.index, op == OP_BR_ON_NULL);
+    return true;
+  default:
+    return false;
+  }
 }
 
 /* ---- driver ---- */
 
 static bool locals_ok(const Code *code) {
-    for (uint32_t i = 0; i < code->n_local_groups; i++)
-        if (!valtype_ok(code->local_groups[i].type))
-            return false;
-    return true;
+  for (uint32_t i = 0; i < code->n_local_groups; i++)
+    if (!valtype_ok(code->local_groups[i].type))
+      return false;
+  return true;
 }
 
 static bool translate_body(Xl *x, const Code *code) {
-    Ctrl *c = &x->cs[x->depth++];
-    *c = (Ctrl){.kind = C_FUNC, .n_results = x->ft->n_results, .end_index = code->n_instrs - 1};
-    epoch_check(x);
-    fuel_block(x);
-    for (uint32_t i = 0; i < code->n_instrs && x->depth; i++) {
-        const Instr *in = &code->instrs[i];
-        /* local.get and constants emit nothing: the peepholes see through them */
-        bool quiet = in->op == OP_LOCAL_GET || in->op == OP_I32_CONST || in->op == OP_I64_CONST ||
-                     in->op == OP_F32_CONST || in->op == OP_F64_CONST;
-        if (!quiet) {
-            x->prev = x->last;
-            x->last.kind = L_NONE;
-        }
-        Ctrl *top = &x->cs[x->depth - 1];
-        if (top->unreachable && i < top->end_index) {
-            i = top->end_index - 1;
-            continue;
-        }
-        pc_record(x, in->offset);
-        x->fuel_count++;
-        if (!xl_instr(x, in))
-            return false;
+  Ctrl *c = &x->cs[x->depth++];
+  *c = (Ctrl){.kind = C_FUNC,
+              .n_results = x->ft->n_results,
+              .end_index = code->n_instrs - 1};
+  epoch_check(x);
+  fuel_block(x);
+  for (uint32_t i = 0; i < code->n_instrs && x->depth; i++) {
+    const Instr *in = &code->instrs[i];
+    /* local.get and constants emit nothing: the peepholes see through them */
+    bool quiet = in->op == OP_LOCAL_GET || in->op == OP_I32_CONST ||
+                 in->op == OP_I64_CONST || in->op == OP_F32_CONST ||
+                 in->op == OP_F64_CONST;
+    if (!quiet) {
+      x->prev = x->last;
+      x->last.kind = L_NONE;
     }
-    fuel_flush(x);
-    return true;
+    Ctrl *top = &x->cs[x->depth - 1];
+    if (top->unreachable && i < top->end_index) {
+      i = top->end_index - 1;
+      continue;
+    }
+    pc_record(x, in->offset);
+    x->fuel_count++;
+    if (!xl_instr(x, in))
+      return false;
+  }
+  fuel_flush(x);
+  return true;
 }
 
 static void xl_free(Xl *x) {
-    mem_free(x->vs);
-    mem_free(x->cs);
-    mem_free(x->refs);
+  mem_free(x->vs);
+  mem_free(x->cs);
+  mem_free(x->refs);
 }
 
 static Err xl_setup(Xl *x, const Code *code, uint32_t n_params) {
-    uint64_t n_slots = (uint64_t)n_params + code->n_locals;
-    x->vs = mem_alloc(((size_t)code->max_stack + 2) * sizeof *x->vs);
-    x->cs = mem_alloc(((size_t)code->max_depth + 2) * sizeof *x->cs);
-    x->refs = mem_calloc(n_slots + 1, sizeof *x->refs);
-    if (!x->vs || !x->cs || !x->refs)
-        return ERR_NOMEM;
-    x->t_base = (uint32_t)(n_slots * 8);
-    return OK;
+  uint64_t n_slots = (uint64_t)n_params + code->n_locals;
+  x->vs = mem_alloc(((size_t)code->max_stack + 2) * sizeof *x->vs);
+  x->cs = mem_alloc(((size_t)code->max_depth + 2) * sizeof *x->cs);
+  x->refs = mem_calloc(n_slots + 1, sizeof *x->refs);
+  if (!x->vs || !x->cs || !x->refs)
+    return ERR_NOMEM;
+  x->t_base = (uint32_t)(n_slots * 8);
+  return OK;
 }
 
 static void emit_unsupported(Xl *x) {
-    x->len = 0;
-    x->n_pc = 0;
-    EMIT(x, IOP_UNSUPPORTED, IHdr);
+  x->len = 0;
+  x->n_pc = 0;
+  EMIT(x, IOP_UNSUPPORTED, IHdr);
 }
 
-Err interp_translate(const RtModule *module, IFunc *funcs, uint32_t index, uint8_t **out_code,
-                     uint32_t *out_len, IPcEntry **out_pc, Diag *diag) {
-    const Module *mod = module->ir;
-    const Func *fn = &mod->funcs[index];
-    const Code *code = &fn->code;
-    IFunc *f = &funcs[index - mod->n_func_imports];
-    Xl x = {.rm = module, .mod = mod, .ft = ir_func_type(mod, index), .funcs = funcs};
-    x.labels = interp_labels();
-    const EngineConfig *cfg = &module->engine->config;
-    x.fuel = cfg->consume_fuel;
-    x.epoch = cfg->epoch_interruption;
-    x.guarded0 = mod->n_memories && rt_memory_guarded(cfg, &mod->memories[0].type);
-    uint64_t n_slots = (uint64_t)x.ft->n_params + code->n_locals + code->max_stack + 1;
-    if (n_slots < x.ft->n_results)
-        n_slots = x.ft->n_results;
-    if (n_slots * 8 > (1u << 30))
-        return FAIL(diag, ERR_LIMIT, code->offset, "function frame too large");
-    Err err = xl_setup(&x, code, x.ft->n_params);
-    if (err != OK) {
-        xl_free(&x);
-        return FAIL_NOMEM(diag);
-    }
-    if (setjmp(x.fail)) {
-        xl_free(&x);
-        mem_free(x.code);
-        mem_free(x.pc);
-        return FAIL_NOMEM(diag);
-    }
-    if (!functype_ok(x.ft) || !locals_ok(code) || !translate_body(&x, code))
-        emit_unsupported(&x);
+Err interp_translate(const RtModule *module, IFunc *funcs, uint32_t index,
+                     uint8_t **out_code, uint32_t *out_len, IPcEntry **out_pc,
+                     Diag *diag) {
+  const Module *mod = module->ir;
+  const Func *fn = &mod->funcs[index];
+  const Code *code = &fn->code;
+  IFunc *f = &funcs[index - mod->n_func_imports];
+  Xl x = {
+      .rm = module, .mod = mod, .ft = ir_func_type(mod, index), .funcs = funcs};
+  x.labels = interp_labels();
+  const EngineConfig *cfg = &module->engine->config;
+  x.fuel = cfg->consume_fuel;
+  x.epoch = cfg->epoch_interruption;
+  x.guarded0 =
+      mod->n_memories && rt_memory_guarded(cfg, &mod->memories[0].type);
+  uint64_t n_slots =
+      (uint64_t)x.ft->n_params + code->n_locals + code->max_stack + 1;
+  if (n_slots < x.ft->n_results)
+    n_slots = x.ft->n_results;
+  if (n_slots * 8 > (1u << 30))
+    return FAIL(diag, ERR_LIMIT, code->offset, "function frame too large");
+  Err err = xl_setup(&x, code, x.ft->n_params);
+  if (err != OK) {
     xl_free(&x);
-    f->frame_bytes = (uint32_t)(n_slots * 8);
-    f->n_params = x.ft->n_params;
-    f->n_results = x.ft->n_results;
-    f->param_bytes = x.ft->n_params * 8;
-    f->local_bytes = (uint32_t)(code->n_locals * 8);
-    f->func_index = index;
-    f->n_pc = x.n_pc;
-    *out_code = x.code;
-    *out_len = x.len;
-    *out_pc = x.pc;
-    return OK;
+    return FAIL_NOMEM(diag);
+  }
+  if (setjmp(x.fail)) {
+    xl_free(&x);
+    mem_free(x.code);
+    mem_free(x.pc);
+    return FAIL_NOMEM(diag);
+  }
+  if (!functype_ok(x.ft) || !locals_ok(code) || !translate_body(&x, code))
+    emit_unsupported(&x);
+  xl_free(&x);
+  f->frame_bytes = (uint32_t)(n_slots * 8);
+  f->n_params = x.ft->n_params;
+  f->n_results = x.ft->n_results;
+  f->param_bytes = x.ft->n_params * 8;
+  f->local_bytes = (uint32_t)(code->n_locals * 8);
+  f->func_index = index;
+  f->n_pc = x.n_pc;
+  *out_code = x.code;
+  *out_len = x.len;
+  *out_pc = x.pc;
+  return OK;
 }

@@ -27,196 +27,204 @@ static const char wat[] =
     ")\n";
 
 typedef struct Fixture {
-    Engine *engine;
-    Store *store;
-    RtModule *module;
-    Instance *inst;
+  Engine *engine;
+  Store *store;
+  RtModule *module;
+  Instance *inst;
 } Fixture;
 
 static Fixture *current;
 
 static FuncRef *export_func(Fixture *fx, const char *name) {
-    Extern ext;
-    if (!rt_instance_export(fx->inst, name, strlen(name), &ext) || ext.kind != EXTERN_FUNC)
-        return NULL;
-    return ext.func;
+  Extern ext;
+  if (!rt_instance_export(fx->inst, name, strlen(name), &ext) ||
+      ext.kind != EXTERN_FUNC)
+    return NULL;
+  return ext.func;
 }
 
 /* Calls "count" with arg - 1 (re-entering wasm), or returns arg at 0. */
 static Trap *host_cb(void *env, Caller *caller, ValRaw *args, uint32_t n_params,
                      uint32_t n_results) {
-    (void)env, (void)caller, (void)n_params, (void)n_results;
-    ValRaw v[1] = {{0}};
-    v[0].i32 = args[0].i32 * 2;
-    Trap *trap = NULL;
-    if (rt_call(current->store, export_func(current, "count"), v, 1, &trap) != OK)
-        return trap;
-    args[0].i32 = v[0].i32;
-    return NULL;
+  (void)env, (void)caller, (void)n_params, (void)n_results;
+  ValRaw v[1] = {{0}};
+  v[0].i32 = args[0].i32 * 2;
+  Trap *trap = NULL;
+  if (rt_call(current->store, export_func(current, "count"), v, 1, &trap) != OK)
+    return trap;
+  args[0].i32 = v[0].i32;
+  return NULL;
 }
 
 static bool fx_setup(Fixture *fx, bool fuel) {
-    memset(fx, 0, sizeof *fx);
-    current = fx;
-    EngineConfig cfg;
-    rt_engine_config_default(&cfg);
-    cfg.tier = &interp_tier;
-    cfg.consume_fuel = fuel;
-    Diag diag;
-    ByteBuf bytes;
-    buf_init(&bytes);
-    Trap *trap = NULL;
-    ValType i32 = ir_valtype(VK_I32);
-    uint32_t canon;
-    bool ok = rt_engine_new(&cfg, &fx->engine, &diag) == OK &&
-              wat_parse_module(wat, sizeof wat - 1, "interp.wat", &bytes, &diag) == OK &&
-              rt_module_new(fx->engine, bytes.data, bytes.len, &fx->module, &diag) == OK &&
-              rt_store_new(fx->engine, &fx->store, &diag) == OK &&
-              rt_engine_func_type(fx->engine, &i32, 1, &i32, 1, &canon, &diag) == OK;
-    if (ok) {
-        Extern imp = {.kind = EXTERN_FUNC};
-        imp.func = rt_host_func_new(fx->store, canon, host_cb, NULL, NULL);
-        ok = imp.func && rt_instantiate(fx->store, fx->module, &imp, 1, &fx->inst, &trap,
-                                        &diag) == OK;
-    }
-    if (!ok)
-        fprintf(stderr, "setup: %s\n", diag.msg);
-    rt_trap_delete(trap);
-    buf_fini(&bytes);
-    return ok;
+  memset(fx, 0, sizeof *fx);
+  current = fx;
+  EngineConfig cfg;
+  rt_engine_config_default(&cfg);
+  cfg.tier = &interp_tier;
+  cfg.consume_fuel = fuel;
+  Diag diag;
+  ByteBuf bytes;
+  buf_init(&bytes);
+  Trap *trap = NULL;
+  ValType i32 = ir_valtype(VK_I32);
+  uint32_t canon;
+  bool ok =
+      rt_engine_new(&cfg, &fx->engine, &diag) == OK &&
+      wat_parse_module(wat, sizeof wat - 1, "interp.wat", &bytes, &diag) ==
+          OK &&
+      rt_module_new(fx->engine, bytes.data, bytes.len, &fx->module, &diag) ==
+          OK &&
+      rt_store_new(fx->engine, &fx->store, &diag) == OK &&
+      rt_engine_func_type(fx->engine, &i32, 1, &i32, 1, &canon, &diag) == OK;
+  if (ok) {
+    Extern imp = {.kind = EXTERN_FUNC};
+    imp.func = rt_host_func_new(fx->store, canon, host_cb, NULL, NULL);
+    ok = imp.func && rt_instantiate(fx->store, fx->module, &imp, 1, &fx->inst,
+                                    &trap, &diag) == OK;
+  }
+  if (!ok)
+    fprintf(stderr, "setup: %s\n", diag.msg);
+  rt_trap_delete(trap);
+  buf_fini(&bytes);
+  return ok;
 }
 
 static void fx_teardown(Fixture *fx) {
-    rt_store_delete(fx->store);
-    rt_module_release(fx->module);
-    rt_engine_delete(fx->engine);
+  rt_store_delete(fx->store);
+  rt_module_release(fx->module);
+  rt_engine_delete(fx->engine);
 }
 
-static Err call1(Fixture *fx, const char *name, int32_t arg, int32_t *out, Trap **out_trap) {
-    ValRaw v[1] = {{0}};
-    v[0].i32 = arg;
-    Err err = rt_call(fx->store, export_func(fx, name), v, 1, out_trap);
-    *out = v[0].i32;
-    return err;
+static Err call1(Fixture *fx, const char *name, int32_t arg, int32_t *out,
+                 Trap **out_trap) {
+  ValRaw v[1] = {{0}};
+  v[0].i32 = arg;
+  Err err = rt_call(fx->store, export_func(fx, name), v, 1, out_trap);
+  *out = v[0].i32;
+  return err;
 }
 
 /* Instructions (by handler) in a function's code, up to its first RET. */
-static uint32_t count_instrs(const IFunc *f, const void *handler, uint32_t *out_total) {
-    const void *const *labels = interp_labels();
-    uint32_t n = 0, total = 0;
-    const uint8_t *ip = f->code;
-    for (;;) {
-        const void *h = ((const IHdr *)ip)->h;
-        total++;
-        n += h == handler;
-        if (h == labels[IOP_RET0] || h == labels[IOP_RET1] || total > 64)
-            break;
-        if (h == labels[IOP_MOV] || h == labels[IOP_CONST32] || h == labels[IOP_RET1])
-            ip += sizeof(IUn);
-        else
-            ip += sizeof(IBin); /* every other op in "count" is 24 bytes */
-    }
-    *out_total = total;
-    return n;
+static uint32_t count_instrs(const IFunc *f, const void *handler,
+                             uint32_t *out_total) {
+  const void *const *labels = interp_labels();
+  uint32_t n = 0, total = 0;
+  const uint8_t *ip = f->code;
+  for (;;) {
+    const void *h = ((const IHdr *)ip)->h;
+    total++;
+    n += h == handler;
+    if (h == labels[IOP_RET0] || h == labels[IOP_RET1] || total > 64)
+      break;
+    if (h == labels[IOP_MOV] || h == labels[IOP_CONST32] ||
+        h == labels[IOP_RET1])
+      ip += sizeof(IUn);
+    else
+      ip += sizeof(IBin); /* every other op in "count" is 24 bytes */
+  }
+  *out_total = total;
+  return n;
 }
 
 static void test_fused_loop_shape(void) {
-    Fixture fx;
-    if (!fx_setup(&fx, false)) {
-        CHECK(false);
-        return;
-    }
-    const void *const *labels = interp_labels();
-    const IFunc *count = fx.module->funcs[0].native;
-    uint32_t total;
-    /* local.set (add local const) -> one add-immediate writing the local;
-     * lt_u + br_if -> one compare-and-branch; then return of local 1. */
-    CHECK_EQ_U64(count_instrs(count, labels[IOP_I32_ADD_I], &total), 1);
-    CHECK_EQ_U64(count_instrs(count, labels[IOP_I32_LT_U_B], &total), 1);
-    CHECK_EQ_U64(total, 3);
-    int32_t r;
-    Trap *trap = NULL;
-    CHECK(call1(&fx, "count", 1000, &r, &trap) == OK);
-    CHECK_EQ_U64(r, 1000);
-    fx_teardown(&fx);
+  Fixture fx;
+  if (!fx_setup(&fx, false)) {
+    CHECK(false);
+    return;
+  }
+  const void *const *labels = interp_labels();
+  const IFunc *count = fx.module->funcs[0].native;
+  uint32_t total;
+  /* local.set (add local const) -> one add-immediate writing the local;
+   * lt_u + br_if -> one compare-and-branch; then return of local 1. */
+  CHECK_EQ_U64(count_instrs(count, labels[IOP_I32_ADD_I], &total), 1);
+  CHECK_EQ_U64(count_instrs(count, labels[IOP_I32_LT_U_B], &total), 1);
+  CHECK_EQ_U64(total, 3);
+  int32_t r;
+  Trap *trap = NULL;
+  CHECK(call1(&fx, "count", 1000, &r, &trap) == OK);
+  CHECK_EQ_U64(r, 1000);
+  fx_teardown(&fx);
 }
 
 static void test_backtrace(void) {
-    Fixture fx;
-    if (!fx_setup(&fx, false)) {
-        CHECK(false);
-        return;
+  Fixture fx;
+  if (!fx_setup(&fx, false)) {
+    CHECK(false);
+    return;
+  }
+  int32_t r;
+  Trap *trap = NULL;
+  CHECK(call1(&fx, "outer", 0, &r, &trap) == ERR_TRAP);
+  if (trap) {
+    CHECK(trap->code == TRAP_DIV_ZERO);
+    CHECK_EQ_U64(trap->n_frames, 2);
+    if (trap->n_frames == 2) {
+      CHECK_EQ_U64(trap->frames[0].func_index, 2); /* $inner (after 1 import) */
+      CHECK_EQ_U64(trap->frames[1].func_index, 3); /* $outer */
+      /* text modules carry no name section unless asked to */
+      CHECK(!trap->frames[0].func_name ||
+            !strcmp(trap->frames[0].func_name, "inner"));
+      CHECK(trap->frames[1].code_offset > trap->frames[0].code_offset);
     }
-    int32_t r;
-    Trap *trap = NULL;
-    CHECK(call1(&fx, "outer", 0, &r, &trap) == ERR_TRAP);
-    if (trap) {
-        CHECK(trap->code == TRAP_DIV_ZERO);
-        CHECK_EQ_U64(trap->n_frames, 2);
-        if (trap->n_frames == 2) {
-            CHECK_EQ_U64(trap->frames[0].func_index, 2); /* $inner (after 1 import) */
-            CHECK_EQ_U64(trap->frames[1].func_index, 3); /* $outer */
-            /* text modules carry no name section unless asked to */
-            CHECK(!trap->frames[0].func_name || !strcmp(trap->frames[0].func_name, "inner"));
-            CHECK(trap->frames[1].code_offset > trap->frames[0].code_offset);
-        }
-        rt_trap_delete(trap);
-        trap = NULL;
-    }
-    /* A guard-page fault: the frame's offset names the load itself. */
-    CHECK(call1(&fx, "oob", 65536, &r, &trap) == ERR_TRAP);
-    if (trap) {
-        CHECK(trap->code == TRAP_MEM_OOB);
-        CHECK_EQ_U64(trap->n_frames, 1);
-        if (trap->n_frames)
-            CHECK(trap->frames[0].code_offset > 0);
-        rt_trap_delete(trap);
-    }
+    rt_trap_delete(trap);
     trap = NULL;
-    CHECK(call1(&fx, "oob", 65532, &r, &trap) == OK);
-    CHECK_EQ_U64(r, 0);
-    fx_teardown(&fx);
+  }
+  /* A guard-page fault: the frame's offset names the load itself. */
+  CHECK(call1(&fx, "oob", 65536, &r, &trap) == ERR_TRAP);
+  if (trap) {
+    CHECK(trap->code == TRAP_MEM_OOB);
+    CHECK_EQ_U64(trap->n_frames, 1);
+    if (trap->n_frames)
+      CHECK(trap->frames[0].code_offset > 0);
+    rt_trap_delete(trap);
+  }
+  trap = NULL;
+  CHECK(call1(&fx, "oob", 65532, &r, &trap) == OK);
+  CHECK_EQ_U64(r, 0);
+  fx_teardown(&fx);
 }
 
 static void test_host_reentry(void) {
-    Fixture fx;
-    if (!fx_setup(&fx, false)) {
-        CHECK(false);
-        return;
-    }
-    int32_t r = 0;
-    Trap *trap = NULL;
-    CHECK(call1(&fx, "via-host", 21, &r, &trap) == OK);
-    CHECK_EQ_U64(r, 1042);
-    /* A trap in the nested entry, then the outer one still works. */
-    CHECK(call1(&fx, "outer", 0, &r, &trap) == ERR_TRAP);
-    rt_trap_delete(trap);
-    trap = NULL;
-    CHECK(call1(&fx, "via-host", 5, &r, &trap) == OK);
-    CHECK_EQ_U64(r, 1010);
-    fx_teardown(&fx);
+  Fixture fx;
+  if (!fx_setup(&fx, false)) {
+    CHECK(false);
+    return;
+  }
+  int32_t r = 0;
+  Trap *trap = NULL;
+  CHECK(call1(&fx, "via-host", 21, &r, &trap) == OK);
+  CHECK_EQ_U64(r, 1042);
+  /* A trap in the nested entry, then the outer one still works. */
+  CHECK(call1(&fx, "outer", 0, &r, &trap) == ERR_TRAP);
+  rt_trap_delete(trap);
+  trap = NULL;
+  CHECK(call1(&fx, "via-host", 5, &r, &trap) == OK);
+  CHECK_EQ_U64(r, 1010);
+  fx_teardown(&fx);
 }
 
 static void test_fuel_in_callee(void) {
-    Fixture fx;
-    if (!fx_setup(&fx, true)) {
-        CHECK(false);
-        return;
-    }
-    int32_t r = 0;
-    Trap *trap = NULL;
-    rt_store_set_fuel(fx.store, 1000);
-    CHECK(call1(&fx, "via-host", 1000, &r, &trap) == ERR_TRAP);
-    CHECK(trap && trap->code == TRAP_OUT_OF_FUEL);
-    rt_trap_delete(trap);
-    trap = NULL;
-    rt_store_set_fuel(fx.store, 1000000);
-    CHECK(call1(&fx, "via-host", 1000, &r, &trap) == OK);
-    CHECK_EQ_U64(r, 3000);
-    uint64_t left = rt_store_get_fuel(fx.store);
-    /* one unit per wasm instruction: "count" runs 2000 iterations of 8-11 */
-    CHECK(left < 1000000 - 2000 * 8 && left > 1000000 - 2000 * 12);
-    fx_teardown(&fx);
+  Fixture fx;
+  if (!fx_setup(&fx, true)) {
+    CHECK(false);
+    return;
+  }
+  int32_t r = 0;
+  Trap *trap = NULL;
+  rt_store_set_fuel(fx.store, 1000);
+  CHECK(call1(&fx, "via-host", 1000, &r, &trap) == ERR_TRAP);
+  CHECK(trap && trap->code == TRAP_OUT_OF_FUEL);
+  rt_trap_delete(trap);
+  trap = NULL;
+  rt_store_set_fuel(fx.store, 1000000);
+  CHECK(call1(&fx, "via-host", 1000, &r, &trap) == OK);
+  CHECK_EQ_U64(r, 3000);
+  uint64_t left = rt_store_get_fuel(fx.store);
+  /* one unit per wasm instruction: "count" runs 2000 iterations of 8-11 */
+  CHECK(left < 1000000 - 2000 * 8 && left > 1000000 - 2000 * 12);
+  fx_teardown(&fx);
 }
 
 TEST_MAIN("interp", TEST_CASE(test_fused_loop_shape), TEST_CASE(test_backtrace),

@@ -128,6 +128,16 @@
   "unreachable")
 (assert_return (invoke $M "peek") (i32.const 42))
 
+;; GC types alone run: without GC instructions their values are null
+(module
+  (type $s (struct (field i32)))
+  (func (export "any") (param anyref) (result anyref) (local.get 0))
+  (func (export "s") (result (ref null $s)) (ref.null $s)))
+(assert_return (invoke "any" (ref.null any)) (ref.null any))
+(assert_return (invoke "s") (ref.null))
+
 ;; what execution lacks is not run, never failed: v128 values
 (module (func (export "v") (param v128) (result v128) (local.get 0)))
 (assert_return (invoke "v" (v128.const i32x4 1 2 3 4)) (v128.const i32x4 1 2 3 4))
+(module (func (export "i31") (result i32) (i31.get_s (ref.i31 (i32.const 1)))))
+(assert_return (invoke "i31") (i32.const 1))

@@ -1,0 +1,43 @@
+;; Loads and stores whose address is the i32.add just emitted do the add
+;; themselves; the sum wraps at 32 bits like the add it replaces.
+
+(module
+  (memory 1)
+  (global $g (mut i32) (i32.const 12))
+  (data (i32.const 0) "\01\00\00\00\02\00\00\00\03\00\00\00\04\00\00\00")
+  (func (export "load-add") (param i32 i32) (result i32)
+    (i32.load (i32.add (local.get 0) (local.get 1))))
+  (func (export "load-add-offset") (param i32 i32) (result i32)
+    (i32.load offset=4 (i32.add (local.get 0) (local.get 1))))
+  (func (export "load8-add") (param i32 i32) (result i64)
+    (i64.load8_s (i32.add (local.get 0) (local.get 1))))
+  (func (export "store-add") (param i32 i32 i32) (result i32)
+    (i32.store (i32.add (local.get 0) (local.get 1)) (local.get 2))
+    (i32.load (i32.const 8)))
+  (func (export "store-add-const") (param i32 i32) (result i32)
+    (i32.store (i32.add (local.get 0) (local.get 1)) (i32.const 77))
+    (i32.load (i32.const 8)))
+  ;; global.get after an add: not an add, must not be fused away.
+  (func (export "load-global") (param i32 i32) (result i32)
+    (drop (i32.add (local.get 0) (local.get 1)))
+    (i32.load (global.get $g)))
+  ;; the add's result is the value, not the address
+  (func (export "store-value-add") (param i32 i32) (result i32)
+    (i32.store (i32.const 8) (i32.add (local.get 0) (local.get 1)))
+    (i32.load (i32.const 8)))
+  (func (export "scaled") (param i32) (result i32)
+    (i32.load (i32.add (i32.const 0) (i32.shl (local.get 0) (i32.const 2)))))
+)
+
+(assert_return (invoke "load-add" (i32.const 4) (i32.const 4)) (i32.const 3))
+(assert_return (invoke "load-add" (i32.const -4) (i32.const 8)) (i32.const 2))
+(assert_trap (invoke "load-add" (i32.const 65532) (i32.const 4)) "out of bounds memory access")
+(assert_return (invoke "load-add-offset" (i32.const -8) (i32.const 8)) (i32.const 2))
+(assert_return (invoke "load8-add" (i32.const 2) (i32.const 2)) (i64.const 2))
+(assert_return (invoke "store-add" (i32.const 4) (i32.const 4) (i32.const 99)) (i32.const 99))
+(assert_return (invoke "store-add" (i32.const -8) (i32.const 16) (i32.const 5)) (i32.const 5))
+(assert_trap (invoke "store-add" (i32.const 65535) (i32.const 1) (i32.const 5)) "out of bounds memory access")
+(assert_return (invoke "store-add-const" (i32.const 6) (i32.const 2)) (i32.const 77))
+(assert_return (invoke "load-global" (i32.const 0) (i32.const 0)) (i32.const 4))
+(assert_return (invoke "store-value-add" (i32.const 40) (i32.const 2)) (i32.const 42))
+(assert_return (invoke "scaled" (i32.const 3)) (i32.const 4))
