@@ -386,9 +386,12 @@ static Err core_desc(CReader *r, CompCoreDesc *out) {
     }
 }
 
-static Err core_type(CReader *r, bool in_module_type, CompCoreTypeDef **out);
+/* depth: 0 = a core type, 1 = a type in a module type, 2 = a type in a
+ * module type nested in a module type (decoded so that the validator rejects
+ * it, as wasm-tools does; deeper nesting is malformed). */
+static Err core_type(CReader *r, int depth, CompCoreTypeDef **out);
 
-static Err module_decl(CReader *r, CompCoreDecl *d) {
+static Err module_decl(CReader *r, CompCoreDecl *d, int depth) {
     uint8_t b;
     TRY(u8(r, &b));
     switch (b) {
@@ -397,7 +400,7 @@ static Err module_decl(CReader *r, CompCoreDecl *d) {
         TRY(name(r, &d->module));
         TRY(name(r, &d->name));
         return core_desc(r, &d->desc);
-    case 0x01: d->kind = CCD_TYPE; return core_type(r, true, &d->type);
+    case 0x01: d->kind = CCD_TYPE; return core_type(r, depth + 1, &d->type);
     case 0x02: {
         d->kind = CCD_ALIAS;
         uint8_t s, t;
@@ -418,7 +421,7 @@ static Err module_decl(CReader *r, CompCoreDecl *d) {
     }
 }
 
-static Err core_type(CReader *r, bool in_module_type, CompCoreTypeDef **out) {
+static Err core_type(CReader *r, int depth, CompCoreTypeDef **out) {
     CompCoreTypeDef *t;
     ALLOC_N(r, t, 1);
     t->offset = off(r);
@@ -447,15 +450,15 @@ static Err core_type(CReader *r, bool in_module_type, CompCoreTypeDef **out) {
         TRY(core_valtypes(r, &t->func.n_params, &t->func.params));
         return core_valtypes(r, &t->func.n_results, &t->func.results);
     }
-    if (b == 0x50 && !in_module_type) {
+    if (b == 0x50 && depth < 2) {
         t->is_module = true;
         TRY(count(r, &t->n_decls));
         ALLOC_N(r, t->decls, t->n_decls);
         for (uint32_t i = 0; i < t->n_decls; i++)
-            TRY(module_decl(r, &t->decls[i]));
+            TRY(module_decl(r, &t->decls[i], depth));
         return OK;
     }
-    return bad_byte(r, b, in_module_type ? "type definition in module type" : "core type");
+    return bad_byte(r, b, depth ? "type definition in module type" : "core type");
 }
 
 /* ---- Component types -------------------------------------------------------- */
@@ -512,7 +515,7 @@ static Err decl(CReader *r, bool component, CompDecl *d) {
     uint8_t b;
     TRY(u8(r, &b));
     switch (b) {
-    case 0x00: d->kind = CDECL_CORE_TYPE; return core_type(r, false, &d->core_type);
+    case 0x00: d->kind = CDECL_CORE_TYPE; return core_type(r, 0, &d->core_type);
     case 0x01: d->kind = CDECL_TYPE; return deftype(r, &d->type);
     case 0x02: d->kind = CDECL_ALIAS; return alias(r, &d->alias);
     case 0x03:
@@ -869,7 +872,7 @@ static Err vec_section(CReader *r, DefVec *defs, uint8_t id) {
         TRY(push_def(r, defs, &d));
         switch (id) {
         case 2: d->kind = CD_CORE_INSTANCE; TRY(core_instance(r, &d->core_instance)); break;
-        case 3: d->kind = CD_CORE_TYPE; TRY(core_type(r, false, &d->core_type)); break;
+        case 3: d->kind = CD_CORE_TYPE; TRY(core_type(r, 0, &d->core_type)); break;
         case 5: d->kind = CD_INSTANCE; TRY(instance(r, &d->instance)); break;
         case 6: d->kind = CD_ALIAS; TRY(alias(r, &d->alias)); break;
         case 7: d->kind = CD_TYPE; TRY(deftype(r, &d->type)); break;
@@ -988,6 +991,7 @@ Err comp_decode(const uint8_t *bytes, size_t len, CompComponent **out, Diag *dia
     arena_init(&c->own_arena);
     c->arena = &c->own_arena;
     c->is_root = true;
+    c->features = COMP_FEATURES_DEFAULT;
     CReader r = {bytes, bytes + len, bytes, c->arena, diag, &root->modules, 0};
     Err err = decode_body(&r, c);
     if (err != OK) {

@@ -17,11 +17,13 @@
 
 #define COMP_VERSION 0x0du
 
-/* Optional validation features (CompComponent.features). Off by default, as
- * in wasmtime's configuration; a caller enables them between comp_decode and
- * comp_validate (the wast runner does for scripts that expect them). */
+/* Optional validation features (CompComponent.features, set by comp_decode to
+ * COMP_FEATURES_DEFAULT; a caller may change them before comp_validate).
+ * `implements` is on by default as in wasm-tools (the spec suite uses it);
+ * wasmtime's config has it off, and its scripts say so with
+ * `;;! component_model_implements = false`, which the wast runner applies. */
 #define COMP_FEAT_IMPLEMENTS 1u /* `implements` / `external-id` name attributes */
-#define COMP_FEATURES_DEFAULT 0u
+#define COMP_FEATURES_DEFAULT COMP_FEAT_IMPLEMENTS
 
 /* Sorts, as one enum for core and component index spaces. */
 typedef enum CompSort {

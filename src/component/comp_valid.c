@@ -400,6 +400,22 @@ static const char *enc_name(uint8_t code) {
     return code == 0 ? "utf8" : code == 1 ? "utf16" : "latin1-utf16";
 }
 
+/* Validated after all options, as `realloc` depends on `memory`. */
+static Err check_realloc(V *v, const CompCanonOpts *o) {
+    if (o->memory == COMP_NONE)
+        return cv_fail(v, "canonical option `realloc` requires `memory` to also be specified");
+    CompSpaceEntry e;
+    TRY(cv_get(v, CSORT_CORE_FUNC, o->realloc, &e));
+    const FuncType *f = e.core_func;
+    bool ok = f->n_params == 4 && f->n_results == 1;
+    for (uint32_t j = 0; ok && j < 4; j++)
+        ok = f->params[j].kind == VK_I32;
+    if (!ok || f->results[0].kind != VK_I32)
+        return cv_fail(v, "canonical option `realloc` uses a core function with an incorrect "
+                          "signature");
+    return OK;
+}
+
 static Err canon_options(V *v, CompCanon *c, bool lift) {
     CompCanonOpts *o = &c->opts;
     comp_canon_opts_default(o);
@@ -432,16 +448,8 @@ static Err canon_options(V *v, CompCanon *c, bool lift) {
             if (k == 0x05 && !lift)
                 return cv_fail(v, "canonical option `post-return` cannot be specified for "
                                   "lowerings");
-            TRY(cv_get(v, CSORT_CORE_FUNC, a, &e));
-            if (k == 0x04) {
-                const FuncType *f = e.core_func;
-                bool ok = f->n_params == 4 && f->n_results == 1;
-                for (uint32_t j = 0; ok && j < 4; j++)
-                    ok = f->params[j].kind == VK_I32;
-                if (!ok || f->results[0].kind != VK_I32)
-                    return cv_fail(v, "canonical option `realloc` uses a core function with an "
-                                      "incorrect signature");
-            }
+            if (k != 0x04)
+                TRY(cv_get(v, CSORT_CORE_FUNC, a, &e));
             *slot = a;
             break;
         }
@@ -449,7 +457,7 @@ static Err canon_options(V *v, CompCanon *c, bool lift) {
         default: break;
         }
     }
-    return OK;
+    return o->realloc != COMP_NONE ? check_realloc(v, o) : OK;
 }
 
 static bool contains(const CompFuncType *ft, bool params, uint8_t what) {
@@ -766,8 +774,11 @@ static Err export_def(V *v, const CompExport *ex) {
         if (!ok)
             return cv_fail(v, "ascribed type of export is not compatible with item's type: %s",
                            msg);
-        if (!(want.kind == CEXT_TYPE && want.type.sub_resource))
-            t = want;
+        /* an ascribed `(sub resource)` exports a fresh resource (wasmparser) */
+        if (want.kind == CEXT_TYPE && want.type.sub_resource &&
+            !VEC_PUSH(&v->scope->defined, want.type.resource))
+            return cv_nomem(v);
+        t = want;
     }
     if (is_root(v) && t.kind == CEXT_COMPONENT)
         cv_restrict(v, "exporting a component from the root component is not supported");
@@ -885,7 +896,9 @@ Err comp_validate(CompComponent *c, TypeRegistry *reg, Diag *diag) {
     v.n_resources = &c->n_resources;
     v.features = c->features;
     const CompComponentType *ct;
-    TRY(component(&v, c, &ct));
+    Err err = component(&v, c, &ct);
+    VEC_FREE(&v.size64);
+    TRY(err);
     if (v.restricted)
         return FAIL(diag, ERR_INVALID, v.restrict_offset, "%s", v.restrict_msg);
     return OK;

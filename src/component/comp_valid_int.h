@@ -34,6 +34,12 @@ typedef struct VScope {
     NameSet named_imp, named_exp; /* types usable by imports / exports */
 } VScope;
 
+typedef struct Size64 {
+    const CompValType *t;
+    uint64_t size;
+    uint32_t align;
+} Size64;
+
 typedef struct V {
     Arena *arena;
     Diag *diag;
@@ -43,6 +49,7 @@ typedef struct V {
     uint32_t *n_resources;
     uint32_t features;  /* COMP_FEAT_* */
     bool oom;           /* an allocation failed where no Err could be returned */
+    VEC(Size64) size64; /* memo of 64-bit-pointer layouts (comp_valid_types.c) */
     /* The first wasmtime restriction broken (reported only when the component
      * is otherwise valid, as wasmtime checks them after validation). */
     bool restricted;

@@ -213,6 +213,102 @@ static Err resource(V *v, const CompTypeDef *t, const CompResourceType **out) {
     return OK;
 }
 
+/* ---- Size with 64-bit pointers ----------------------------------------------- */
+
+/* spec: Canonical ABI > elem_size(t, i64) must stay below 2^28 too: strings
+ * and lists are two 64-bit words there. Only types holding strings or lists
+ * differ from the 32-bit layout; results are memoized (types are DAGs). */
+#define SIZE64_CAP (1ull << 40)
+
+static uint64_t align64(uint64_t x, uint32_t a) {
+    uint64_t r = (x + a - 1) / a * a;
+    return r > SIZE64_CAP ? SIZE64_CAP : r;
+}
+
+static void layout64(V *v, const CompValType *t, uint64_t *size, uint32_t *align);
+
+/* Record/tuple fields in order, or the cases of a variant-like type. */
+static void fields64(V *v, const CompValType *const *ts, uint32_t n, bool cases, uint64_t *size,
+                     uint32_t *align) {
+    uint64_t at = 0, max = 0;
+    uint32_t al = 1;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t s = 0;
+        uint32_t a = 1;
+        if (ts[i])
+            layout64(v, ts[i], &s, &a);
+        al = a > al ? a : al;
+        if (cases)
+            max = s > max ? s : max;
+        else
+            at = align64(align64(at, a) + s, 1);
+    }
+    if (cases) {
+        uint32_t d = comp_discriminant_size(n);
+        at = align64(d, al) + max;
+        al = d > al ? d : al;
+    }
+    *size = align64(at, al);
+    *align = al;
+}
+
+static void compound64(V *v, const CompValType *t, uint64_t *size, uint32_t *align) {
+    const CompValType *two[2];
+    const CompValType **ts = NULL;
+    switch (t->kind) {
+    case CVT_LIST:
+    case CVT_MAP: *size = 16; *align = 8; return;
+    case CVT_FIXED_LIST:
+        layout64(v, t->elem, size, align);
+        *size = *size * t->n > SIZE64_CAP ? SIZE64_CAP : *size * t->n;
+        return;
+    case CVT_RECORD:
+    case CVT_TUPLE:
+    case CVT_VARIANT:
+        ts = cv_alloc(v, t->n, sizeof *ts);
+        if (!ts) {
+            v->oom = true;
+            *size = 0, *align = 1;
+            return;
+        }
+        for (uint32_t i = 0; i < t->n; i++)
+            ts[i] = t->kind == CVT_RECORD ? t->fields[i].type
+                    : t->kind == CVT_TUPLE ? t->elems[i] : t->cases[i].type;
+        fields64(v, ts, t->n, t->kind == CVT_VARIANT, size, align);
+        return;
+    case CVT_OPTION:
+        two[0] = NULL, two[1] = t->elem;
+        fields64(v, two, 2, true, size, align);
+        return;
+    case CVT_RESULT:
+        two[0] = t->result.ok, two[1] = t->result.err;
+        fields64(v, two, 2, true, size, align);
+        return;
+    default: *size = t->abi.size, *align = t->abi.align; return;
+    }
+}
+
+static void layout64(V *v, const CompValType *t, uint64_t *size, uint32_t *align) {
+    if (t->kind == CVT_STRING) {
+        *size = 16, *align = 8;
+        return;
+    }
+    if (!(t->abi.contains & CVT_HAS_MEMORY)) {
+        *size = t->abi.size, *align = t->abi.align;
+        return;
+    }
+    for (size_t i = 0; i < v->size64.len; i++) {
+        if (v->size64.data[i].t == t) {
+            *size = v->size64.data[i].size, *align = v->size64.data[i].align;
+            return;
+        }
+    }
+    compound64(v, t, size, align);
+    Size64 m = {t, *size, *align};
+    if (!VEC_PUSH(&v->size64, m))
+        v->oom = true;
+}
+
 Err cv_deftype(V *v, const CompTypeDef *t, const CompDefType **out) {
     CompDefType *dt = cv_alloc(v, 1, sizeof *dt);
     if (!dt)
@@ -234,7 +330,13 @@ Err cv_deftype(V *v, const CompTypeDef *t, const CompDefType **out) {
             return cv_nomem(v);
         if (val->abi.depth > COMP_MAX_TYPE_DEPTH)
             return cv_fail(v, "type nesting is too deep");
-        if (val->abi.size >= MAX_VALUE_SIZE)
+        uint64_t size64 = 0;
+        uint32_t align = 1;
+        if (val->abi.size < MAX_VALUE_SIZE)
+            layout64(v, val, &size64, &align);
+        if (v->oom)
+            return cv_nomem(v);
+        if (val->abi.size >= MAX_VALUE_SIZE || size64 >= MAX_VALUE_SIZE)
             return cv_fail(v, "value type exceeds maximum byte size of %u", MAX_VALUE_SIZE - 1);
         dt->kind = CDEF_VAL;
         dt->val = val;
@@ -244,6 +346,15 @@ Err cv_deftype(V *v, const CompTypeDef *t, const CompDefType **out) {
 }
 
 /* ---- Core types ------------------------------------------------------------- */
+
+/* spec: Validation > Limits (memory and table types inside module types) */
+static Err core_limits(V *v, const Limits *l, uint64_t max, const char *too_big) {
+    if (too_big && (l->min > max || (l->has_max && l->max > max)))
+        return cv_fail(v, "%s", too_big);
+    if (l->has_max && l->min > l->max)
+        return cv_fail(v, "size minimum must not be greater than maximum");
+    return OK;
+}
 
 static Err core_extern(V *v, const CompCoreDesc *d, VScope *types, CompCoreExtern *out) {
     out->kind = d->kind;
@@ -258,8 +369,14 @@ static Err core_extern(V *v, const CompCoreDesc *d, VScope *types, CompCoreExter
         out->func = e->core_func_type;
         return OK;
     }
-    case EXTERN_TABLE: out->table = d->table; return OK;
-    case EXTERN_MEMORY: out->memory = d->memory; return OK;
+    case EXTERN_TABLE:
+        out->table = d->table;
+        return core_limits(v, &d->table.limits, UINT64_MAX, NULL);
+    case EXTERN_MEMORY:
+        out->memory = d->memory;
+        return core_limits(v, &d->memory, d->memory.is64 ? 1ull << 48 : 65536,
+                           d->memory.is64 ? "memory size must be at most 2^48 pages"
+                                          : "memory size must be at most 65536 pages (4GiB)");
     default: out->global = d->global; return OK;
     }
 }
@@ -274,7 +391,9 @@ static Err module_type(V *v, const CompCoreTypeDef *t, const CompModuleType **ou
         const CompCoreDecl *d = &t->decls[i];
         CompSpaceEntry e;
         memset(&e, 0, sizeof e);
-        if (d->kind == CCD_TYPE) {
+        if (d->kind == CCD_TYPE && d->type->is_module) {
+            err = cv_fail(v, "invalid leading byte (0x50) for type definition in module type");
+        } else if (d->kind == CCD_TYPE) {
             e.core_func_type = &d->type->func;
             if (!VEC_PUSH(&s.space[CSORT_CORE_TYPE], e))
                 err = cv_nomem(v);
@@ -293,6 +412,11 @@ static Err module_type(V *v, const CompCoreTypeDef *t, const CompModuleType **ou
         } else if (d->kind == CCD_IMPORT) {
             CompCoreImportDecl im = {d->module.str, d->name.str, {0}};
             err = core_extern(v, &d->desc, &s, &im.type);
+            for (size_t k = 0; err == OK && k < imps.len; k++)
+                if (strcmp(imps.data[k].module, im.module) == 0 &&
+                    strcmp(imps.data[k].field, im.field) == 0)
+                    err = cv_fail(v, "duplicate import name `%s:%s` already defined", im.module,
+                                  im.field);
             if (err == OK && !VEC_PUSH(&imps, im))
                 err = cv_nomem(v);
         } else {

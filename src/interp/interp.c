@@ -569,11 +569,18 @@ trap:
 /* ---- the entry ---- */
 
 /* This thread's interpreter stack; reused by every entry, reallocated only
- * when no interpreter frame is live. Dies with the thread (leaked then). */
+ * when no interpreter frame is live. A thread-exit destructor frees it. */
 static _Thread_local struct {
   uint8_t *base;
   size_t size;
 } tls_stack;
+static pthread_key_t stack_key;
+static pthread_once_t stack_key_once = PTHREAD_ONCE_INIT;
+
+static void stack_free_at_exit(void *base) { mem_free(base); }
+static void stack_key_create(void) {
+  (void)pthread_key_create(&stack_key, stack_free_at_exit);
+}
 
 /* The innermost live interpreter entry of this thread's activations. */
 static IEntry *outer_entry(const Activation *act) {
@@ -591,6 +598,8 @@ static void stack_reserve(size_t size) {
   mem_free(tls_stack.base);
   tls_stack.base = mem_alloc(size);
   tls_stack.size = tls_stack.base ? size : 0;
+  pthread_once(&stack_key_once, stack_key_create);
+  (void)pthread_setspecific(stack_key, tls_stack.base);
   if (!tls_stack.base)
     rt_trap_raise(TRAP_STACK_OVERFLOW);
 }

@@ -160,6 +160,13 @@ Err rt_memory_create(Store *store, MemType type, RtMemory **out, Diag *diag) {
         return FAIL(diag, ERR_LIMIT, DIAG_NO_OFFSET,
                     "memory minimum of %llu pages exceeds the limit of %llu pages",
                     (unsigned long long)type.min, (unsigned long long)limit);
+    if (store->memory_limit_pages < limit) {
+        limit = store->memory_limit_pages;
+        if (type.min > limit)
+            return FAIL(diag, ERR_LIMIT, DIAG_NO_OFFSET,
+                        "memory minimum of %llu pages exceeds the store's limit of %llu pages",
+                        (unsigned long long)type.min, (unsigned long long)limit);
+    }
     RtMemory *mem = mem_calloc(1, sizeof *mem);
     if (!mem)
         return FAIL_NOMEM(diag);

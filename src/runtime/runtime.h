@@ -325,6 +325,11 @@ void rt_store_set_fuel(Store *store, uint64_t fuel);
 uint64_t rt_store_get_fuel(const Store *store);
 /* Trap with TRAP_INTERRUPT once the engine epoch reaches now + delta. */
 void rt_store_set_epoch_deadline(Store *store, uint64_t delta);
+/* Limit every linear memory created in the store from now on to max_bytes
+ * (rounded down to whole pages): growing past it fails (memory.grow returns
+ * -1) and creating one whose minimum is larger fails with ERR_LIMIT. Default:
+ * no limit beyond the type's and the implementation's. */
+void rt_store_set_memory_limit(Store *store, uint64_t max_bytes);
 
 /* An external value: what imports and exports carry. */
 typedef struct Extern {

@@ -22,6 +22,7 @@ struct Store {
     Engine *engine;
     int64_t fuel;            /* remaining fuel; wasm traps once it drops below zero */
     uint64_t epoch_deadline; /* TRAP_INTERRUPT once engine->epoch >= this (UINT64_MAX: never) */
+    uint64_t memory_limit_pages; /* cap on new memories' maximum (UINT64_MAX: none) */
     VEC(StoreObj) objects;
     VEC(RtMemory *) memories; /* every memory of the store, for fault classification */
 };

@@ -12,6 +12,7 @@ Err rt_store_new(Engine *engine, Store **out, Diag *diag) {
     store->engine = engine;
     store->fuel = 0;
     store->epoch_deadline = UINT64_MAX;
+    store->memory_limit_pages = UINT64_MAX;
     *out = store;
     return OK;
 }
@@ -41,6 +42,10 @@ uint64_t rt_store_get_fuel(const Store *store) {
 void rt_store_set_epoch_deadline(Store *store, uint64_t delta) {
     uint64_t now = atomic_load_explicit(&store->engine->epoch, memory_order_relaxed);
     store->epoch_deadline = delta > UINT64_MAX - now ? UINT64_MAX : now + delta;
+}
+
+void rt_store_set_memory_limit(Store *store, uint64_t max_bytes) {
+    store->memory_limit_pages = max_bytes / RT_PAGE_SIZE;
 }
 
 bool rt_store_reserve(Store *store, size_t n) {

@@ -7,6 +7,7 @@
  * refers to has been appended, so indices match the items' order. */
 #include "wat_component.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "syntax.h"
@@ -127,6 +128,13 @@ Err cwat_resolve(CompParser *cp, CNs ns, uint32_t *out) {
             p->pos++;
             return OK;
         }
+    }
+    /* only modules, types and components are aliased implicitly */
+    for (CScope *o = s->parent; o && !outer_aliasable(ns); o = o->parent) {
+        uint32_t idx;
+        if (map_get(&o->names[ns], t->text, t->len, &idx))
+            return wat_fail_at(p, t, "outer item `%.*s` is not a module, type, or component",
+                               (int)t->len, t->text);
     }
     return wat_fail_at(p, t, "unknown %s: failed to find name `$%.*s`", ns_what[ns], (int)t->len,
                        t->text);
@@ -1145,5 +1153,7 @@ Err wat_parse_component(const char *text, size_t len, const char *filename, Byte
     }
     wat_tokens_free(&tl);
     arena_fini(&arena);
+    if (err != OK && strcmp(diag->msg, "illegal escape") == 0)
+        snprintf(diag->msg, sizeof diag->msg, "invalid string escape"); /* wasm-tools' words */
     return err;
 }
