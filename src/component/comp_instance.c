@@ -141,7 +141,8 @@ typedef struct Results {
 
 static Err copy_results(void *env, CompValue *results, Trap **out_trap, Diag *diag) {
     Results *r = env;
-    memcpy(r->out, results, (size_t)r->n * sizeof *results);
+    if (r->n) /* with no results both pointers may be NULL */
+        memcpy(r->out, results, (size_t)r->n * sizeof *results);
     return OK;
 }
 
