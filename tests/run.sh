@@ -77,6 +77,16 @@ grep -vE '^run_test:' "$log" | tail -n 40
 tail -n 1 "$log"
 add_counts "tests/cli/run_test.sh"
 
+echo "== WASI programs (C guests built with clang-19 and wasi-libc; sandbox escapes)"
+tests/wasi/run.sh "$wasmc" >"$log" 2>&1
+cat "$log" | tail -n 40
+add_counts "tests/wasi/run.sh"
+
+echo "== real programs under WASI: SQLite and Flite"
+tests/wasi/real_programs.sh "$wasmc" >"$log" 2>&1
+grep -vE '^(ok|building|installing) ' "$log" | tail -n 40
+add_counts "tests/wasi/real_programs.sh"
+
 echo "== embedding API: headers, symbols, C examples, install"
 # (the API test programs tests/capi/*_test ran with the unit tests above)
 tests/capi/run.sh "$build" >"$log" 2>&1

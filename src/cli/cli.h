@@ -172,7 +172,13 @@ typedef struct RunOptions {
     bool list_notrun;/* also list every command not run */
     bool custom_annotations; /* the text parser supports (@custom ...) */
     const char *save_dir;    /* --save-failing: where failed print round trips go */
+    const Tier *tier;        /* --tier; NULL: cli_default_tier() */
 } RunOptions;
+
+/* --tier NAME ("interp", "jit"): the tier, or NULL when unknown or not
+ * available on this machine (cli_tier.c). */
+const Tier *cli_tier_named(const char *name);
+const Tier *cli_default_tier(void);
 
 /* The --roundtrip checks for one decoded module; each counts one passed or
  * failed RK_ROUNDTRIP test in *res:

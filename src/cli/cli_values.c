@@ -124,9 +124,10 @@ void cli_format_value(ValType t, const ValRaw *v, char *buf, size_t size) {
     case VK_F32: format_float(v->f32, false, buf, size); return;
     case VK_F64: format_float(v->f64, true, buf, size); return;
     case VK_V128: {
+        /* the --invoke argument syntax, so a result can be passed back in */
         uint32_t w[4];
         memcpy(w, v->v128, 16);
-        snprintf(buf, size, "i32x4 0x%08" PRIx32 " 0x%08" PRIx32 " 0x%08" PRIx32 " 0x%08" PRIx32,
+        snprintf(buf, size, "i32x4:0x%08" PRIx32 ",0x%08" PRIx32 ",0x%08" PRIx32 ",0x%08" PRIx32,
                  w[0], w[1], w[2], w[3]);
         return;
     }
@@ -207,6 +208,47 @@ static bool parse_float(const char *s, bool is64, ValRaw *out) {
     return *s && !*end;
 }
 
+/* v128 as SHAPE:LANE,LANE,... with SHAPE one of i8x16 i16x8 i32x4 i64x2
+ * f32x4 f64x2 and exactly its number of lanes, each as an integer or float
+ * argument of the lane's width (lane 0 first, e.g. i32x4:1,-2,0x3,4). */
+static bool parse_v128(const char *s, ValRaw *out) {
+    static const struct {
+        const char *name;
+        unsigned lanes;
+        bool is_float;
+    } shapes[] = {{"i8x16:", 16, false}, {"i16x8:", 8, false}, {"i32x4:", 4, false},
+                  {"i64x2:", 2, false},  {"f32x4:", 4, true},  {"f64x2:", 2, true}};
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+        size_t n = strlen(shapes[k].name);
+        if (strncmp(s, shapes[k].name, n) != 0)
+            continue;
+        unsigned lanes = shapes[k].lanes, width = 16 / lanes;
+        const char *p = s + n;
+        for (unsigned i = 0; i < lanes; i++) {
+            const char *comma = strchr(p, ',');
+            size_t len = comma ? (size_t)(comma - p) : strlen(p);
+            if ((comma != NULL) != (i + 1 < lanes) || len == 0 || len >= 64)
+                return false;
+            char lane[64];
+            memcpy(lane, p, len);
+            lane[len] = 0;
+            ValRaw v;
+            uint64_t bits;
+            if (shapes[k].is_float) {
+                if (!parse_float(lane, width == 8, &v))
+                    return false;
+                bits = width == 8 ? v.f64 : v.f32;
+            } else if (!parse_int(lane, width * 8, &bits)) {
+                return false;
+            }
+            memcpy(out->v128 + i * width, &bits, width); /* little-endian lanes */
+            p += len + (comma ? 1 : 0);
+        }
+        return true;
+    }
+    return false;
+}
+
 bool cli_parse_value(const char *s, ValType t, ValRaw *out) {
     memset(out, 0, sizeof *out);
     uint64_t v;
@@ -223,6 +265,7 @@ bool cli_parse_value(const char *s, ValType t, ValRaw *out) {
         return true;
     case VK_F32: return parse_float(s, false, out);
     case VK_F64: return parse_float(s, true, out);
+    case VK_V128: return parse_v128(s, out);
     case VK_REF:
         out->ref = NULL;
         return strcmp(s, "null") == 0;

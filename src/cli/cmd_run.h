@@ -21,9 +21,10 @@ typedef struct RunArgs {
     bool use_fuel;
     uint64_t fuel;
     bool use_max_memory;
-    uint64_t max_memory;  /* bytes per linear memory */
-    uint64_t timeout_ns;  /* 0: none */
+    uint64_t max_memory; /* bytes per linear memory */
+    uint64_t timeout_ns; /* 0: none */
     const char *timeout_text;
+    const Tier *tier; /* --tier; NULL: cli_default_tier() */
     bool inherit_env;
     VEC(WasiPreopen) dirs;
     VEC(const char *) env_opts; /* --env values, in order: "K=V" or "K" */

@@ -13,39 +13,42 @@
 extern char **environ;
 
 static void usage(FILE *out) {
-    fprintf(out,
-        "usage: wasmc run [OPTIONS] [--] FILE.wasm|FILE.wat [ARGS...]\n"
-        "  Compiles and instantiates a module and runs it: with --invoke, calls NAME\n"
-        "  with ARGS parsed by its parameter types (integers decimal or 0x hex, floats\n"
-        "  decimal, hex, inf, nan) and prints each result on its own line; otherwise\n"
-        "  calls `_start` when exported (`_initialize` first when exported), passing\n"
-        "  FILE and ARGS as the program's arguments. A module that imports\n"
-        "  wasi_snapshot_preview1 gets WASI: the standard streams, clocks, randomness,\n"
-        "  and only the directories granted with --dir. Options come before FILE;\n"
-        "  everything after FILE belongs to the program.\n"
-        "options:\n"
-        "  --dir HOST[::GUEST]     pre-open host directory HOST as GUEST (default: HOST)\n"
-        "  --dir-ro HOST[::GUEST]  the same, read-only: nothing below it can be created,\n"
-        "                          written, renamed, removed or have its times changed\n"
-        "  --env KEY=VALUE         set a variable of the program's environment;\n"
-        "                          --env KEY passes the host's value of KEY\n"
-        "  --inherit-env           start from the whole host environment (--env wins)\n"
-        "  --argv0 NAME            the program's args[0] (default: FILE as given)\n"
-        "  --invoke NAME           call the export NAME instead of `_start`\n"
-        "  --fuel N                trap once N units of fuel are consumed (about one\n"
-        "                          per instruction)\n"
-        "  --max-memory BYTES      no linear memory may grow past BYTES (suffix K, M or\n"
-        "                          G for KiB, MiB, GiB; rounded down to 64 KiB pages):\n"
-        "                          memory.grow returns -1; a larger minimum fails to\n"
-        "                          instantiate\n"
-        "  --timeout DURATION      interrupt the program after DURATION (e.g. 500ms, 2s,\n"
-        "                          1.5m, 1h; a bare number is seconds): a trap\n"
-        "  -h, --help              show this help\n"
-        "exit status:\n"
-        "  the program's proc_exit code (low 8 bits), or 0 when `_start` returns;\n"
-        "  134 when the program traps (the trap message and the wasm backtrace go to\n"
-        "  stderr: fuel exhausted, timeout, unreachable, out of bounds...);\n"
-        "  1 when the file cannot be loaded, linked or instantiated; 2 usage errors.\n");
+    fprintf(out, "usage: wasmc run [OPTIONS] [--] FILE.wasm|FILE.wat [ARGS...]\n"
+                 "  Compiles and instantiates a module and runs it: with --invoke, calls NAME\n"
+                 "  with ARGS parsed by its parameter types (integers decimal or 0x hex, floats\n"
+                 "  decimal, hex, inf, nan; a v128 as SHAPE:LANE,... with SHAPE i8x16, i16x8,\n"
+                 "  i32x4, i64x2, f32x4 or f64x2 and all its lanes, lane 0 first, e.g.\n"
+                 "  i32x4:1,-2,0x3,4; v128 results print as i32x4:0x...,...) and prints each\n"
+                 "  result on its own line; otherwise\n"
+                 "  calls `_start` when exported (`_initialize` first when exported), passing\n"
+                 "  FILE and ARGS as the program's arguments. A module that imports\n"
+                 "  wasi_snapshot_preview1 gets WASI: the standard streams, clocks, randomness,\n"
+                 "  and only the directories granted with --dir. Options come before FILE;\n"
+                 "  everything after FILE belongs to the program.\n"
+                 "options:\n"
+                 "  --dir HOST[::GUEST]     pre-open host directory HOST as GUEST (default: HOST)\n"
+                 "  --dir-ro HOST[::GUEST]  the same, read-only: nothing below it can be created,\n"
+                 "                          written, renamed, removed or have its times changed\n"
+                 "  --env KEY=VALUE         set a variable of the program's environment;\n"
+                 "                          --env KEY passes the host's value of KEY\n"
+                 "  --inherit-env           start from the whole host environment (--env wins)\n"
+                 "  --argv0 NAME            the program's args[0] (default: FILE as given)\n"
+                 "  --invoke NAME           call the export NAME instead of `_start`\n"
+                 "  --fuel N                trap once N units of fuel are consumed (about one\n"
+                 "                          per instruction)\n"
+                 "  --max-memory BYTES      no linear memory may grow past BYTES (suffix K, M or\n"
+                 "                          G for KiB, MiB, GiB; rounded down to 64 KiB pages):\n"
+                 "                          memory.grow returns -1; a larger minimum fails to\n"
+                 "                          instantiate\n"
+                 "  --timeout DURATION      interrupt the program after DURATION (e.g. 500ms, 2s,\n"
+                 "                          1.5m, 1h; a bare number is seconds): a trap\n"
+                 "  --tier interp|jit       the execution tier (default: interp)\n"
+                 "  -h, --help              show this help\n"
+                 "exit status:\n"
+                 "  the program's proc_exit code (low 8 bits), or 0 when `_start` returns;\n"
+                 "  134 when the program traps (the trap message and the wasm backtrace go to\n"
+                 "  stderr: fuel exhausted, timeout, unreachable, out of bounds...);\n"
+                 "  1 when the file cannot be loaded, linked or instantiated; 2 usage errors.\n");
 }
 
 static bool parse_u64(const char *s, uint64_t *out) {
@@ -65,7 +68,10 @@ static bool parse_bytes(const char *s, uint64_t *out) {
     unsigned long long v = strtoull(s, &end, 10);
     if (*s < '0' || *s > '9' || errno)
         return false;
-    static const struct { const char *suffix; unsigned shift; } units[] = {
+    static const struct {
+        const char *suffix;
+        unsigned shift;
+    } units[] = {
         {"", 0}, {"K", 10}, {"KiB", 10}, {"M", 20}, {"MiB", 20}, {"G", 30}, {"GiB", 30},
     };
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
@@ -87,7 +93,10 @@ static bool parse_duration(const char *s, uint64_t *out_ns) {
     double v = strtod(s, &end);
     if ((*s < '0' || *s > '9') && *s != '.')
         return false;
-    static const struct { const char *unit; double ns; } units[] = {
+    static const struct {
+        const char *unit;
+        double ns;
+    } units[] = {
         {"", 1e9}, {"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9},
     };
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
@@ -139,6 +148,8 @@ static int apply_option(RunArgs *a, const char *name, const char *value) {
         return (a->timeout_text = value, parse_duration(value, &a->timeout_ns));
     else if (strcmp(name, "--dir") == 0 || strcmp(name, "--dir-ro") == 0)
         return add_dir(a, value, name[5] == '-');
+    else if (strcmp(name, "--tier") == 0)
+        return (a->tier = cli_tier_named(value)) != NULL;
     else if (strcmp(name, "--env") == 0)
         return *value && *value != '=' && VEC_PUSH(&a->env_opts, value);
     else

@@ -48,8 +48,10 @@ static void *watch(void *arg) {
         t->expired = true;
         rt_engine_increment_epoch(t->engine);
         if (!wait_stop(t, GRACE_NS)) {
-            fprintf(stderr, "wasmc: the program did not stop within 1s of its --timeout %s "
-                            "(blocked in a host call); ending it\n", t->text);
+            fprintf(stderr,
+                    "wasmc: the program did not stop within 1s of its --timeout %s "
+                    "(blocked in a host call); ending it\n",
+                    t->text);
             _exit(RUN_EXIT_TRAP);
         }
     }
@@ -65,11 +67,18 @@ RunTimer *cli_run_timer_start(Engine *engine, uint64_t timeout_ns, const char *t
     t->timeout_ns = timeout_ns;
     t->text = text;
     pthread_condattr_t attr;
-    bool ok = pthread_condattr_init(&attr) == 0;
-    ok = ok && pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0;
-    ok = ok && pthread_cond_init(&t->cond, &attr) == 0;
+    if (pthread_condattr_init(&attr) != 0) {
+        mem_free(t);
+        return NULL;
+    }
+    bool ok = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
+              pthread_cond_init(&t->cond, &attr) == 0;
     pthread_condattr_destroy(&attr);
-    if (!ok || pthread_mutex_init(&t->lock, NULL) != 0) {
+    if (ok && pthread_mutex_init(&t->lock, NULL) != 0) {
+        pthread_cond_destroy(&t->cond);
+        ok = false;
+    }
+    if (!ok) {
         mem_free(t);
         return NULL;
     }

@@ -50,7 +50,8 @@ static void usage(FILE *out) {
             "  --no-isolate      run files in this process (default: one child process per\n"
             "                    file, so a crash or hang fails only that file)\n"
             "  --timeout S       per-file time limit in seconds when isolated (default 600;\n"
-            "                    0 = none)\n");
+            "                    0 = none)\n"
+            "  --tier T          execution tier: interp or jit (default: interp)\n");
 }
 
 static bool parse_count(const char *s, int *out) {
@@ -83,6 +84,11 @@ static int parse_args(int argc, char **argv, WastArgs *a) {
             a->timing = true;
         } else if (strcmp(arg, "--save-failing") == 0 && i + 1 < argc) {
             a->opt.save_dir = argv[++i];
+        } else if (strcmp(arg, "--tier") == 0 && i + 1 < argc) {
+            if (!(a->opt.tier = cli_tier_named(argv[++i]))) {
+                fprintf(stderr, "wasmc wast: unknown or unavailable tier '%s'\n", argv[i]);
+                return 2;
+            }
         } else if (strcmp(arg, "--no-isolate") == 0) {
             a->isolate = false;
         } else if (strcmp(arg, "--timeout") == 0 && next_count(argc, argv, &i, &n)) {

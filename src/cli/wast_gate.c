@@ -1,25 +1,16 @@
 /* What execution cannot run yet, decided before running it: a module whose
- * instructions (op_info[op].feature) need SIMD, GC heap objects or exception
- * handling, or that has v128 values anywhere; a command whose values are v128
- * or host/GC references; a wasmtime script whose `;;!` flags ask for a
- * feature we lack. Such commands are counted "not run" under the feature's
- * name, never failed or passed. Declaring GC types alone does not gate: with
- * no GC instruction, their values can only be null. */
+ * instructions (op_info[op].feature) need GC heap objects or exception
+ * handling; a command whose values are host/GC references; a wasmtime script
+ * whose `;;!` flags ask for a feature we lack. Such commands are counted "not
+ * run" under the feature's name, never failed or passed. Declaring GC types
+ * alone does not gate: with no GC instruction, their values can only be null.
+ * Every value type (v128 included) executes. */
 #include <string.h>
 
 #include "wast_int.h"
 
-static const char *const GATE_SIMD = "simd";
-static const char *const GATE_RELAXED = "relaxed-simd";
 static const char *const GATE_GC = "gc";
 static const char *const GATE_EH = "exceptions";
-
-/* Abstract heap types need no heap objects of their own: their values here
- * are null or come from elsewhere (GC instructions and host references are
- * gated where they appear), so only SIMD values gate a value type. */
-static const char *valtype_gate(ValType t) {
-    return t.kind == VK_V128 ? GATE_SIMD : NULL;
-}
 
 /* A reference class only GC (or exception handling) produces. */
 static const char *heap_gate(int32_t heap) {
@@ -36,19 +27,8 @@ static const char *heap_gate(int32_t heap) {
     }
 }
 
-static const char *types_gate(const ValType *types, uint64_t n) {
-    for (uint64_t i = 0; i < n; i++) {
-        const char *g = valtype_gate(types[i]);
-        if (g)
-            return g;
-    }
-    return NULL;
-}
-
 static const char *feature_gate(uint8_t feature) {
     switch (feature) {
-    case FEAT_SIMD: return GATE_SIMD;
-    case FEAT_RELAXED_SIMD: return GATE_RELAXED;
     case FEAT_GC: return GATE_GC;
     case FEAT_EH:
     case FEAT_EH_LEGACY: return GATE_EH;
@@ -57,16 +37,7 @@ static const char *feature_gate(uint8_t feature) {
 }
 
 static const char *instr_gate(const Instr *in) {
-    const char *g = feature_gate(op_info[in->op].feature);
-    if (g)
-        return g;
-    switch (op_info[in->op].imm) {
-    case IMM_BLOCK:
-        return in->imm.block.type.kind == BLOCK_VALUE ? valtype_gate(in->imm.block.type.value)
-                                                      : NULL;
-    case IMM_SELECT_T: return types_gate(in->imm.select.types, in->imm.select.n);
-    default: return NULL;
-    }
+    return feature_gate(op_info[in->op].feature);
 }
 
 static const char *instrs_gate(const Instr *instrs, uint32_t n) {
@@ -78,43 +49,16 @@ static const char *instrs_gate(const Instr *instrs, uint32_t n) {
     return NULL;
 }
 
-static const char *type_section_gate(const Module *mod) {
-    for (uint32_t i = 0; i < mod->n_types; i++) {
-        const SubType *st = &mod->types[i];
-        if (st->kind != COMP_FUNC)
-            continue; /* struct/array types: no values without GC instructions */
-        const char *g = types_gate(st->func.params, st->func.n_params);
-        if (!g)
-            g = types_gate(st->func.results, st->func.n_results);
-        if (g)
-            return g;
-    }
-    return NULL;
-}
-
-static const char *code_gate(const Code *code) {
-    for (uint32_t i = 0; i < code->n_local_groups; i++) {
-        const char *g = valtype_gate(code->local_groups[i].type);
-        if (g)
-            return g;
-    }
-    return instrs_gate(code->instrs, code->n_instrs);
-}
-
 static const char *fields_gate(const Module *mod) {
     for (uint32_t i = 0; i < mod->n_globals; i++) {
         const Global *g = &mod->globals[i];
-        const char *why = valtype_gate(g->type.type);
-        if (!why && g->import < 0)
-            why = instrs_gate(g->init.instrs, g->init.n_instrs);
+        const char *why = g->import < 0 ? instrs_gate(g->init.instrs, g->init.n_instrs) : NULL;
         if (why)
             return why;
     }
     for (uint32_t i = 0; i < mod->n_tables; i++) {
         const Table *t = &mod->tables[i];
-        const char *why = valtype_gate(t->type.elem);
-        if (!why && t->has_init)
-            why = instrs_gate(t->init.instrs, t->init.n_instrs);
+        const char *why = t->has_init ? instrs_gate(t->init.instrs, t->init.n_instrs) : NULL;
         if (why)
             return why;
     }
@@ -124,7 +68,7 @@ static const char *fields_gate(const Module *mod) {
 static const char *elems_gate(const Module *mod) {
     for (uint32_t i = 0; i < mod->n_elems; i++) {
         const ElemSegment *e = &mod->elems[i];
-        const char *g = valtype_gate(e->type);
+        const char *g = NULL;
         for (uint32_t k = 0; !g && e->exprs && k < e->n_items; k++)
             g = instrs_gate(e->items[k].instrs, e->items[k].n_instrs);
         if (!g && e->mode == SEG_ACTIVE)
@@ -144,13 +88,11 @@ static const char *elems_gate(const Module *mod) {
 }
 
 const char *wast_module_gate(const Module *mod) {
-    const char *g = type_section_gate(mod);
-    if (!g)
-        g = fields_gate(mod);
+    const char *g = fields_gate(mod);
     if (!g)
         g = elems_gate(mod);
     for (uint32_t i = mod->n_func_imports; !g && i < mod->n_funcs; i++)
-        g = code_gate(&mod->funcs[i].code);
+        g = instrs_gate(mod->funcs[i].code.instrs, mod->funcs[i].code.n_instrs);
     return g;
 }
 
@@ -158,7 +100,6 @@ const char *wast_module_gate(const Module *mod) {
 
 static const char *value_gate(const WastValue *v) {
     switch (v->kind) {
-    case WV_V128: return GATE_SIMD;
     case WV_REF_HOST: return GATE_GC; /* host references are `any`s */
     default: return NULL;
     }
@@ -204,14 +145,13 @@ static const char *const supported_flags[] = {
     "reference_types", "bulk_memory", "multi_memory", "memory64", "tail_call",
     "function_references", "branch_hinting", "hogs_memory", "extended_const",
     "multi_value", "sign_extension", "saturating_float_to_int", "mutable_globals",
+    "simd", "relaxed_simd",
 };
 
 /* Flag names we lack, as the report shows them (static strings). */
 static const struct {
     const char *flag, *gate;
 } gated_flags[] = {
-    {"simd", "simd"},
-    {"relaxed_simd", "relaxed-simd"},
     {"gc", "gc"},
     {"exceptions", "exceptions"},
     {"legacy_exceptions", "exceptions"},

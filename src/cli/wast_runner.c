@@ -524,7 +524,7 @@ static void fail_script(FileResult *res, const Diag *diag) {
 static void runner_setup(Runner *r) {
     EngineConfig cfg;
     rt_engine_config_default(&cfg);
-    cfg.tier = &interp_tier;
+    cfg.tier = r->opt->tier ? r->opt->tier : cli_default_tier();
     Diag diag;
     diag_clear(&diag);
     if (rt_engine_new(&cfg, &r->engine, &diag) == OK &&

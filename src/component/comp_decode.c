@@ -81,7 +81,7 @@ static Err count(CReader *r, uint32_t *out) {
 }
 
 static Err boolean(CReader *r, bool *out) {
-    uint8_t b;
+    uint8_t b = 0;
     TRY(u8(r, &b));
     if (b > 1)
         return FAIL(r->diag, ERR_MALFORMED, off(r) - 1, "invalid boolean value");
@@ -120,7 +120,7 @@ static void *alloc_n(CReader *r, uint32_t n, size_t size) {
 
 static Err extern_name(CReader *r, CompExternName *out) {
     memset(out, 0, sizeof *out);
-    uint8_t b;
+    uint8_t b = 0;
     TRY(u8(r, &b));
     if (b == 0x00 || b == 0x01)
         return name(r, &out->name);
@@ -171,7 +171,7 @@ static bool sort_of(uint8_t b, uint8_t *out) {
 }
 
 static Err core_sort(CReader *r, uint8_t *out) {
-    uint8_t b;
+    uint8_t b = 0;
     TRY(u8(r, &b));
     if (!core_sort_of(b, out))
         return bad_byte(r, b, "core sort");
@@ -179,7 +179,7 @@ static Err core_sort(CReader *r, uint8_t *out) {
 }
 
 static Err sort(CReader *r, uint8_t *out) {
-    uint8_t b;
+    uint8_t b = 0;
     TRY(u8(r, &b));
     if (b == 0x00)
         return core_sort(r, out);
@@ -226,7 +226,7 @@ static Err valtype(CReader *r, CompValRef *out) {
 }
 
 static Err opt_valtype(CReader *r, bool *has, CompValRef *out, const char *what) {
-    uint8_t b;
+    uint8_t b = 0;
     TRY(u8(r, &b));
     if (b > 1)
         return bad_byte(r, b, what);
@@ -313,7 +313,7 @@ static Err defvaltype(CReader *r, uint8_t b, CompTypeDef *t) {
 /* ---- Core types ------------------------------------------------------------- */
 
 static Err core_valtype(CReader *r, ValType *out) {
-    uint8_t b;
+    uint8_t b = 0;
     TRY(u8(r, &b));
     memset(out, 0, sizeof *out);
     if (b == VK_I32 || b == VK_I64 || b == VK_F32 || b == VK_F64 || b == VK_V128) {
@@ -346,7 +346,7 @@ static Err core_valtypes(CReader *r, uint32_t *n, ValType **out) {
 }
 
 static Err limits(CReader *r, Limits *out) {
-    uint8_t flags;
+    uint8_t flags = 0;
     TRY(u8(r, &flags));
     if (flags > 7)
         return bad_byte(r, flags, "limits");
@@ -361,7 +361,7 @@ static Err limits(CReader *r, Limits *out) {
 }
 
 static Err core_desc(CReader *r, CompCoreDesc *out) {
-    uint8_t b;
+    uint8_t b = 0;
     TRY(u8(r, &b));
     memset(out, 0, sizeof *out);
     out->kind = b;
@@ -392,7 +392,7 @@ static Err core_desc(CReader *r, CompCoreDesc *out) {
 static Err core_type(CReader *r, int depth, CompCoreTypeDef **out);
 
 static Err module_decl(CReader *r, CompCoreDecl *d, int depth) {
-    uint8_t b;
+    uint8_t b = 0;
     TRY(u8(r, &b));
     switch (b) {
     case 0x00:
@@ -426,7 +426,7 @@ static Err core_type(CReader *r, int depth, CompCoreTypeDef **out) {
     ALLOC_N(r, t, 1);
     t->offset = off(r);
     *out = t;
-    uint8_t b;
+    uint8_t b = 0;
     TRY(u8(r, &b));
     if (b == 0x00 || b == 0x4f) {
         /* a (non-)final subtype wrapper: supertypes then the composite type */
@@ -464,7 +464,7 @@ static Err core_type(CReader *r, int depth, CompCoreTypeDef **out) {
 /* ---- Component types -------------------------------------------------------- */
 
 static Err externdesc(CReader *r, CompExternDesc *d) {
-    uint8_t b;
+    uint8_t b = 0;
     TRY(u8(r, &b));
     memset(d, 0, sizeof *d);
     switch (b) {
@@ -512,7 +512,7 @@ static Err deftype(CReader *r, CompTypeDef **out);
 
 static Err decl(CReader *r, bool component, CompDecl *d) {
     d->offset = off(r);
-    uint8_t b;
+    uint8_t b = 0;
     TRY(u8(r, &b));
     switch (b) {
     case 0x00: d->kind = CDECL_CORE_TYPE; return core_type(r, 0, &d->core_type);
@@ -535,7 +535,7 @@ static Err decl(CReader *r, bool component, CompDecl *d) {
 
 static Err functype(CReader *r, CompTypeDef *t) {
     TRY(named_list(r, &t->n, &t->fields));
-    uint8_t b;
+    uint8_t b = 0;
     TRY(u8(r, &b));
     if (b == 0x00) {
         t->has_result = true;
@@ -556,7 +556,7 @@ static Err deftype(CReader *r, CompTypeDef **out) {
     ALLOC_N(r, t, 1);
     *out = t;
     t->offset = off(r);
-    uint8_t b;
+    uint8_t b = 0;
     TRY(u8(r, &b));
     Err err;
     switch (b) {
@@ -632,7 +632,7 @@ static Err alias(CReader *r, CompAlias *a) {
 }
 
 static Err core_instance(CReader *r, CompCoreInstance *ci) {
-    uint8_t b;
+    uint8_t b = 0;
     TRY(u8(r, &b));
     if (b == 0x00) {
         ci->instantiate = true;
@@ -665,7 +665,7 @@ static Err core_instance(CReader *r, CompCoreInstance *ci) {
 }
 
 static Err instance(CReader *r, CompInstanceDef *in) {
-    uint8_t b;
+    uint8_t b = 0;
     TRY(u8(r, &b));
     if (b == 0x00) {
         in->instantiate = true;
@@ -696,7 +696,7 @@ static Err canon_opts(CReader *r, CompCanon *c) {
     ALLOC_N(r, c->opt_codes, c->n_opts);
     ALLOC_N(r, c->opt_args, c->n_opts);
     for (uint32_t i = 0; i < c->n_opts; i++) {
-        uint8_t b;
+        uint8_t b = 0;
         TRY(u8(r, &b));
         c->opt_codes[i] = b;
         if (b == 0x03 || b == 0x04 || b == 0x05 || b == 0x07)
@@ -736,7 +736,7 @@ static Err canon_operand(CReader *r, char a, CompCanon *c) {
     case 'c': return boolean(r, &c->flag);
     case 'o': return canon_opts(r, c);
     case 'r': {
-        uint8_t b;
+        uint8_t b = 0;
         TRY(u8(r, &b));
         if (b == 0x00) {
             c->has_result = true;
@@ -791,7 +791,7 @@ static Err start(CReader *r, CompStart *s) {
 static Err export_def(CReader *r, CompExport *e) {
     TRY(extern_name(r, &e->name));
     TRY(sortidx(r, &e->item));
-    uint8_t b;
+    uint8_t b = 0;
     TRY(u8(r, &b));
     if (b > 1)
         return bad_byte(r, b, "optional component export type");
@@ -823,9 +823,11 @@ static Err core_module_section(CReader *r, DefVec *defs) {
     static const uint8_t core_version[4] = {1, 0, 0, 0};
     if (len >= 8 && memcmp(r->pos + 4, core_version, 4) != 0)
         return FAIL(r->diag, ERR_MALFORMED, off(r) + 4, "expected a version header for a module");
-    uint8_t *copy = arena_memdup(r->arena, r->pos, len ? len : 1);
+    uint8_t *copy = arena_alloc(r->arena, len ? len : 1); /* never read past the end */
     if (!copy)
         return nomem(r);
+    if (len)
+        memcpy(copy, r->pos, len);
     d->module.bytes = copy;
     d->module.len = (uint32_t)len;
     Module *mod = NULL;

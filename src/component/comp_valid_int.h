@@ -1,7 +1,9 @@
 /* Internals of the component validator (comp_valid.c: definitions and index
- * spaces; comp_valid_types.c: building types, substitution, subtyping;
- * comp_names.c: import/export name rules). A VScope is a component, or a
- * component/instance type being declared; each holds its own index spaces. */
+ * spaces; comp_valid_types.c: building types; comp_valid_sub.c: substitution
+ * and subtyping; comp_valid_named.c: visibility of types in imports and
+ * exports; comp_names.c: import/export name rules). A VScope is a component,
+ * or a component/instance type being declared; each holds its own index
+ * spaces. */
 #ifndef WASMC_COMPONENT_COMP_VALID_INT_H
 #define WASMC_COMPONENT_COMP_VALID_INT_H
 

@@ -24,6 +24,8 @@ Err cv_valtype(V *v, CompValRef r, const CompValType **out) {
 }
 
 static Err resource_of(V *v, uint32_t idx, const CompResourceType **out, const void **alias) {
+    *out = NULL;
+    *alias = NULL;
     CompSpaceEntry e;
     TRY(cv_get(v, CSORT_TYPE, idx, &e));
     if (e.type->kind != CDEF_RESOURCE)

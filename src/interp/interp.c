@@ -11,6 +11,7 @@
 
 #include "interp_int.h"
 #include "numeric.h"
+#include "simd.h"
 
 static const void *const *labels_table;
 static pthread_once_t labels_once = PTHREAD_ONCE_INIT;
@@ -112,6 +113,24 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
 #undef LOAD
 #undef STORE
 #undef IOP
+#define VBIN(name, expr) [OP_##name] = &&op_##name,
+#define VUN(name, expr) [OP_##name] = &&op_##name,
+#define VTERN(name, expr) [OP_##name] = &&op_##name,
+#define VSHIFT(name, expr)                                                     \
+  [OP_##name] = &&op_##name, [IOP_##name##_I] = &&op_##name##_I,
+#define VTEST(name, expr) [OP_##name] = &&op_##name,
+#define VSPLAT(name, T, expr) [OP_##name] = &&op_##name,
+#define VEXTRACT(name, T, R) [OP_##name] = &&op_##name,
+#define VREPLACE(name, T) [OP_##name] = &&op_##name,
+#define VLOAD(name, M, expr)                                                   \
+  [OP_##name] = &&op_##name, [IOP_##name##_C] = &&op_##name##_C,               \
+  [IOP_##name##_A] = &&op_##name##_A,
+#define VSTORE(name)                                                           \
+  [OP_##name] = &&op_##name, [IOP_##name##_C] = &&op_##name##_C,               \
+  [IOP_##name##_A] = &&op_##name##_A,
+#define VLANE(name, M, store) [OP_##name] = &&op_##name,
+#include "simd.def"
+      [OP_I8X16_SHUFFLE] = &&op_I8X16_SHUFFLE,
   };
   if (!E) {
     labels_table = table;
@@ -236,6 +255,186 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
 #undef UNOP
 #undef LOAD
 #undef STORE
+
+  /* ---- SIMD (simd.def) ---- */
+#define VLD(off) simd_load(fp + (off))
+#define VST(off, v) simd_store(fp + (off), (V128)(v))
+#define VBIN(name, expr)                                                       \
+  op_##name : {                                                                \
+    V128 a = VLD(IN(IBin)->a), b = VLD(IN(IBin)->b);                           \
+    VST(IN(IBin)->dst, expr);                                                  \
+    ip += sizeof(IBin);                                                        \
+    NEXT();                                                                    \
+  }
+#define VUN(name, expr)                                                        \
+  op_##name : {                                                                \
+    V128 a = VLD(IN(IUn)->a);                                                  \
+    VST(IN(IUn)->dst, expr);                                                   \
+    ip += sizeof(IUn);                                                         \
+    NEXT();                                                                    \
+  }
+#define VTERN(name, expr)                                                      \
+  op_##name : {                                                                \
+    const ISelect *in = IN(ISelect);                                           \
+    V128 a = VLD(in->a), b = VLD(in->b), c = VLD(in->cond);                    \
+    VST(in->dst, expr);                                                        \
+    ip += sizeof(ISelect);                                                     \
+    NEXT();                                                                    \
+  }
+#define VSHIFT(name, expr)                                                     \
+  op_##name : {                                                                \
+    V128 a = VLD(IN(IBin)->a);                                                 \
+    uint32_t n = S(uint32_t, IN(IBin)->b);                                     \
+    VST(IN(IBin)->dst, expr);                                                  \
+    ip += sizeof(IBin);                                                        \
+    NEXT();                                                                    \
+  }                                                                            \
+  op_##name##_I : {                                                            \
+    V128 a = VLD(IN(IBinI32)->a);                                              \
+    uint32_t n = IN(IBinI32)->imm;                                             \
+    VST(IN(IBinI32)->dst, expr);                                               \
+    ip += sizeof(IBinI32);                                                     \
+    NEXT();                                                                    \
+  }
+#define VTEST(name, expr)                                                      \
+  op_##name : {                                                                \
+    V128 a = VLD(IN(IUn)->a);                                                  \
+    S(uint32_t, IN(IUn)->dst) = (uint32_t)(expr);                              \
+    ip += sizeof(IUn);                                                         \
+    NEXT();                                                                    \
+  }
+#define VSPLAT(name, T, expr)                                                  \
+  op_##name : {                                                                \
+    T x = S(T, IN(IUn)->a);                                                    \
+    VST(IN(IUn)->dst, expr);                                                   \
+    ip += sizeof(IUn);                                                         \
+    NEXT();                                                                    \
+  }
+#define VEXTRACT(name, T, R)                                                   \
+  op_##name : {                                                                \
+    T x;                                                                       \
+    memcpy(&x, fp + IN(IUn)->a, sizeof x);                                     \
+    S(R, IN(IUn)->dst) = (R)x;                                                 \
+    ip += sizeof(IUn);                                                         \
+    NEXT();                                                                    \
+  }
+#define VREPLACE(name, T)                                                      \
+  op_##name : {                                                                \
+    const IBin *in = IN(IBin);                                                 \
+    V128 v = VLD(in->a);                                                       \
+    T x = S(T, in->b);                                                         \
+    memcpy((uint8_t *)&v + in->pad, &x, sizeof x);                             \
+    VST(in->dst, v);                                                           \
+    ip += sizeof(IBin);                                                        \
+    NEXT();                                                                    \
+  }
+#define VLOAD(name, M, expr)                                                   \
+  op_##name : {                                                                \
+    rec->ip = ip;                                                              \
+    M v;                                                                       \
+    memcpy(&v, mem0 + (uint64_t)S(uint32_t, IN(IMem)->y) + IN(IMem)->offset,   \
+           sizeof v);                                                          \
+    VST(IN(IMem)->x, expr);                                                    \
+    ip += sizeof(IMem);                                                        \
+    NEXT();                                                                    \
+  }                                                                            \
+  op_##name##_A : {                                                            \
+    const IMemA *in = IN(IMemA);                                               \
+    rec->ip = ip;                                                              \
+    M v;                                                                       \
+    uint32_t a_ = S(uint32_t, in->y) + S(uint32_t, in->z);                     \
+    memcpy(&v, mem0 + (uint64_t)a_ + in->offset, sizeof v);                    \
+    VST(in->x, expr);                                                          \
+    ip += sizeof(IMemA);                                                       \
+    NEXT();                                                                    \
+  }                                                                            \
+  op_##name##_C : {                                                            \
+    const IMemC *in = IN(IMemC);                                               \
+    const RtMemory *m = *(RtMemory **)((uint8_t *)cx + in->mem);               \
+    uint64_t a_ = in->is64 ? S(uint64_t, in->y) : S(uint32_t, in->y);          \
+    uint8_t *p = mem_checked(m, a_, in->offset, sizeof(M));                    \
+    if (!p)                                                                    \
+      TRAP(TRAP_MEM_OOB);                                                      \
+    M v;                                                                       \
+    memcpy(&v, p, sizeof v);                                                   \
+    VST(in->x, expr);                                                          \
+    ip += sizeof(IMemC);                                                       \
+    NEXT();                                                                    \
+  }
+#define VSTORE(name)                                                           \
+  op_##name : {                                                                \
+    rec->ip = ip;                                                              \
+    simd_store(mem0 + (uint64_t)S(uint32_t, IN(IMem)->x) + IN(IMem)->offset,   \
+               VLD(IN(IMem)->y));                                              \
+    ip += sizeof(IMem);                                                        \
+    NEXT();                                                                    \
+  }                                                                            \
+  op_##name##_A : {                                                            \
+    const IMemA *in = IN(IMemA);                                               \
+    rec->ip = ip;                                                              \
+    uint32_t a_ = S(uint32_t, in->y) + S(uint32_t, in->z);                     \
+    simd_store(mem0 + (uint64_t)a_ + in->offset, VLD(in->x));                  \
+    ip += sizeof(IMemA);                                                       \
+    NEXT();                                                                    \
+  }                                                                            \
+  op_##name##_C : {                                                            \
+    const IMemC *in = IN(IMemC);                                               \
+    const RtMemory *m = *(RtMemory **)((uint8_t *)cx + in->mem);               \
+    uint64_t a_ = in->is64 ? S(uint64_t, in->x) : S(uint32_t, in->x);          \
+    uint8_t *p = mem_checked(m, a_, in->offset, 16);                           \
+    if (!p)                                                                    \
+      TRAP(TRAP_MEM_OOB);                                                      \
+    simd_store(p, VLD(in->y));                                                 \
+    ip += sizeof(IMemC);                                                       \
+    NEXT();                                                                    \
+  }
+#define VLANE(name, M, store)                                                  \
+  op_##name : {                                                                \
+    const IMemLane *in = IN(IMemLane);                                         \
+    const RtMemory *m = *(RtMemory **)((uint8_t *)cx + in->mem);               \
+    uint64_t a_ = in->is64 ? S(uint64_t, in->y) : S(uint32_t, in->y);          \
+    uint8_t *p = mem_checked(m, a_, in->offset, sizeof(M));                    \
+    if (!p)                                                                    \
+      TRAP(TRAP_MEM_OOB);                                                      \
+    if (store) {                                                               \
+      memcpy(p, fp + in->v + in->lane, sizeof(M));                             \
+    } else {                                                                   \
+      V128 v = VLD(in->v);                                                     \
+      memcpy((uint8_t *)&v + in->lane, p, sizeof(M));                          \
+      VST(in->x, v);                                                           \
+    }                                                                          \
+    ip += sizeof(IMemLane);                                                    \
+    NEXT();                                                                    \
+  }
+#include "simd.def"
+op_I8X16_SHUFFLE : {
+  const IShuffle *in = IN(IShuffle);
+  VST(in->dst, simd_shuffle(VLD(in->a), VLD(in->b), in->lanes));
+  ip += sizeof(IShuffle);
+  NEXT();
+}
+op_MOV_V:
+  VST(IN(IUn)->dst, VLD(IN(IUn)->a));
+  ip += sizeof(IUn);
+  NEXT();
+op_CONST_V:
+  VST(IN(IConstV)->dst, simd_load(IN(IConstV)->imm));
+  ip += sizeof(IConstV);
+  NEXT();
+op_SELECT_V : {
+  const ISelect *in = IN(ISelect);
+  VST(in->dst, VLD(S(uint32_t, in->cond) ? in->a : in->b));
+  ip += sizeof(ISelect);
+  NEXT();
+}
+op_GLOBAL_GET_V:
+  VST(IN(IUn)->dst, simd_load(*(ValRaw **)((uint8_t *)cx + IN(IUn)->a)));
+  ip += sizeof(IUn);
+  NEXT();
+op_GLOBAL_SET_V:
+  simd_store(*(ValRaw **)((uint8_t *)cx + IN(IUn)->dst), VLD(IN(IUn)->a));
+  ip += sizeof(IUn);
+  NEXT();
 
   /* ---- moves, constants, select ---- */
 op_MOV:
@@ -362,8 +561,7 @@ call_ref:
     goto enter;
   }
   rec->ip = ip;
-  interp_call_host(ref, cx, fp + IN(ICallRef)->args, IN(ICallRef)->n_params,
-                   IN(ICallRef)->n_results);
+  interp_call_host(ref, cx, fp + IN(ICallRef)->args, IN(ICallRef)->type);
   mem0 = mem0_base(cx);
   ip += sizeof(ICallRef);
   NEXT();
@@ -410,8 +608,7 @@ tail_ref:
     goto tail_enter;
   }
   rec->ip = ip;
-  interp_call_host(ref, cx, fp, IN(ICallRef)->n_params,
-                   IN(ICallRef)->n_results);
+  interp_call_host(ref, cx, fp, IN(ICallRef)->type);
   goto op_RET0;
 
   /* ---- variables and references ---- */
@@ -629,8 +826,11 @@ void interp_entry(const FuncRef *callee, VMContext *caller, ValRaw *args,
   E->prev = act->tier == &interp_tier ? act->tier_frames : NULL;
   *rec = (IFrame){f->code, slots, f, cx};
   E->top = rec;
-  for (uint32_t i = 0; i < f->n_params; i++)
-    ((uint64_t *)slots)[i] = args[i].u64[0];
+  if (f->has_v128)
+    interp_vals_to_slots(f->type->params, f->n_params, args, slots);
+  else
+    for (uint32_t i = 0; i < f->n_params; i++)
+      ((uint64_t *)slots)[i] = args[i].u64[0];
   zero_slots(slots + f->param_bytes, f->local_bytes);
   void *saved_frames = act->tier_frames;
   const Tier *saved_tier = act->tier;
@@ -639,6 +839,10 @@ void interp_entry(const FuncRef *callee, VMContext *caller, ValRaw *args,
   run(E, f->code, slots, rec, cx);
   act->tier_frames = saved_frames;
   act->tier = saved_tier;
+  if (f->has_v128) {
+    interp_slots_to_vals(f->type->results, f->n_results, slots, args);
+    return;
+  }
   for (uint32_t i = 0; i < f->n_results; i++) {
     args[i].u64[0] = ((uint64_t *)slots)[i];
     args[i].u64[1] = 0;

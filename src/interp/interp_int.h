@@ -5,9 +5,11 @@
  * Code format: a function's code is a byte array of instructions, each an
  * 8-byte handler address (direct threading) followed by 32-bit operands, in one
  * of the shapes below; every shape is a multiple of 8 bytes. A frame is an
- * array of 8-byte slots [params][locals][operand temps]; operands are byte
- * offsets of slots from the frame pointer (fp). Branch displacements are
- * relative to the displacement field itself. */
+ * array of 8-byte slots [params][locals][v128 constants][operand temps];
+ * a v128 value takes two consecutive slots (8-byte aligned only), every other
+ * value one, so params, locals and stack values sit at the prefix sums of
+ * their widths. Operands are byte offsets of slots from the frame pointer
+ * (fp). Branch displacements are relative to the displacement field itself. */
 #ifndef WASMC_INTERP_INTERP_INT_H
 #define WASMC_INTERP_INTERP_INT_H
 
@@ -30,6 +32,10 @@ typedef enum IOp {
 #undef LOAD
 #undef STORE
 #undef IOP
+#define VSHIFT(name, expr) IOP_##name##_I,
+#define VLOAD(name, M, expr) IOP_##name##_C, IOP_##name##_A,
+#define VSTORE(name) IOP_##name##_C, IOP_##name##_A,
+#include "simd.def"
   IOP_COUNT
 } IOp;
 
@@ -88,6 +94,24 @@ typedef struct IMemA {
   uint32_t x, y, z, pad;
   uint64_t offset;
 } IMemA;
+/* One lane of v128 memory: x = dst (loads), y = address, v = the vector,
+ * lane = the lane's byte offset; checked on any memory. */
+typedef struct IMemLane {
+  const void *h;
+  uint32_t x, y;
+  uint64_t offset;
+  uint32_t v, lane, mem, is64;
+} IMemLane;
+typedef struct IConstV {
+  const void *h;
+  uint32_t dst, pad;
+  uint8_t imm[16];
+} IConstV;
+typedef struct IShuffle {
+  const void *h;
+  uint32_t dst, a, b, pad;
+  uint8_t lanes[16];
+} IShuffle;
 typedef struct IBr {
   const void *h;
   int32_t disp, pad;
@@ -129,8 +153,9 @@ typedef struct ICall {
 } ICall;
 typedef struct ICallRef {
   const void *h;
-  uint32_t skip, args, n_params, n_results;
+  uint32_t skip, args;
   uint32_t x, y, z, w;
+  const FuncType *type; /* the call's signature (host calls convert by it) */
 } ICallRef;
 typedef struct IOps {
   const void *h;
@@ -154,6 +179,8 @@ typedef struct IFunc {
   uint32_t local_bytes; /* declared locals, zeroed at entry */
   uint32_t n_params, n_results;
   uint32_t func_index;
+  bool has_v128;        /* a v128 param or result: entry converts by type */
+  const FuncType *type; /* in the module IR */
   uint32_t n_pc;
   const IPcEntry *pc;
   const char *name; /* NUL-terminated, or NULL */
@@ -207,7 +234,12 @@ Err interp_translate(const RtModule *module, IFunc *funcs, uint32_t index,
 /* ---- slow paths (interp_ops.c) ---- */
 
 void interp_call_host(const FuncRef *f, VMContext *cx, uint8_t *args,
-                      uint32_t n_params, uint32_t n_results);
+                      const FuncType *type);
+/* Copy values between ValRaw cells and packed slots (v128 = two slots). */
+void interp_vals_to_slots(const ValType *types, uint32_t n, const ValRaw *vals,
+                          uint8_t *slots);
+void interp_slots_to_vals(const ValType *types, uint32_t n, const uint8_t *slots,
+                          ValRaw *vals);
 TrapCode interp_memory_fill(VMContext *cx, uint32_t mem, uint64_t d,
                             uint32_t val, uint64_t n);
 TrapCode interp_memory_copy(VMContext *cx, uint32_t dmem, uint32_t smem,

@@ -5,21 +5,36 @@
  * narrowed here by the memory's or table's address type. */
 #include "interp_int.h"
 
+void interp_vals_to_slots(const ValType *types, uint32_t n, const ValRaw *vals,
+                          uint8_t *slots) {
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t w = types[i].kind == VK_V128 ? 16 : 8;
+    memcpy(slots, &vals[i], w);
+    slots += w;
+  }
+}
+
+void interp_slots_to_vals(const ValType *types, uint32_t n, const uint8_t *slots,
+                          ValRaw *vals) {
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t w = types[i].kind == VK_V128 ? 16 : 8;
+    vals[i].u64[1] = 0;
+    memcpy(&vals[i], slots, w);
+    slots += w;
+  }
+}
+
 void interp_call_host(const FuncRef *f, VMContext *cx, uint8_t *args,
-                      uint32_t n_params, uint32_t n_results) {
+                      const FuncType *type) {
   Activation *act = rt_activation_current();
   if (rt_c_stack_exhausted(act))
     rt_trap_raise(TRAP_STACK_OVERFLOW);
+  uint32_t n_params = type->n_params, n_results = type->n_results;
   uint32_t n = n_params > n_results ? n_params : n_results;
   ValRaw vals[n ? n : 1];
-  uint64_t *slots = (uint64_t *)args;
-  for (uint32_t i = 0; i < n_params; i++) {
-    vals[i].u64[0] = slots[i];
-    vals[i].u64[1] = 0;
-  }
+  interp_slots_to_vals(type->params, n_params, args, vals);
   f->array_call(f, cx, vals, n);
-  for (uint32_t i = 0; i < n_results; i++)
-    slots[i] = vals[i].u64[0];
+  interp_vals_to_slots(type->results, n_results, vals, args);
 }
 
 bool interp_is_subtype(VMContext *cx, uint32_t sub, uint32_t super) {

@@ -14,16 +14,21 @@
 
 #include "interp_int.h"
 
+/* V_LOCAL also names the read-only v128 constant slots (the pool). */
 enum { V_TEMP, V_LOCAL, V_CONST };
 typedef struct VEnt {
   uint32_t kind;
   uint32_t slot; /* V_LOCAL: the local's slot (byte offset) */
-  uint64_t c;    /* V_CONST: the bits, zero-extended */
+  uint64_t c;    /* V_CONST: the bits, zero-extended (v128: the low half) */
+  uint64_t c_hi; /* V_CONST v128: the high half */
+  uint32_t toff; /* its temp slot's offset from t_base */
+  bool wide;     /* a v128: two slots */
 } VEnt;
 
 enum { C_FUNC, C_BLOCK, C_LOOP, C_IF };
 typedef struct Ctrl {
   uint32_t kind;
+  const ValType *params, *results;
   uint32_t base; /* stack height below the block's params */
   uint32_t n_params, n_results;
   uint32_t end_index;  /* the END (or, before it, the ELSE) closing the block */
@@ -64,8 +69,13 @@ typedef struct Xl {
   uint32_t h, clean; /* entries below `clean` are all V_TEMP */
   Ctrl *cs;
   uint32_t depth;
-  uint32_t *refs; /* per local: pending V_LOCAL entries */
+  uint32_t *refs; /* per 8-byte slot: pending V_LOCAL entries */
+  uint32_t *loff; /* per local (params first): its slot; [n] = locals' end */
+  uint32_t n_pool;
+  uint8_t (*pool)[16]; /* v128 constants living in slots from pool_base */
+  uint32_t pool_base;
   uint32_t t_base;
+  uint32_t t_max; /* the temps' end, from t_base */
   Last last, prev;
   bool fuel, epoch, guarded0;
   uint32_t fuel_field, fuel_count;
@@ -73,7 +83,18 @@ typedef struct Xl {
 
 /* ---- per-opcode facts from iops.def ---- */
 
-enum { CL_NONE, CL_BIN, CL_CMP, CL_UN, CL_LOAD, CL_STORE };
+enum {
+  CL_NONE,
+  CL_BIN,
+  CL_CMP,
+  CL_UN,
+  CL_LOAD,
+  CL_STORE,
+  CL_VTERN,
+  CL_VEXTRACT,
+  CL_VREPLACE,
+  CL_VLANE
+};
 
 static const uint8_t op_class[OP_COUNT] = {
 #define BINOP(name, type, result, expr) [OP_##name] = CL_BIN,
@@ -87,6 +108,26 @@ static const uint8_t op_class[OP_COUNT] = {
 #undef UNOP
 #undef LOAD
 #undef STORE
+#define VBIN(name, expr) [OP_##name] = CL_BIN,
+#define VSHIFT(name, expr) [OP_##name] = CL_BIN,
+#define VUN(name, expr) [OP_##name] = CL_UN,
+#define VTEST(name, expr) [OP_##name] = CL_UN,
+#define VSPLAT(name, T, expr) [OP_##name] = CL_UN,
+#define VTERN(name, expr) [OP_##name] = CL_VTERN,
+#define VEXTRACT(name, T, R) [OP_##name] = CL_VEXTRACT,
+#define VREPLACE(name, T) [OP_##name] = CL_VREPLACE,
+#define VLOAD(name, M, expr) [OP_##name] = CL_LOAD,
+#define VSTORE(name) [OP_##name] = CL_STORE,
+#define VLANE(name, M, store) [OP_##name] = CL_VLANE,
+#include "simd.def"
+};
+
+/* The byte width of a lane access (extract/replace/lane loads and stores). */
+static const uint8_t op_lane_size[OP_COUNT] = {
+#define VEXTRACT(name, T, R) [OP_##name] = sizeof(T),
+#define VREPLACE(name, T) [OP_##name] = sizeof(T),
+#define VLANE(name, M, store) [OP_##name] = sizeof(M),
+#include "simd.def"
 };
 
 static const uint16_t op_imm_form[OP_COUNT] = {
@@ -95,6 +136,8 @@ static const uint16_t op_imm_form[OP_COUNT] = {
 #include "iops.def"
 #undef BINOP
 #undef CMP
+#define VSHIFT(name, expr) [OP_##name] = IOP_##name##_I,
+#include "simd.def"
 };
 
 static const uint16_t op_branch_form[OP_COUNT] = {
@@ -113,14 +156,18 @@ static const uint16_t op_add_form[OP_COUNT] = {
 #define LOAD(name, result, memtype) [OP_##name] = IOP_##name##_A,
 #define STORE(name, type, memtype) [OP_##name] = IOP_##name##_A,
 #include "iops.def"
+#define VLOAD(name, M, expr) [OP_##name] = IOP_##name##_A,
+#define VSTORE(name) [OP_##name] = IOP_##name##_A,
+#include "simd.def"
 };
 
 static const uint16_t op_checked_form[OP_COUNT] = {
 #define LOAD(name, result, memtype) [OP_##name] = IOP_##name##_C,
 #define STORE(name, type, memtype) [OP_##name] = IOP_##name##_C,
 #include "iops.def"
-#undef LOAD
-#undef STORE
+#define VLOAD(name, M, expr) [OP_##name] = IOP_##name##_C,
+#define VSTORE(name) [OP_##name] = IOP_##name##_C,
+#include "simd.def"
 };
 
 /* Operand pairs: (op, op') with op(a, b) == op'(b, a). */
@@ -175,6 +222,14 @@ static uint32_t operand_width(uint32_t op) {
   return c == 'I' || c == 'F' ? 8 : 4;
 }
 
+/* Is the op's (single) result a v128? */
+static bool result_wide(uint32_t op) {
+  const char *colon = strchr(op_info[op].stack, ':');
+  return colon && colon[1] == 'v';
+}
+
+static bool type_wide(ValType t) { return t.kind == VK_V128; }
+
 /* ---- code emission ---- */
 
 static void reserve(Xl *x, uint32_t size) {
@@ -224,30 +279,56 @@ static void pc_record(Xl *x, uint32_t wasm_offset) {
   x->pc[x->n_pc++] = (IPcEntry){x->len, wasm_offset};
 }
 
-static void emit_mov(Xl *x, uint32_t dst, uint32_t src) {
+static void emit_mov(Xl *x, uint32_t dst, uint32_t src, bool wide) {
   if (dst != src)
-    EMIT(x, IOP_MOV, IUn, .dst = dst, .a = src);
+    EMIT(x, wide ? IOP_MOV_V : IOP_MOV, IUn, .dst = dst, .a = src);
 }
 
-static void emit_const(Xl *x, uint32_t dst, uint64_t c) {
-  if (c <= UINT32_MAX)
-    EMIT(x, IOP_CONST32, IConst32, .dst = dst, .imm = (uint32_t)c);
-  else
-    EMIT(x, IOP_CONST64, IConst64, .dst = dst, .imm = c);
+/* Write the constant entry e to slot dst. */
+static void emit_const(Xl *x, uint32_t dst, const VEnt *e) {
+  if (e->wide) {
+    IConstV in = {NULL, dst, 0, {0}};
+    memcpy(in.imm, &e->c, 8);
+    memcpy(in.imm + 8, &e->c_hi, 8);
+    emit_raw(x, IOP_CONST_V, &in, sizeof in);
+  } else if (e->c <= UINT32_MAX) {
+    EMIT(x, IOP_CONST32, IConst32, .dst = dst, .imm = (uint32_t)e->c);
+  } else {
+    EMIT(x, IOP_CONST64, IConst64, .dst = dst, .imm = e->c);
+  }
 }
 
 /* ---- the virtual stack ---- */
 
+static uint32_t vwidth(const VEnt *e) { return e->wide ? 16 : 8; }
+
+/* The temp slot of the entry at `height` (<= x->h): the prefix sum of the
+ * widths below it. */
 static uint32_t tslot(const Xl *x, uint32_t height) {
-  return x->t_base + height * 8;
+  if (height == 0)
+    return x->t_base;
+  const VEnt *below = &x->vs[height - 1];
+  return x->t_base + below->toff + vwidth(below);
 }
 
 static void vpush(Xl *x, VEnt e) {
   if (e.kind == V_LOCAL)
     x->refs[e.slot / 8]++;
+  e.toff = tslot(x, x->h) - x->t_base;
+  if (e.toff + vwidth(&e) > x->t_max)
+    x->t_max = e.toff + vwidth(&e);
   x->vs[x->h++] = e;
 }
-static void vpush_temp(Xl *x) { vpush(x, (VEnt){V_TEMP, 0, 0}); }
+static void vpush_temp(Xl *x, bool wide) {
+  vpush(x, (VEnt){.kind = V_TEMP, .wide = wide});
+}
+static void vpush_local(Xl *x, uint32_t slot, bool wide) {
+  vpush(x, (VEnt){.kind = V_LOCAL, .slot = slot, .wide = wide});
+}
+static void vpush_types(Xl *x, const ValType *types, uint32_t n) {
+  for (uint32_t k = 0; k < n; k++)
+    vpush_temp(x, type_wide(types[k]));
+}
 static VEnt vpop(Xl *x) {
   VEnt e = x->vs[--x->h];
   if (e.kind == V_LOCAL)
@@ -265,10 +346,10 @@ static void vtrunc(Xl *x, uint32_t height) {
 static void materialize(Xl *x, uint32_t height) {
   VEnt *e = &x->vs[height];
   if (e->kind == V_LOCAL) {
-    emit_mov(x, tslot(x, height), e->slot);
+    emit_mov(x, tslot(x, height), e->slot, e->wide);
     x->refs[e->slot / 8]--;
   } else if (e->kind == V_CONST) {
-    emit_const(x, tslot(x, height), e->c);
+    emit_const(x, tslot(x, height), e);
   }
   e->kind = V_TEMP;
 }
@@ -341,56 +422,73 @@ static bool in_place(Xl *x, uint32_t base, uint32_t n, uint32_t skip) {
   return true;
 }
 
-/* Copy the branch values into T(base + k); ascending order is safe since each
- * source sits at or above its destination. The virtual stack is unchanged. */
+/* Copy the branch values into the label's slots from T(base) on (at the
+ * prefix sums of their widths); ascending order is safe since each source
+ * sits at or above its destination. The virtual stack is unchanged. */
 static void emit_moves(Xl *x, uint32_t base, uint32_t n, uint32_t skip) {
   uint32_t first = x->h - skip - n;
+  uint32_t dst = tslot(x, base);
   for (uint32_t k = 0; k < n; k++) {
     const VEnt *e = &x->vs[first + k];
-    uint32_t dst = tslot(x, base + k);
     if (e->kind == V_CONST)
-      emit_const(x, dst, e->c);
+      emit_const(x, dst, e);
     else
-      emit_mov(x, dst, e->kind == V_LOCAL ? e->slot : tslot(x, first + k));
+      emit_mov(x, dst, e->kind == V_LOCAL ? e->slot : tslot(x, first + k),
+               e->wide);
+    dst += vwidth(e);
   }
 }
 
 /* Where to read the entry at `height` from once emit_frame_moves has begun
- * writing slots 0..n-1: a local among those slots was first copied to the
- * entry's temp slot. UINT32_MAX for a constant. Changes nothing: frame moves
- * may sit on one branch path only. */
-static uint32_t frame_src(const Xl *x, uint32_t height, uint32_t n) {
+ * writing the first `bytes` of the frame: a local (or pooled constant) there
+ * was first copied to the entry's temp slot. UINT32_MAX for a constant.
+ * Changes nothing: frame moves may sit on one branch path only. */
+static uint32_t frame_src(const Xl *x, uint32_t height, uint32_t bytes) {
   const VEnt *e = &x->vs[height];
   if (e->kind == V_CONST)
     return UINT32_MAX;
-  if (e->kind == V_LOCAL && e->slot / 8 >= n)
+  if (e->kind == V_LOCAL && e->slot >= bytes)
     return e->slot;
   return tslot(x, height);
 }
 
-/* Move the `n` entries below the top `skip` into slots 0..n-1 (results, or a
- * tail call's arguments). Ascending order is safe for temps (each sits at or
- * above its destination); locals among the destinations are saved first. */
-static void emit_frame_moves(Xl *x, uint32_t n, uint32_t skip) {
+/* The bytes the n entries below the top `skip` take in slots. */
+static uint32_t entries_bytes(const Xl *x, uint32_t n, uint32_t skip) {
+  uint32_t bytes = 0;
+  for (uint32_t k = x->h - skip - n; k < x->h - skip; k++)
+    bytes += vwidth(&x->vs[k]);
+  return bytes;
+}
+
+/* Move the `n` entries below the top `skip` into the frame's first slots
+ * (results, or a tail call's arguments); returns the bytes written. Ascending
+ * order is safe for temps (each sits at or above its destination); locals
+ * among the destinations are saved first. */
+static uint32_t emit_frame_moves(Xl *x, uint32_t n, uint32_t skip) {
   uint32_t first = x->h - skip - n;
+  uint32_t bytes = entries_bytes(x, n, skip);
   for (uint32_t k = 0; k < n + skip; k++) {
     const VEnt *e = &x->vs[first + k];
-    if (e->kind == V_LOCAL && e->slot / 8 < n)
-      emit_mov(x, tslot(x, first + k), e->slot);
+    if (e->kind == V_LOCAL && e->slot < bytes)
+      emit_mov(x, tslot(x, first + k), e->slot, e->wide);
   }
+  uint32_t dst = 0;
   for (uint32_t k = 0; k < n; k++) {
-    uint32_t s = frame_src(x, first + k, n);
+    const VEnt *e = &x->vs[first + k];
+    uint32_t s = frame_src(x, first + k, bytes);
     if (s == UINT32_MAX)
-      emit_const(x, k * 8, x->vs[first + k].c);
+      emit_const(x, dst, e);
     else
-      emit_mov(x, k * 8, s);
+      emit_mov(x, dst, s, e->wide);
+    dst += vwidth(e);
   }
+  return bytes;
 }
 
 static void emit_return(Xl *x, uint32_t skip) {
   uint32_t n = x->ft->n_results;
   const VEnt *e = &x->vs[x->h - 1];
-  if (n == 1 && skip == 0 && e->kind != V_CONST) {
+  if (n == 1 && skip == 0 && e->kind != V_CONST && !e->wide) {
     uint32_t s = e->kind == V_LOCAL ? e->slot : tslot(x, x->h - 1);
     if (s == 0)
       EMIT(x, IOP_RET0, IHdr);
@@ -462,7 +560,7 @@ static uint32_t emit_cond(Xl *x, bool negate, bool materialize_first) {
   } else {
     slot = tslot(x, height);
     if (e.kind == V_CONST)
-      emit_const(x, slot, e.c);
+      emit_const(x, slot, &e);
   }
   uint32_t op = negate ? IOP_BR_EQZ32 : IOP_BR_NEZ32;
   return EMIT(x, op, IBrIf, .cond = slot) + offsetof(IBrIf, disp);
@@ -497,7 +595,8 @@ static void xl_binop(Xl *x, uint32_t op) {
   uint32_t dst = tslot(x, h - 2), pos;
   Last c = {.kind = L_CMP, .op = op};
   uint32_t swapped = SWAPPED(op);
-  if (b->kind == V_CONST || (a->kind == V_CONST && swapped != OP_COUNT)) {
+  if (op_imm_form[op] &&
+      (b->kind == V_CONST || (a->kind == V_CONST && swapped != OP_COUNT))) {
     bool swap = b->kind != V_CONST;
     uint64_t imm = swap ? a->c : b->c;
     c.op = swap ? swapped : op;
@@ -517,7 +616,7 @@ static void xl_binop(Xl *x, uint32_t op) {
   }
   vpop(x);
   vpop(x);
-  vpush_temp(x);
+  vpush_temp(x, result_wide(op));
   c.start = pos;
   c.code_end = x->len;
   c.dst_field = pos + offsetof(IBin, dst);
@@ -531,7 +630,7 @@ static void xl_unop(Xl *x, uint32_t op) {
   uint32_t a = src(x, h - 1);
   uint32_t pos = EMIT(x, op, IUn, .dst = tslot(x, h - 1), .a = a);
   vpop(x);
-  vpush_temp(x);
+  vpush_temp(x, result_wide(op));
   set_producer(x, pos + offsetof(IUn, dst), h - 1);
   if (op == OP_I32_EQZ || op == OP_I64_EQZ) {
     x->last.kind = L_CMP;
@@ -572,7 +671,7 @@ static void xl_load(Xl *x, const Instr *in) {
     pos = EMIT(x, op_add_form[op], IMemA, .x = dst, .y = add.a, .z = add.b,
                .offset = offset);
     vpop(x);
-    vpush_temp(x);
+    vpush_temp(x, result_wide(op));
     set_producer(x, pos + offsetof(IMemA, x), h - 1);
     return;
   }
@@ -584,7 +683,7 @@ static void xl_load(Xl *x, const Instr *in) {
                .offset = offset, .mem = mem_field(x, mem),
                .is64 = x->mod->memories[mem].type.is64);
   vpop(x);
-  vpush_temp(x);
+  vpush_temp(x, result_wide(op));
   set_producer(x, pos + offsetof(IMem, x), h - 1);
 }
 
@@ -624,50 +723,102 @@ static void xl_ops(Xl *x, uint32_t op, uint32_t n_in, bool result, IOps ops) {
   uint32_t pos = emit_raw(x, op, &ops, sizeof ops);
   vtrunc(x, first);
   if (result) {
-    vpush_temp(x);
+    vpush_temp(x, false);
     set_producer(x, pos + offsetof(IOps, a), first);
   }
 }
 
-static bool valtype_ok(ValType t) { return t.kind != VK_V128; }
-
-static bool functype_ok(const FuncType *ft) {
-  for (uint32_t i = 0; i < ft->n_params; i++)
-    if (!valtype_ok(ft->params[i]))
-      return false;
-  for (uint32_t i = 0; i < ft->n_results; i++)
-    if (!valtype_ok(ft->results[i]))
-      return false;
-  return true;
+/* A v128 op over the top three values (ISelect shape: a, b, cond = c). */
+static void xl_ternop(Xl *x, uint32_t op) {
+  uint32_t h = x->h;
+  uint32_t c = src(x, h - 1), b = src(x, h - 2), a = src(x, h - 3);
+  uint32_t pos = EMIT(x, op, ISelect, .dst = tslot(x, h - 3), .a = a, .b = b,
+                      .cond = c);
+  vtrunc(x, h - 3);
+  vpush_temp(x, true);
+  set_producer(x, pos + offsetof(ISelect, dst), h - 3);
 }
 
-static bool block_sig(Xl *x, BlockType bt, uint32_t *np, uint32_t *nr) {
-  *np = *nr = 0;
-  if (bt.kind == BLOCK_VALUE) {
-    *nr = 1;
-    return valtype_ok(bt.value);
+/* extract_lane: a scalar read at the lane's offset inside the vector. */
+static void xl_extract(Xl *x, const Instr *in) {
+  uint32_t h = x->h;
+  uint32_t a = src(x, h - 1) + in->a * op_lane_size[in->op];
+  uint32_t pos =
+      EMIT(x, in->op, IUn, .dst = tslot(x, h - 1), .a = a);
+  vpop(x);
+  vpush_temp(x, result_wide(in->op));
+  set_producer(x, pos + offsetof(IUn, dst), h - 1);
+}
+
+static void xl_replace(Xl *x, const Instr *in) {
+  uint32_t h = x->h;
+  uint32_t b = src(x, h - 1), a = src(x, h - 2);
+  uint32_t pos = EMIT(x, in->op, IBin, .dst = tslot(x, h - 2), .a = a, .b = b,
+                      .pad = in->a * op_lane_size[in->op]);
+  vtrunc(x, h - 2);
+  vpush_temp(x, true);
+  set_producer(x, pos + offsetof(IBin, dst), h - 2);
+}
+
+static void xl_shuffle(Xl *x, const Instr *in) {
+  uint32_t h = x->h;
+  IShuffle s = {NULL, tslot(x, h - 2), src(x, h - 2), src(x, h - 1), 0, {0}};
+  memcpy(s.lanes, in->imm.v128, 16);
+  uint32_t pos = emit_raw(x, OP_I8X16_SHUFFLE, &s, sizeof s);
+  vtrunc(x, h - 2);
+  vpush_temp(x, true);
+  set_producer(x, pos + offsetof(IShuffle, dst), h - 2);
+}
+
+/* Lane loads (address, vector -> vector) and stores (address, vector). */
+static void xl_lane_mem(Xl *x, const Instr *in) {
+  uint32_t h = x->h, mem = in->imm.memarg.mem;
+  bool store = !result_wide(in->op);
+  IMemLane m = {NULL,
+                tslot(x, h - 2),
+                src(x, h - 2),
+                in->imm.memarg.offset,
+                src(x, h - 1),
+                in->b * op_lane_size[in->op],
+                mem_field(x, mem),
+                x->mod->memories[mem].type.is64};
+  uint32_t pos = emit_raw(x, in->op, &m, sizeof m);
+  vtrunc(x, h - 2);
+  if (!store) {
+    vpush_temp(x, true);
+    set_producer(x, pos + offsetof(IMemLane, x), h - 2);
   }
-  if (bt.kind == BLOCK_INDEX) {
-    const FuncType *ft = &x->mod->types[bt.index].func;
+}
+
+static void block_sig(Xl *x, const BlockType *bt, uint32_t *np, uint32_t *nr,
+                      const ValType **params, const ValType **results) {
+  *np = *nr = 0;
+  *params = *results = NULL;
+  if (bt->kind == BLOCK_VALUE) {
+    *nr = 1;
+    *results = &bt->value;
+  } else if (bt->kind == BLOCK_INDEX) {
+    const FuncType *ft = &x->mod->types[bt->index].func;
     *np = ft->n_params;
     *nr = ft->n_results;
-    return functype_ok(ft);
+    *params = ft->params;
+    *results = ft->results;
   }
-  return true;
 }
 
-static bool push_ctrl(Xl *x, uint32_t kind, const Instr *in) {
+static void push_ctrl(Xl *x, uint32_t kind, const Instr *in) {
   uint32_t np, nr;
-  if (!block_sig(x, in->imm.block.type, &np, &nr))
-    return false;
+  const ValType *params, *results;
+  block_sig(x, &in->imm.block.type, &np, &nr, &params, &results);
   materialize_all(x);
   Ctrl *c = &x->cs[x->depth++];
   *c = (Ctrl){.kind = kind,
+              .params = params,
+              .results = results,
               .base = x->h - np,
               .n_params = np,
               .n_results = nr,
               .end_index = in->imm.block.end};
-  return true;
 }
 
 static void xl_if(Xl *x, const Instr *in) {
@@ -690,8 +841,7 @@ static void xl_else(Xl *x, const Instr *in) {
   }
   bind_list(x, &c->else_fix);
   vtrunc(x, c->base);
-  for (uint32_t k = 0; k < c->n_params; k++)
-    vpush_temp(x);
+  vpush_types(x, c->params, c->n_params);
   x->clean = x->h;
   c->unreachable = false;
   c->end_index = in->imm.index;
@@ -713,8 +863,7 @@ static void xl_end(Xl *x) {
   bind_list(x, &c->fixups);
   bind_list(x, &c->else_fix);
   vtrunc(x, c->base);
-  for (uint32_t k = 0; k < c->n_results; k++)
-    vpush_temp(x);
+  vpush_types(x, c->results, c->n_results);
   x->clean = x->h;
   x->depth--;
   if (!reach && !targeted)
@@ -788,24 +937,25 @@ static void xl_br_on_null(Xl *x, uint32_t depth, bool on_null) {
 }
 
 static void xl_local_set(Xl *x, uint32_t local, bool tee) {
-  uint32_t slot = local * 8, h = x->h;
+  uint32_t slot = x->loff[local], h = x->h;
   VEnt top = x->vs[h - 1];
   const Last *p = &x->prev;
   if (top.kind == V_LOCAL && top.slot == slot) {
     /* local.set of its own value: nothing to do */
   } else if (p->kind != L_NONE && p->code_end == x->len && p->height == h - 1 &&
-             top.kind == V_TEMP && x->refs[local] == 0) {
+             top.kind == V_TEMP && x->refs[slot / 8] == 0) {
     patch32(x, p->dst_field, slot);
   } else {
     spill_local_refs(x, slot, h - 1);
     if (top.kind == V_CONST)
-      emit_const(x, slot, top.c);
+      emit_const(x, slot, &top);
     else
-      emit_mov(x, slot, top.kind == V_LOCAL ? top.slot : tslot(x, h - 1));
+      emit_mov(x, slot, top.kind == V_LOCAL ? top.slot : tslot(x, h - 1),
+               top.wide);
   }
   vpop(x);
   if (tee)
-    vpush(x, (VEnt){V_LOCAL, slot, 0});
+    vpush_local(x, slot, top.wide);
 }
 
 /* ---- calls ---- */
@@ -825,8 +975,7 @@ static uint32_t place_args(Xl *x, uint32_t n, uint32_t skip) {
 
 static void finish_call(Xl *x, const FuncType *ft, uint32_t skip) {
   vtrunc(x, x->h - skip - ft->n_params);
-  for (uint32_t k = 0; k < ft->n_results; k++)
-    vpush_temp(x);
+  vpush_types(x, ft->results, ft->n_results);
 }
 
 static void xl_call(Xl *x, uint32_t func, bool tail) {
@@ -838,8 +987,7 @@ static void xl_call(Xl *x, uint32_t func, bool tail) {
   if (import) {
     uint32_t op = tail ? IOP_TAIL_CALL_IMPORT : IOP_CALL_IMPORT;
     EMIT(x, op, ICallRef, .skip = sizeof(ICallRef), .args = args,
-         .n_params = ft->n_params, .n_results = ft->n_results,
-         .x = funcs_field(x, func));
+         .x = funcs_field(x, func), .type = ft);
   } else {
     const IFunc *f = &x->funcs[func - x->mod->n_func_imports];
     EMIT(x, tail ? IOP_TAIL_CALL : IOP_CALL, ICall, .skip = sizeof(ICall),
@@ -859,18 +1007,17 @@ static void xl_call_through(Xl *x, const Instr *in, bool tail) {
   const FuncType *ft = &x->mod->types[type].func;
   uint32_t args = 0, top;
   if (tail) {
-    emit_frame_moves(x, ft->n_params, 1);
-    top = frame_src(x, x->h - 1, ft->n_params);
+    uint32_t bytes = emit_frame_moves(x, ft->n_params, 1);
+    top = frame_src(x, x->h - 1, bytes);
     if (top == UINT32_MAX) {
       top = tslot(x, x->h - 1);
-      emit_const(x, top, x->vs[x->h - 1].c);
+      emit_const(x, top, &x->vs[x->h - 1]);
     }
   } else {
     args = place_args(x, ft->n_params, 1);
     top = src(x, x->h - 1);
   }
-  ICallRef c = {
-      NULL, sizeof(ICallRef), args, ft->n_params, ft->n_results, top, 0, 0, 0};
+  ICallRef c = {NULL, sizeof(ICallRef), args, top, 0, 0, 0, ft};
   uint32_t op;
   if (indirect) {
     uint32_t table = in->imm.pair.y;
@@ -886,6 +1033,65 @@ static void xl_call_through(Xl *x, const Instr *in, bool tail) {
     x->cs[x->depth - 1].unreachable = true;
   else
     finish_call(x, ft, 1);
+}
+
+/* ---- v128 constants ---- */
+
+/* v128 constants used inside loops get a read-only slot each (the pool),
+ * written once by the function's prologue, so loop bodies read them in place
+ * instead of rewriting them on every iteration. */
+#define POOL_MAX 64
+
+static int32_t pool_find(const Xl *x, const uint8_t *v) {
+  for (uint32_t i = 0; i < x->n_pool; i++)
+    if (memcmp(x->pool[i], v, 16) == 0)
+      return (int32_t)i;
+  return -1;
+}
+
+static void pool_scan(Xl *x, const Code *code) {
+  uint32_t cap = code->max_depth + 2, depth = 0, in_loop = 0;
+  uint8_t *loops = mem_calloc(cap, 1);
+  x->pool = mem_alloc(POOL_MAX * sizeof *x->pool);
+  if (!loops || !x->pool) {
+    mem_free(loops);
+    return; /* no pool: constants are written where they are used */
+  }
+  for (uint32_t i = 0; i + 1 < code->n_instrs; i++) {
+    const Instr *in = &code->instrs[i];
+    if (op_info[in->op].imm == IMM_BLOCK || in->op == OP_TRY_TABLE) {
+      bool loop = in->op == OP_LOOP;
+      if (depth < cap)
+        loops[depth++] = loop;
+      in_loop += loop;
+    } else if (in->op == OP_END && depth) {
+      in_loop -= loops[--depth];
+    } else if (in->op == OP_V128_CONST && in_loop && x->n_pool < POOL_MAX &&
+               pool_find(x, in->imm.v128) < 0) {
+      memcpy(x->pool[x->n_pool++], in->imm.v128, 16);
+    }
+  }
+  mem_free(loops);
+}
+
+static void emit_pool(Xl *x) {
+  for (uint32_t i = 0; i < x->n_pool; i++) {
+    IConstV in = {NULL, x->pool_base + 16 * i, 0, {0}};
+    memcpy(in.imm, x->pool[i], 16);
+    emit_raw(x, IOP_CONST_V, &in, sizeof in);
+  }
+}
+
+static void xl_v128_const(Xl *x, const Instr *in) {
+  int32_t k = pool_find(x, in->imm.v128);
+  if (k >= 0) {
+    vpush_local(x, x->pool_base + 16 * (uint32_t)k, true);
+    return;
+  }
+  VEnt e = {.kind = V_CONST, .wide = true};
+  memcpy(&e.c, in->imm.v128, 8);
+  memcpy(&e.c_hi, in->imm.v128 + 8, 8);
+  vpush(x, e);
 }
 
 /* ---- the instruction switch ---- */
@@ -947,16 +1153,18 @@ static void xl_global(Xl *x, const Instr *in) {
   uint32_t field =
       x->rm->offsets.globals + in->imm.index * (uint32_t)sizeof(void *);
   uint32_t h = x->h;
+  uint8_t kind = x->mod->globals[in->imm.index].type.type.kind;
   if (in->op == OP_GLOBAL_GET) {
-    uint32_t pos = EMIT(x, IOP_GLOBAL_GET, IUn, .dst = tslot(x, h), .a = field);
-    vpush_temp(x);
+    uint32_t op = kind == VK_V128 ? IOP_GLOBAL_GET_V : IOP_GLOBAL_GET;
+    uint32_t pos = EMIT(x, op, IUn, .dst = tslot(x, h), .a = field);
+    vpush_temp(x, kind == VK_V128);
     set_producer(x, pos + offsetof(IUn, dst), h);
     return;
   }
   uint32_t s = src(x, h - 1);
-  uint8_t kind = x->mod->globals[in->imm.index].type.type.kind;
-  uint32_t op =
-      kind == VK_I32 || kind == VK_F32 ? IOP_GLOBAL_SET32 : IOP_GLOBAL_SET;
+  uint32_t op = kind == VK_V128                 ? IOP_GLOBAL_SET_V
+                : kind == VK_I32 || kind == VK_F32 ? IOP_GLOBAL_SET32
+                                                   : IOP_GLOBAL_SET;
   EMIT(x, op, IUn, .dst = field, .a = s);
   vpop(x);
 }
@@ -980,6 +1188,18 @@ static bool xl_instr(Xl *x, const Instr *in) {
   case CL_STORE:
     xl_store(x, in);
     return true;
+  case CL_VTERN:
+    xl_ternop(x, op);
+    return true;
+  case CL_VEXTRACT:
+    xl_extract(x, in);
+    return true;
+  case CL_VREPLACE:
+    xl_replace(x, in);
+    return true;
+  case CL_VLANE:
+    xl_lane_mem(x, in);
+    return true;
   default:
     break;
   }
@@ -998,21 +1218,17 @@ static bool xl_instr(Xl *x, const Instr *in) {
     mark_unreachable(x);
     return true;
   case OP_BLOCK:
-    return push_ctrl(x, C_BLOCK, in);
+    push_ctrl(x, C_BLOCK, in);
+    return true;
   case OP_LOOP:
-    if (!push_ctrl(x, C_LOOP, in))
-      return false;
+    push_ctrl(x, C_LOOP, in);
     x->cs[x->depth - 1].loop_start = x->len;
     epoch_check(x);
     fuel_block(x);
     return true;
-  case OP_IF: {
-    uint32_t np, nr;
-    if (!block_sig(x, in->imm.block.type, &np, &nr))
-      return false;
+  case OP_IF:
     xl_if(x, in);
     return true;
-  }
   case OP_ELSE:
     xl_else(x, in);
     return true;
@@ -1042,13 +1258,6 @@ static bool xl_instr(Xl *x, const Instr *in) {
   case OP_CALL_REF:
   case OP_RETURN_CALL_INDIRECT:
   case OP_RETURN_CALL_REF:
-    if (!functype_ok(
-            &x->mod
-                 ->types[op == OP_CALL_INDIRECT || op == OP_RETURN_CALL_INDIRECT
-                             ? in->imm.pair.x
-                             : in->imm.index]
-                 .func))
-      return false;
     xl_call_through(x, in,
                     op == OP_RETURN_CALL_INDIRECT || op == OP_RETURN_CALL_REF);
     return true;
@@ -1057,22 +1266,21 @@ static bool xl_instr(Xl *x, const Instr *in) {
     return true;
   case OP_SELECT:
   case OP_SELECT_T: {
-    if (op == OP_SELECT_T)
-      for (uint32_t k = 0; k < in->imm.select.n; k++)
-        if (!valtype_ok(in->imm.select.types[k]))
-          return false;
     uint32_t h = x->h;
+    bool wide = x->vs[h - 2].wide;
     uint32_t cond = src(x, h - 1), b = src(x, h - 2), a = src(x, h - 3);
-    uint32_t pos = EMIT(x, IOP_SELECT, ISelect, .dst = tslot(x, h - 3), .a = a,
-                        .b = b, .cond = cond);
+    uint32_t pos = EMIT(x, wide ? IOP_SELECT_V : IOP_SELECT, ISelect,
+                        .dst = tslot(x, h - 3), .a = a, .b = b, .cond = cond);
     vtrunc(x, h - 3);
-    vpush_temp(x);
+    vpush_temp(x, wide);
     set_producer(x, pos + offsetof(ISelect, dst), h - 3);
     return true;
   }
-  case OP_LOCAL_GET:
-    vpush(x, (VEnt){V_LOCAL, in->imm.index * 8, 0});
+  case OP_LOCAL_GET: {
+    uint32_t i = in->imm.index;
+    vpush_local(x, x->loff[i], x->loff[i + 1] - x->loff[i] == 16);
     return true;
+  }
   case OP_LOCAL_SET:
   case OP_LOCAL_TEE:
     xl_local_set(x, in->imm.index, op == OP_LOCAL_TEE);
@@ -1082,17 +1290,23 @@ static bool xl_instr(Xl *x, const Instr *in) {
     xl_global(x, in);
     return true;
   case OP_I32_CONST:
-    vpush(x, (VEnt){V_CONST, 0, (uint32_t)in->imm.i32});
+    vpush(x, (VEnt){.kind = V_CONST, .c = (uint32_t)in->imm.i32});
     return true;
   case OP_F32_CONST:
-    vpush(x, (VEnt){V_CONST, 0, in->imm.f32});
+    vpush(x, (VEnt){.kind = V_CONST, .c = in->imm.f32});
     return true;
   case OP_I64_CONST:
   case OP_F64_CONST:
-    vpush(x, (VEnt){V_CONST, 0, in->imm.f64});
+    vpush(x, (VEnt){.kind = V_CONST, .c = in->imm.f64});
+    return true;
+  case OP_V128_CONST:
+    xl_v128_const(x, in);
+    return true;
+  case OP_I8X16_SHUFFLE:
+    xl_shuffle(x, in);
     return true;
   case OP_REF_NULL:
-    vpush(x, (VEnt){V_CONST, 0, 0});
+    vpush(x, (VEnt){.kind = V_CONST});
     return true;
   case OP_REF_IS_NULL:
     xl_unop(x, OP_I64_EQZ);
@@ -1101,7 +1315,7 @@ static bool xl_instr(Xl *x, const Instr *in) {
     uint32_t h = x->h;
     uint32_t pos = EMIT(x, IOP_REF_FUNC, IUn, .dst = tslot(x, h),
                         .a = funcs_field(x, in->imm.index));
-    vpush_temp(x);
+    vpush_temp(x, false);
     set_producer(x, pos + offsetof(IUn, dst), h);
     return true;
   }
@@ -1119,18 +1333,13 @@ static bool xl_instr(Xl *x, const Instr *in) {
 
 /* ---- driver ---- */
 
-static bool locals_ok(const Code *code) {
-  for (uint32_t i = 0; i < code->n_local_groups; i++)
-    if (!valtype_ok(code->local_groups[i].type))
-      return false;
-  return true;
-}
-
 static bool translate_body(Xl *x, const Code *code) {
   Ctrl *c = &x->cs[x->depth++];
   *c = (Ctrl){.kind = C_FUNC,
+              .results = x->ft->results,
               .n_results = x->ft->n_results,
               .end_index = code->n_instrs - 1};
+  emit_pool(x);
   epoch_check(x);
   fuel_block(x);
   for (uint32_t i = 0; i < code->n_instrs && x->depth; i++) {
@@ -1138,7 +1347,7 @@ static bool translate_body(Xl *x, const Code *code) {
     /* local.get and constants emit nothing: the peepholes see through them */
     bool quiet = in->op == OP_LOCAL_GET || in->op == OP_I32_CONST ||
                  in->op == OP_I64_CONST || in->op == OP_F32_CONST ||
-                 in->op == OP_F64_CONST;
+                 in->op == OP_F64_CONST || in->op == OP_V128_CONST;
     if (!quiet) {
       x->prev = x->last;
       x->last.kind = L_NONE;
@@ -1161,23 +1370,63 @@ static void xl_free(Xl *x) {
   mem_free(x->vs);
   mem_free(x->cs);
   mem_free(x->refs);
+  mem_free(x->loff);
+  mem_free(x->pool);
 }
 
-static Err xl_setup(Xl *x, const Code *code, uint32_t n_params) {
-  uint64_t n_slots = (uint64_t)n_params + code->n_locals;
+static uint64_t types_bytes(const ValType *types, uint32_t n) {
+  uint64_t bytes = 0;
+  for (uint32_t i = 0; i < n; i++)
+    bytes += type_wide(types[i]) ? 16 : 8;
+  return bytes;
+}
+
+/* Every local's slot: params, then the declared locals, by their widths. */
+static void local_offsets(Xl *x, const Code *code) {
+  uint32_t i = 0, off = 0;
+  for (; i < x->ft->n_params; i++) {
+    x->loff[i] = off;
+    off += type_wide(x->ft->params[i]) ? 16 : 8;
+  }
+  for (uint32_t g = 0; g < code->n_local_groups; g++) {
+    const LocalGroup *lg = &code->local_groups[g];
+    for (uint32_t k = 0; k < lg->count; k++, i++) {
+      x->loff[i] = off;
+      off += type_wide(lg->type) ? 16 : 8;
+    }
+  }
+  x->loff[i] = off;
+}
+
+static Err xl_setup(Xl *x, const Code *code, uint64_t locals_end) {
+  uint64_t n_locals = (uint64_t)x->ft->n_params + code->n_locals;
   x->vs = mem_alloc(((size_t)code->max_stack + 2) * sizeof *x->vs);
   x->cs = mem_alloc(((size_t)code->max_depth + 2) * sizeof *x->cs);
-  x->refs = mem_calloc(n_slots + 1, sizeof *x->refs);
-  if (!x->vs || !x->cs || !x->refs)
+  x->loff = mem_alloc((n_locals + 1) * sizeof *x->loff);
+  if (!x->vs || !x->cs || !x->loff)
     return ERR_NOMEM;
-  x->t_base = (uint32_t)(n_slots * 8);
-  return OK;
+  local_offsets(x, code);
+  pool_scan(x, code);
+  x->pool_base = (uint32_t)locals_end;
+  x->t_base = x->pool_base + 16 * x->n_pool;
+  x->refs = mem_calloc(x->t_base / 8 + 1, sizeof *x->refs);
+  return x->refs ? OK : ERR_NOMEM;
 }
 
 static void emit_unsupported(Xl *x) {
   x->len = 0;
   x->n_pc = 0;
   EMIT(x, IOP_UNSUPPORTED, IHdr);
+}
+
+static bool sig_has_v128(const FuncType *ft) {
+  for (uint32_t i = 0; i < ft->n_params; i++)
+    if (type_wide(ft->params[i]))
+      return true;
+  for (uint32_t i = 0; i < ft->n_results; i++)
+    if (type_wide(ft->results[i]))
+      return true;
+  return false;
 }
 
 Err interp_translate(const RtModule *module, IFunc *funcs, uint32_t index,
@@ -1195,13 +1444,21 @@ Err interp_translate(const RtModule *module, IFunc *funcs, uint32_t index,
   x.epoch = cfg->epoch_interruption;
   x.guarded0 =
       mod->n_memories && rt_memory_guarded(cfg, &mod->memories[0].type);
-  uint64_t n_slots =
-      (uint64_t)x.ft->n_params + code->n_locals + code->max_stack + 1;
-  if (n_slots < x.ft->n_results)
-    n_slots = x.ft->n_results;
-  if (n_slots * 8 > (1u << 30))
+  uint64_t param_bytes = types_bytes(x.ft->params, x.ft->n_params);
+  uint64_t locals_end = param_bytes;
+  for (uint32_t g = 0; g < code->n_local_groups; g++)
+    locals_end += (uint64_t)code->local_groups[g].count *
+                  (type_wide(code->local_groups[g].type) ? 16 : 8);
+  /* params, locals, pool, temps (at most 16 bytes each), slack */
+  uint64_t bound =
+      locals_end + 16 * (uint64_t)POOL_MAX + 16 * (uint64_t)code->max_stack + 16;
+  uint64_t result_bytes = types_bytes(x.ft->results, x.ft->n_results);
+  if (bound > (1u << 30) || result_bytes > (1u << 30))
     return FAIL(diag, ERR_LIMIT, code->offset, "function frame too large");
-  Err err = xl_setup(&x, code, x.ft->n_params);
+  f->frame_bytes = (uint32_t)result_bytes; /* at least */
+  f->param_bytes = (uint32_t)param_bytes;
+  f->local_bytes = (uint32_t)(locals_end - param_bytes);
+  Err err = xl_setup(&x, code, locals_end);
   if (err != OK) {
     xl_free(&x);
     return FAIL_NOMEM(diag);
@@ -1212,14 +1469,16 @@ Err interp_translate(const RtModule *module, IFunc *funcs, uint32_t index,
     mem_free(x.pc);
     return FAIL_NOMEM(diag);
   }
-  if (!functype_ok(x.ft) || !locals_ok(code) || !translate_body(&x, code))
+  if (!translate_body(&x, code))
     emit_unsupported(&x);
+  uint32_t frame = x.t_base + x.t_max + 16;
+  if (frame > f->frame_bytes)
+    f->frame_bytes = frame;
   xl_free(&x);
-  f->frame_bytes = (uint32_t)(n_slots * 8);
   f->n_params = x.ft->n_params;
   f->n_results = x.ft->n_results;
-  f->param_bytes = x.ft->n_params * 8;
-  f->local_bytes = (uint32_t)(code->n_locals * 8);
+  f->has_v128 = sig_has_v128(x.ft);
+  f->type = x.ft;
   f->func_index = index;
   f->n_pc = x.n_pc;
   *out_code = x.code;

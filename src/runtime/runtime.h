@@ -471,4 +471,38 @@ _Noreturn void rt_trap_raise_index(TrapCode code, uint64_t index);
 /* Raise a trap a host function returned (takes ownership). Never returns. */
 _Noreturn void rt_trap_raise_host(Trap *trap);
 
+/* ---- Libcalls and the code registry (for native tiers) --------------------------- */
+
+/* Helpers compiled code calls (libcalls.def): one signature for all, so a tier
+ * calls them through one table. */
+typedef enum RtLibId {
+#define LIBCALL(name, what) RT_LIB_##name,
+#include "libcalls.def"
+#undef LIBCALL
+    RT_LIB_COUNT
+} RtLibId;
+typedef uint64_t (*RtLibcall)(VMContext *cx, uint64_t a, uint64_t b, uint64_t c, uint64_t d,
+                              uint64_t e);
+extern const RtLibcall rt_libcalls[RT_LIB_COUNT];
+#define LIBCALL(name, what)                                                                    \
+    uint64_t rt_lib_##name(VMContext *cx, uint64_t a, uint64_t b, uint64_t c, uint64_t d,      \
+                           uint64_t e);
+#include "libcalls.def"
+#undef LIBCALL
+
+/* Native code ranges, so the fault handler can tell a fault in compiled code
+ * (code_registry.c). `fault` runs inside the signal handler (async-signal-safe:
+ * no locks, no allocation) with the faulting pc and frame pointer; it returns
+ * the trap code of the trap site at pc, or TRAP_NONE (then the fault is
+ * classified by address as for any other code). Lookups take no lock. */
+typedef TrapCode (*RtCodeFaultFn)(void *data, uintptr_t pc, uintptr_t fp);
+/* Register [start, end); false on allocation failure. */
+bool rt_code_register(uintptr_t start, uintptr_t end, RtCodeFaultFn fault, void *data);
+/* Remove the range starting at `start` (once no code in it can run). */
+void rt_code_unregister(uintptr_t start);
+/* The `data` of the range holding pc, or NULL. Async-signal-safe. */
+void *rt_code_lookup(uintptr_t pc);
+/* For signals.c: ask the owner of the range holding pc (TRAP_NONE if none). */
+TrapCode rt_code_fault(uintptr_t pc, uintptr_t fp);
+
 #endif

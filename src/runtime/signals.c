@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <ucontext.h>
 
 /* Our signal stack, and the smallest existing one we keep instead. */
 #define ALT_STACK_SIZE (64u * 1024u)
@@ -35,6 +36,20 @@ static TrapCode classify(const RtThread *t, const Activation *act, uintptr_t add
     if (t->stack_low > window && addr < t->stack_low && addr >= t->stack_low - window)
         return TRAP_STACK_OVERFLOW;
     return TRAP_NONE;
+}
+
+/* Hook for native tiers (code_registry.c): a fault whose pc lies in registered
+ * code is first offered to the code's owner, which maps the pc through its
+ * trap table and records its frames; TRAP_NONE falls back to classify(). */
+static TrapCode classify_code(void *context) {
+#if defined(__x86_64__) && defined(__linux__)
+    const ucontext_t *uc = context;
+    return rt_code_fault((uintptr_t)uc->uc_mcontext.gregs[REG_RIP],
+                         (uintptr_t)uc->uc_mcontext.gregs[REG_RBP]);
+#else
+    (void)context;
+    return TRAP_NONE;
+#endif
 }
 
 /* Hand a fault that is not ours to whoever had the signal before us. */
@@ -64,7 +79,9 @@ static void on_fault(int sig, siginfo_t *info, void *context) {
     Activation *act = t->current;
     /* si_code > 0: raised by the kernel for this thread's own access. */
     if (act && info->si_code > 0) {
-        TrapCode code = classify(t, act, (uintptr_t)info->si_addr);
+        TrapCode code = classify_code(context);
+        if (code == TRAP_NONE)
+            code = classify(t, act, (uintptr_t)info->si_addr);
         if (code != TRAP_NONE) {
             act->trap = NULL;
             act->trap_code = code;

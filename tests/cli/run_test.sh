@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # `wasmc run --invoke` end to end: results printed one per line, arguments
 # parsed by parameter type, traps on stderr with "wasmc: trap: MESSAGE" and a
-# backtrace, exit status 0 / 1 (failure or trap) / 2 (usage), fuel.
+# backtrace, exit status 0 / 134 (trap) / 1 (failure) / 2 (usage); the
+# options: --fuel, --timeout, --max-memory, --dir, --env, `--`, --name=value;
+# WASI modules (written as WAT here; the C guests are in tests/wasi/):
+# proc_exit codes, reactors, a timeout while blocked in a host call.
 # Prints "N passed, N failed" for tests/run.sh.
 #   tests/cli/run_test.sh BUILD_DIR
 set -uo pipefail
@@ -78,25 +81,163 @@ check tenth 0 "0.1" "" -- --invoke tenth "$m"
 check fneg 0 "-1.5" "" -- --invoke fneg "$m" 1.5
 check pair 0 "$(printf -- '-3\n-3')" "" -- --invoke pair "$m" -3
 check none 0 "" "" -- --invoke none "$m"
-check trap 1 "" "wasmc: trap: unreachable" -- --invoke crash "$m"
-check trap-backtrace 1 "" "(func 7)" -- --invoke crash "$m"
-check div-zero 1 "" "wasmc: trap: integer divide by zero" -- --invoke div "$m" 1 0
-check div-overflow 1 "" "wasmc: trap: integer overflow" -- --invoke div "$m" -2147483648 -1
-check oob 1 "" "wasmc: trap: out of bounds memory access" -- --invoke oob "$m"
-check exhaustion 1 "" "wasmc: trap: call stack exhausted" -- --invoke deep "$m" 0
-check fuel 1 "" "wasmc: trap: all fuel consumed by WebAssembly" -- --fuel 10000 --invoke spin "$m"
+check trap 134 "" "wasmc: trap: unreachable" -- --invoke crash "$m"
+check trap-backtrace 134 "" "(func 7)" -- --invoke crash "$m"
+check div-zero 134 "" "wasmc: trap: integer divide by zero" -- --invoke div "$m" 1 0
+check div-overflow 134 "" "wasmc: trap: integer overflow" -- --invoke div "$m" -2147483648 -1
+check oob 134 "" "wasmc: trap: out of bounds memory access" -- --invoke oob "$m"
+check exhaustion 134 "" "wasmc: trap: call stack exhausted" -- --invoke deep "$m" 0
+check fuel 134 "" "wasmc: trap: all fuel consumed by WebAssembly" -- --fuel 10000 --invoke spin "$m"
 check fuel-enough 0 "5" "" -- --fuel 10000 --invoke add "$m" 2 3
 check no-export 1 "" "no exported function 'nope'" -- --invoke nope "$m"
 check arg-count 2 "" "takes 2 arguments" -- --invoke add "$m" 1
 check arg-bad 2 "" "is not a valid i32" -- --invoke add "$m" 1 x
 check arg-range 2 "" "is not a valid i32" -- --invoke add "$m" 1 4294967296
-check start-trap 1 "" "wasmc: trap: unreachable" -- "$work/start_trap.wat"
+check start-trap 134 "" "wasmc: trap: unreachable" -- "$work/start_trap.wat"
 check unknown-import 1 "" "unknown import" -- --invoke g "$work/import.wat"
 check no-invoke 0 "" "" -- "$work/start.wat"
 check binary 0 "42" "" -- --invoke f "$work/answer.wasm"
 check missing-file 1 "" "wasmc run:" -- --invoke f "$work/nothing.wasm"
 check usage 2 "" "usage: wasmc run" --
-check bad-option 2 "" "bad option" -- --frobnicate "$m"
+check bad-option 2 "" "unknown option '--frobnicate'" -- --frobnicate "$m"
+
+# ---- trap output: the message, then the backtrace, innermost frame first ----
+"$wasmc" run --invoke crash "$m" 2>"$work/err"
+if [ $? -eq 134 ] && [ "$(sed -n 1p "$work/err")" = "wasmc: trap: unreachable" ] &&
+    [ "$(sed -n 2p "$work/err")" = "wasm backtrace:" ] &&
+    grep -qE '^ +0: 0x[0-9a-f]{6} - .*\(func 7\)$' "$work/err" &&
+    grep -qE '^ +1: 0x[0-9a-f]{6} - <export "crash"> \(func 8\)$' "$work/err" &&
+    [ "$(wc -l <"$work/err")" -eq 4 ]; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+    echo "FAIL trap-output:"
+    sed 's/^/    /' "$work/err"
+fi
+
+# ---- --timeout (epoch interruption), --fuel, --max-memory ----
+cat >"$work/spin_start.wat" <<'WAT'
+(module (func $spin (loop $l (br $l))) (start $spin))
+WAT
+cat >"$work/spin_main.wat" <<'WAT'
+(module (func $spin (loop $l (br $l))) (func (export "_start") (call $spin)))
+WAT
+cat >"$work/grow.wat" <<'WAT'
+(module (memory 2)
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "size") (result i32) (memory.size)))
+WAT
+check timeout 134 "" "wasmc: trap: interrupt" -- --timeout 200ms --invoke spin "$m"
+check timeout-note 134 "" "wasmc: the --timeout of 200ms elapsed" -- --timeout 200ms --invoke spin "$m"
+check timeout-start 134 "" "wasmc: trap: interrupt" -- --timeout 0.2s "$work/spin_start.wat"
+check timeout-_start 134 "" "wasmc: trap: interrupt" -- --timeout=300ms "$work/spin_main.wat"
+check timeout-not-reached 0 "5" "" -- --timeout 1m --invoke add "$m" 2 3
+start=$(date +%s%N)
+"$wasmc" run --timeout 300ms --invoke spin "$m" 2>/dev/null
+elapsed=$((($(date +%s%N) - start) / 1000000))
+if [ "$elapsed" -ge 250 ] && [ "$elapsed" -lt 5000 ]; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+    echo "FAIL timeout-duration: --timeout 300ms stopped after $elapsed ms"
+fi
+check fuel-start 134 "" "wasmc: trap: all fuel consumed by WebAssembly" -- --fuel 1000 "$work/spin_main.wat"
+check fuel-equals 134 "" "all fuel consumed" -- --fuel=500 "$work/spin_start.wat"
+check fuel-zero 134 "" "all fuel consumed" -- --fuel 0 --invoke add "$m" 1 2
+check max-memory-grow 0 "2" "" -- --max-memory 256K --invoke grow "$work/grow.wat" 2
+check max-memory-fail 0 "-1" "" -- --max-memory 256K --invoke grow "$work/grow.wat" 3
+check max-memory-pages 0 "-1" "" -- --max-memory 200000 --invoke grow "$work/grow.wat" 2
+check max-memory-mib 0 "2" "" -- --max-memory 1M --invoke grow "$work/grow.wat" 14
+check max-memory-mib-fail 0 "-1" "" -- --max-memory 1MiB --invoke grow "$work/grow.wat" 15
+check max-memory-none 0 "2" "" -- --invoke grow "$work/grow.wat" 100
+check max-memory-min 1 "" "exceeds the store's limit of 1 pages" -- --max-memory 64K --invoke size "$work/grow.wat"
+
+# ---- option syntax ----
+check end-of-options 0 "5" "" -- --invoke add -- "$m" 2 3
+check equals-form 0 "5" "" -- --invoke=add --fuel=100 "$m" 2 3
+check args-after-file 0 "5" "" -- --invoke add "$m" 2 3
+check bad-fuel 2 "" "bad value for '--fuel'" -- --fuel -1 "$m"
+check bad-timeout 2 "" "bad value for '--timeout'" -- --timeout 5parsecs "$m"
+check bad-timeout-zero 2 "" "bad value for '--timeout'" -- --timeout 0 "$m"
+check bad-max-memory 2 "" "bad value for '--max-memory'" -- --max-memory 1T "$m"
+check missing-value 2 "" "option '--dir' needs a value" -- --dir
+check bad-dir 2 "" "bad value for '--dir'" -- --dir ::/x "$m"
+check flag-value 2 "" "'--inherit-env' takes no value" -- --inherit-env=1 "$m"
+check no-file 2 "" "no FILE given" -- --fuel 5
+"$wasmc" run --help >"$work/out" 2>&1
+status=$?
+missing=""
+for opt in --dir --dir-ro --env --inherit-env --invoke --fuel --max-memory --timeout --argv0 "exit status"; do
+    grep -qF -- "$opt" "$work/out" || missing="$missing $opt"
+done
+if [ $status -eq 0 ] && [ -z "$missing" ]; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+    echo "FAIL help: status $status, missing:$missing"
+fi
+
+# ---- WASI modules written as WAT ----
+cat >"$work/wasi.wat" <<'WAT'
+(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hi\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 3))
+    (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (call $exit (i32.const 3)))
+  (func (export "exit_with") (param i32) (call $exit (local.get 0)))
+  (func (export "read_stdin") (result i32)
+    (i32.store (i32.const 0) (i32.const 100))
+    (i32.store (i32.const 4) (i32.const 10))
+    (drop (call $read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (i32.load (i32.const 8)))
+  (func (export "crash") (unreachable)))
+WAT
+cat >"$work/wasi_start_exit.wat" <<'WAT'
+(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (func $s (call $exit (i32.const 5))) (start $s))
+WAT
+cat >"$work/reactor.wat" <<'WAT'
+(module
+  (global $g (mut i32) (i32.const 0))
+  (func (export "_initialize") (global.set $g (i32.const 5)))
+  (func (export "get") (result i32) (global.get $g)))
+WAT
+w="$work/wasi.wat"
+check wasi-start 3 "hi" "" -- "$w"
+check wasi-exit-0 0 "" "" -- --invoke exit_with "$w" 0
+check wasi-exit-42 42 "" "" -- --invoke exit_with "$w" 42
+check wasi-exit-255 255 "" "" -- --invoke exit_with "$w" 255
+check wasi-exit-low-bits 1 "" "" -- --invoke exit_with "$w" 257
+check wasi-exit-in-start 5 "" "" -- "$work/wasi_start_exit.wat"
+check wasi-trap 134 "" "wasmc: trap: unreachable" -- --invoke crash "$w"
+check wasi-read-stdin 0 "0" "" -- --invoke read_stdin "$w"
+check wasi-dir-missing 1 "" "cannot pre-open directory '$work/nothing'" -- --dir "$work/nothing" "$w"
+check wasi-dir-ok 3 "hi" "" -- --dir "$work::/w" --dir-ro "$work::/r" --env A=1 "$w"
+check reactor 0 "5" "" -- --invoke get "$work/reactor.wat"
+check reactor-init 0 "" "" -- "$work/reactor.wat"
+# a guest blocked in a host call cannot see the epoch: the watchdog ends it
+start=$(date +%s%N)
+mkfifo "$work/fifo"
+exec 8<>"$work/fifo" # a writer that never writes: reads block
+"$wasmc" run --timeout 200ms --invoke read_stdin "$w" <"$work/fifo" >"$work/out" 2>"$work/err"
+status=$?
+exec 8>&-
+elapsed=$((($(date +%s%N) - start) / 1000000))
+if [ $status -eq 134 ] && grep -qF "did not stop within 1s of its --timeout 200ms" "$work/err" &&
+    [ "$elapsed" -lt 5000 ]; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+    echo "FAIL timeout-blocked: status $status after $elapsed ms"
+    sed 's/^/    /' "$work/err"
+fi
 
 echo "run_test: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

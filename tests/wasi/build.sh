@@ -7,16 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: tests/wasi/build.sh OUT_DIR}
 mkdir -p "$out"
 
-if ! command -v clang-19 >/dev/null || ! command -v wasm-ld-19 >/dev/null ||
-    [ ! -f /usr/lib/wasm32-wasi/libc.a ] ||
-    ! ls /usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1; then
-    echo "installing clang-19 and wasi-libc" >&2
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 >/dev/null
-fi
+"$here/toolchain.sh"
 
 for src in "$here"/*.c; do
     name=$(basename "$src" .c)

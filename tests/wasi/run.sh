@@ -25,16 +25,17 @@ fail() {
     failed=$((failed + 1))
 }
 
-# check NAME EXPECTED_STATUS [runner args...] (stdin from $stdin_file if set)
+# check NAME EXPECTED_STATUS [runner args...] (stdin from $stdin_file if set;
+# stdout compared with expected/${expect:-NAME}.stdout)
 check() {
     local name=$1 want=$2
     shift 2
-    local got status
+    local got status expected="$here/expected/${expect:-$name}.stdout"
     got=$(timeout 60 "${runner[@]}" "$@" <"${stdin_file:-/dev/null}" 2>"$work/$name.stderr")
     status=$?
-    if [ "$got" != "$(cat "$here/expected/$name.stdout")" ]; then
+    if [ "$got" != "$(cat "$expected")" ]; then
         fail "$name" "stdout differs"
-        diff <(echo "$got") "$here/expected/$name.stdout" | head -n 10
+        diff <(echo "$got") "$expected" | head -n 10
     elif [ "$status" -ne "$want" ]; then
         fail "$name" "exit status $status, expected $want"
         head -n 5 "$work/$name.stderr"
@@ -86,6 +87,48 @@ for f in made created stolen; do
 done
 [ ! -e "$work/esc/sandbox/stolen" ] && [ ! -e "$work/esc/sandbox/root_link" ] ||
     fail escape "an escape left a trace in the sandbox"
+
+# The environment: only what --env/--inherit-env grant; a later --env wins.
+export WASI_TEST_A=fromhost
+expect=env_unset check env-not-inherited 1 "$guests/args_env.wasm"
+expect=env_host check env-inherit 1 --inherit-env "$guests/args_env.wasm"
+expect=env_host check env-pass-host-value 1 --env WASI_TEST_A "$guests/args_env.wasm"
+expect=env_override check env-override 1 --inherit-env --env WASI_TEST_A=override "$guests/args_env.wasm"
+expect=env_override check env-last-wins 1 --env WASI_TEST_A=first --env WASI_TEST_A=override \
+    "$guests/args_env.wasm"
+expect=env_unset check env-pass-missing 1 --env WASI_TEST_MISSING "$guests/args_env.wasm"
+unset WASI_TEST_A
+
+# A read-only pre-open next to a writable one; nothing below ro/ may change.
+for d in ro rw; do
+    mkdir -p "$work/rofs/$d/sub" "$work/rofs/$d/empty"
+    echo data >"$work/rofs/$d/data.txt"
+    echo inner >"$work/rofs/$d/sub/inner.txt"
+    echo gone >"$work/rofs/$d/sub/gone.txt"
+done
+echo untouched >"$work/rofs/neighbour.txt"
+ro_snapshot() {
+    (cd "$work/rofs" && find . -path ./rw -prune -o -printf '%p %y %s %T@ %C@\n' | sort &&
+        find . -path ./rw -prune -o -type f -exec sha256sum {} + | sort)
+}
+before=$(ro_snapshot)
+check readonly 0 --dir-ro "$work/rofs/ro::/ro" --dir "$work/rofs/rw::/rw" "$guests/readonly.wasm"
+[ "$before" = "$(ro_snapshot)" ] || fail readonly "something below the read-only pre-open changed"
+[ -f "$work/rofs/rw/new.txt" ] && [ -d "$work/rofs/rw/newdir" ] && [ ! -e "$work/rofs/rw/empty" ] ||
+    fail readonly "the writable pre-open did not get the changes"
+
+# --max-memory as malloc sees it: NULL near the limit, not before.
+expect=alloc_limit check alloc-limit 0 --max-memory 4M "$guests/alloc.wasm" 4
+expect=alloc_limit check alloc-limit-16 0 --max-memory 16MiB "$guests/alloc.wasm" 16
+expect=alloc_unlimited check alloc-unlimited 0 "$guests/alloc.wasm" 300
+
+# A trap in a C program: exit status 134, the message, and a backtrace with
+# the function names of the module's name section, innermost first.
+check crash 134 "$guests/crash.wasm"
+grep -q '^wasmc: trap: unreachable$' "$work/crash.stderr" &&
+    sed -n 's/^ *[0-9]*: 0x[0-9a-f]* - \([^ ]*\) (func [0-9]*)$/\1/p' "$work/crash.stderr" |
+    head -n 3 | tr '\n' ' ' | grep -qx 'crash_inner crash_outer __original_main ' ||
+    { fail crash "no trap message or backtrace"; cat "$work/crash.stderr"; }
 
 echo "wasi programs: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,19 @@
+/* The --tier option of `wasmc run` and `wasmc wast`: tier names and the
+ * default tier (the interpreter until the JIT is the default on x86-64). */
+#include <string.h>
+
+#include "cli.h"
+#include "interp/interp.h"
+#include "jit/jit.h"
+
+const Tier *cli_tier_named(const char *name) {
+    if (strcmp(name, "interp") == 0)
+        return &interp_tier;
+    if (strcmp(name, "jit") == 0)
+        return jit_available() ? &jit_tier : NULL;
+    return NULL;
+}
+
+const Tier *cli_default_tier(void) {
+    return &interp_tier;
+}

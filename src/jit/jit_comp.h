@@ -1,0 +1,121 @@
+/* The single-pass compiler's state, shared by jit_compile.c (value tracker,
+ * control flow, calls, driver) and jit_lower.c (numeric, memory, table ops).
+ *
+ * Value tracker: each operand-stack entry is a constant, a pending local
+ * read, a register, or its canonical slot (slot s for height s). At every
+ * label (block entry, branch, end) all entries are in their slots, so every
+ * path into a label agrees on the layout; within straight-line code values
+ * stay in registers. i32 values in GPRs are always zero-extended; f32/f64 live
+ * in the low lane of an XMM register. */
+#ifndef WASMC_JIT_JIT_COMP_H
+#define WASMC_JIT_JIT_COMP_H
+
+#include <setjmp.h>
+
+#include "jit_int.h"
+
+typedef enum JType { T_I32, T_I64, T_F32, T_F64, T_REF } JType;
+enum { K_CONST, K_LOCAL, K_REG, K_SLOT };
+
+typedef struct VItem {
+    uint8_t kind, type, reg;
+    uint32_t local;
+    uint64_t c;
+} VItem;
+
+enum { C_FUNC, C_BLOCK, C_LOOP, C_IF };
+typedef struct JCtrl {
+    uint8_t kind;
+    bool unreachable, targeted, has_else;
+    uint32_t base, n_params, n_results;
+    const ValType *params, *results;
+    uint32_t label;      /* branch target: loop head or end */
+    uint32_t else_label; /* C_IF: the else arm (or the end without one) */
+    uint32_t end_index;
+} JCtrl;
+
+/* A deferred out-of-line trap stub. */
+typedef struct JStub {
+    uint32_t label;
+    uint32_t code;  /* TrapCode, or UINT32_MAX: the code is in eax */
+    uint32_t wasm;  /* offset of the trapping instruction */
+    uint8_t index_reg; /* X64_NOREG, or the register holding the element index */
+} JStub;
+
+/* Allocatable registers (r10, r11, xmm14, xmm15 are scratch; r14 = memory 0
+ * base, r15 = vmctx). */
+#define J_SCRATCH X64_R11
+#define J_SCRATCH2 X64_R10
+#define J_XSCRATCH 15
+#define J_XSCRATCH2 14
+#define J_MEM0 X64_R14
+#define J_VMCTX X64_R15
+#define J_N_XMM 14
+
+typedef struct Comp {
+    jmp_buf fail; /* allocation failure */
+    const RtModule *rm;
+    const Module *mod;
+    const FuncType *ft;
+    const Code *code;
+    CodeBuf cb;
+    uint32_t n_params, n_locals; /* params, declared locals */
+    uint32_t k_slots;            /* max(params, results) */
+    uint8_t *local_types;        /* JType per local (params first) */
+    int32_t frame;               /* bytes below rbp */
+    VItem *vs;
+    uint32_t h;
+    uint32_t *local_refs; /* pending K_LOCAL entries per local */
+    JCtrl *cs;
+    uint32_t depth;
+    uint16_t gpr_free, xmm_free; /* bit masks */
+    JStub *stubs;
+    uint32_t n_stubs, cap_stubs;
+    JPc *pcs;
+    uint32_t n_pcs, cap_pcs;
+    JTrapSite *traps;
+    uint32_t n_traps, cap_traps;
+    JCallReloc *relocs;
+    uint32_t n_relocs, cap_relocs;
+    uint32_t wasm_offset; /* of the instruction being compiled */
+    bool guarded0, fuel, epoch;
+    uint32_t fuel_pos, fuel_count; /* the pending fuel charge's imm32 field */
+    int32_t tls_limit;
+} Comp;
+
+/* ---- tracker (jit_compile.c) ---- */
+JType jit_type(ValType t);
+int32_t jit_slot_disp(const Comp *c, uint32_t height);
+X64Mem jit_slot(const Comp *c, uint32_t height);
+X64Mem jit_local(const Comp *c, uint32_t local);
+bool jit_is_float(uint8_t type);
+uint8_t jit_alloc(Comp *c, bool xmm);
+void jit_free_reg(Comp *c, uint8_t type, uint8_t reg);
+void jit_push_reg(Comp *c, uint8_t type, uint8_t reg);
+void jit_push_const(Comp *c, uint8_t type, uint64_t v);
+/* Pop into a register the caller owns (may be the entry's own register). */
+uint8_t jit_pop_reg(Comp *c, uint8_t *out_type);
+/* Pop; a constant that fits a sign-extended imm32 is returned as such. */
+bool jit_pop_imm(Comp *c, int32_t *out_imm);
+VItem jit_pop(Comp *c);
+/* Load an item's value into register r. */
+void jit_load_item(Comp *c, const VItem *it, uint8_t r);
+void jit_spill_regs(Comp *c);
+void jit_spill_all(Comp *c);
+uint32_t jit_stub(Comp *c, uint32_t code);
+uint32_t jit_stub_index(Comp *c, uint32_t code, uint8_t index_reg);
+void jit_trap_site(Comp *c, uint32_t code);
+void jit_call_c(Comp *c, const void *fn);
+void jit_restore_rsp(Comp *c);
+
+/* ---- lowering (jit_lower.c): false when `op` is not theirs ---- */
+bool jit_lower_numeric(Comp *c, const Instr *in);
+bool jit_lower_memory(Comp *c, const Instr *in);
+/* A compare fused with the br_if / if that follows: emits the compare and
+ * returns the condition that is true when the compare is. */
+bool jit_fusable_cmp(uint32_t op);
+X64Cond jit_emit_cmp(Comp *c, uint32_t op);
+/* Raw GPR move helpers */
+void jit_mov_to_reg(Comp *c, uint8_t type, uint8_t dst, uint8_t src);
+
+#endif

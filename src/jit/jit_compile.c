@@ -1,0 +1,1128 @@
+/* The single-pass compiler's core: the value-location tracker (registers,
+ * constants, pending local reads, canonical slots), control flow (blocks,
+ * loops, if/else, br/br_if/br_table with compare+branch fusion), calls (direct,
+ * through func refs with one type check, real tail calls, host calls), frames
+ * and prologues (stack-limit check, fuel, epochs), trap stubs and the driver
+ * over a validated function body. Numeric and memory ops are in jit_lower.c.
+ * Every allocation failure longjmps to Comp.fail; the scratch dies with the
+ * Comp. */
+#include "jit_comp.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#define GPR_ALLOCATABLE                                                                        \
+    ((1u << X64_RAX) | (1u << X64_RCX) | (1u << X64_RDX) | (1u << X64_RBX) | (1u << X64_RSI) |  \
+     (1u << X64_RDI) | (1u << X64_R8) | (1u << X64_R9) | (1u << X64_R12) | (1u << X64_R13))
+#define XMM_ALLOCATABLE ((1u << J_N_XMM) - 1)
+
+/* ---- scratch arrays ---- */
+
+static void *grow_array(Comp *c, void *p, uint32_t *cap, uint32_t need, size_t elem) {
+    if (need <= *cap)
+        return p;
+    uint32_t n = *cap ? *cap * 2 : 32;
+    while (n < need)
+        n *= 2;
+    void *q = mem_realloc(p, (size_t)n * elem);
+    if (!q)
+        longjmp(c->fail, 1);
+    *cap = n;
+    return q;
+}
+
+static void pc_record(Comp *c, uint32_t wasm) {
+    uint32_t at = c->cb.len;
+    if (c->n_pcs && c->pcs[c->n_pcs - 1].native == at) {
+        c->pcs[c->n_pcs - 1].wasm = wasm;
+        return;
+    }
+    c->pcs = grow_array(c, c->pcs, &c->cap_pcs, c->n_pcs + 1, sizeof *c->pcs);
+    c->pcs[c->n_pcs++] = (JPc){at, wasm};
+}
+
+void jit_trap_site(Comp *c, uint32_t code) {
+    c->traps = grow_array(c, c->traps, &c->cap_traps, c->n_traps + 1, sizeof *c->traps);
+    c->traps[c->n_traps++] = (JTrapSite){c->cb.len, code};
+}
+
+uint32_t jit_stub_index(Comp *c, uint32_t code, uint8_t index_reg) {
+    c->stubs = grow_array(c, c->stubs, &c->cap_stubs, c->n_stubs + 1, sizeof *c->stubs);
+    uint32_t label = x64_label(&c->cb);
+    c->stubs[c->n_stubs++] = (JStub){label, code, c->wasm_offset, index_reg};
+    return label;
+}
+
+uint32_t jit_stub(Comp *c, uint32_t code) {
+    return jit_stub_index(c, code, X64_NOREG);
+}
+
+/* ---- types and places ---- */
+
+JType jit_type(ValType t) {
+    switch (t.kind) {
+    case VK_I32: return T_I32;
+    case VK_I64: return T_I64;
+    case VK_F32: return T_F32;
+    case VK_F64: return T_F64;
+    default: return T_REF;
+    }
+}
+
+bool jit_is_float(uint8_t type) {
+    return type == T_F32 || type == T_F64;
+}
+
+int32_t jit_slot_disp(const Comp *c, uint32_t height) {
+    return -24 - 8 * (int32_t)c->n_locals - 8 * (int32_t)height;
+}
+
+X64Mem jit_slot(const Comp *c, uint32_t height) {
+    return x64_mem(X64_RBP, jit_slot_disp(c, height));
+}
+
+X64Mem jit_local(const Comp *c, uint32_t local) {
+    if (local < c->n_params)
+        return x64_mem(X64_RBP, 16 + 8 * (int32_t)(c->k_slots - 1 - local));
+    return x64_mem(X64_RBP, -24 - 8 * (int32_t)(local - c->n_params));
+}
+
+static X64Mem result_place(const Comp *c, uint32_t j) {
+    return x64_mem(X64_RBP, 16 + 8 * (int32_t)(c->k_slots - 1 - j));
+}
+
+void jit_restore_rsp(Comp *c) {
+    x64_lea(&c->cb, true, X64_RSP, x64_mem(X64_RBP, -c->frame));
+}
+
+void jit_call_c(Comp *c, const void *fn) {
+    x64_alu_ri(&c->cb, X64_AND, true, X64_RSP, -16);
+    x64_mov_ri(&c->cb, X64_RAX, (uint64_t)(uintptr_t)fn);
+    x64_call_r(&c->cb, X64_RAX);
+    jit_restore_rsp(c);
+}
+
+/* ---- registers ---- */
+
+static void spill_item(Comp *c, uint32_t i);
+
+uint8_t jit_alloc(Comp *c, bool xmm) {
+    uint16_t *mask = xmm ? &c->xmm_free : &c->gpr_free;
+    if (!*mask) {
+        for (uint32_t i = 0; i < c->h; i++)
+            if (c->vs[i].kind == K_REG && jit_is_float(c->vs[i].type) == xmm) {
+                spill_item(c, i);
+                break;
+            }
+    }
+    uint8_t r = (uint8_t)__builtin_ctz(*mask);
+    *mask &= (uint16_t) ~(1u << r);
+    return r;
+}
+
+void jit_free_reg(Comp *c, uint8_t type, uint8_t reg) {
+    if (jit_is_float(type))
+        c->xmm_free |= (uint16_t)(1u << reg);
+    else
+        c->gpr_free |= (uint16_t)(1u << reg);
+}
+
+void jit_push_reg(Comp *c, uint8_t type, uint8_t reg) {
+    c->vs[c->h++] = (VItem){K_REG, type, reg, 0, 0};
+}
+
+void jit_push_const(Comp *c, uint8_t type, uint64_t v) {
+    c->vs[c->h++] = (VItem){K_CONST, type, 0, 0, v};
+}
+
+static void push_local(Comp *c, uint32_t local) {
+    c->local_refs[local]++;
+    c->vs[c->h++] = (VItem){K_LOCAL, c->local_types[local], 0, local, 0};
+}
+
+static void push_slot(Comp *c, uint8_t type) {
+    c->vs[c->h++] = (VItem){K_SLOT, type, 0, 0, 0};
+}
+
+VItem jit_pop(Comp *c) {
+    VItem it = c->vs[--c->h];
+    if (it.kind == K_LOCAL)
+        c->local_refs[it.local]--;
+    return it;
+}
+
+static void load_mem(Comp *c, uint8_t type, uint8_t r, X64Mem m) {
+    switch (type) {
+    case T_I32: x64_load(&c->cb, (X64Reg)r, m, 4, false, false); break;
+    case T_F32: x64_sse_rm(&c->cb, X64_MOVSS, r, m); break;
+    case T_F64: x64_sse_rm(&c->cb, X64_MOVSD, r, m); break;
+    default: x64_load(&c->cb, (X64Reg)r, m, 8, false, true); break;
+    }
+}
+
+void jit_mov_to_reg(Comp *c, uint8_t type, uint8_t dst, uint8_t src) {
+    if (dst == src)
+        return;
+    if (jit_is_float(type))
+        x64_sse_rr(&c->cb, X64_MOVAPS, dst, src);
+    else
+        x64_mov_rr(&c->cb, true, (X64Reg)dst, (X64Reg)src);
+}
+
+void jit_load_item(Comp *c, const VItem *it, uint8_t r) {
+    switch (it->kind) {
+    case K_CONST:
+        if (!jit_is_float(it->type)) {
+            x64_mov_ri(&c->cb, (X64Reg)r, it->type == T_I32 ? (uint32_t)it->c : it->c);
+        } else if (it->c == 0) {
+            x64_sse_rr(&c->cb, X64_XORPS, r, r);
+        } else {
+            x64_mov_ri(&c->cb, J_SCRATCH, it->c);
+            x64_movd_xr(&c->cb, it->type == T_F64, r, J_SCRATCH);
+        }
+        break;
+    case K_LOCAL: load_mem(c, it->type, r, jit_local(c, it->local)); break;
+    case K_SLOT: load_mem(c, it->type, r, jit_slot(c, (uint32_t)(it - c->vs))); break;
+    default: jit_mov_to_reg(c, it->type, r, it->reg); break;
+    }
+}
+
+uint8_t jit_pop_reg(Comp *c, uint8_t *out_type) {
+    uint32_t at = c->h - 1;
+    VItem it = jit_pop(c);
+    if (out_type)
+        *out_type = it.type;
+    if (it.kind == K_REG)
+        return it.reg;
+    uint8_t r = jit_alloc(c, jit_is_float(it.type));
+    if (it.kind == K_SLOT)
+        load_mem(c, it.type, r, jit_slot(c, at));
+    else
+        jit_load_item(c, &it, r);
+    return r;
+}
+
+bool jit_pop_imm(Comp *c, int32_t *out_imm) {
+    const VItem *top = &c->vs[c->h - 1];
+    if (top->kind != K_CONST || jit_is_float(top->type))
+        return false;
+    int64_t v = top->type == T_I32 ? (int64_t)(int32_t)(uint32_t)top->c : (int64_t)top->c;
+    if (v < INT32_MIN || v > INT32_MAX)
+        return false;
+    *out_imm = (int32_t)v;
+    jit_pop(c);
+    return true;
+}
+
+/* Write an item (at height `at`, or any place) to memory m, 8 bytes for
+ * integers. */
+static void store_item(Comp *c, const VItem *it, uint32_t at, X64Mem m) {
+    switch (it->kind) {
+    case K_REG:
+        if (it->type == T_F32)
+            x64_movss_store(&c->cb, m, it->reg, false);
+        else if (it->type == T_F64)
+            x64_movss_store(&c->cb, m, it->reg, true);
+        else
+            x64_store(&c->cb, m, (X64Reg)it->reg, 8);
+        return;
+    case K_CONST: {
+        uint64_t v = it->type == T_I32 || it->type == T_F32 ? (uint32_t)it->c : it->c;
+        if ((int64_t)v >= INT32_MIN && (int64_t)v <= INT32_MAX) {
+            x64_store_imm(&c->cb, m, (int32_t)v, 8);
+        } else {
+            x64_mov_ri(&c->cb, J_SCRATCH, v);
+            x64_store(&c->cb, m, J_SCRATCH, 8);
+        }
+        return;
+    }
+    case K_LOCAL:
+        x64_load(&c->cb, J_SCRATCH, jit_local(c, it->local), 8, false, true);
+        x64_store(&c->cb, m, J_SCRATCH, 8);
+        return;
+    default: {
+        X64Mem src = jit_slot(c, at);
+        if (src.disp == m.disp && m.base == X64_RBP && m.index == X64_NOREG)
+            return;
+        x64_load(&c->cb, J_SCRATCH, src, 8, false, true);
+        x64_store(&c->cb, m, J_SCRATCH, 8);
+        return;
+    }
+    }
+}
+
+static void spill_item(Comp *c, uint32_t i) {
+    VItem *it = &c->vs[i];
+    if (it->kind == K_SLOT)
+        return;
+    store_item(c, it, i, jit_slot(c, i));
+    if (it->kind == K_REG)
+        jit_free_reg(c, it->type, it->reg);
+    if (it->kind == K_LOCAL)
+        c->local_refs[it->local]--;
+    it->kind = K_SLOT;
+}
+
+void jit_spill_regs(Comp *c) {
+    for (uint32_t i = 0; i < c->h; i++)
+        if (c->vs[i].kind == K_REG)
+            spill_item(c, i);
+}
+
+void jit_spill_all(Comp *c) {
+    for (uint32_t i = 0; i < c->h; i++)
+        spill_item(c, i);
+}
+
+/* ---- fuel and epochs ---- */
+
+static void fuel_flush(Comp *c) {
+    if (c->fuel_pos)
+        x64_patch32(&c->cb, c->fuel_pos, c->fuel_count ? c->fuel_count : 1);
+    c->fuel_pos = 0;
+}
+
+static void fuel_block(Comp *c) {
+    if (!c->fuel)
+        return;
+    fuel_flush(c);
+    x64_load(&c->cb, J_SCRATCH, x64_mem(J_VMCTX, offsetof(VMContext, fuel)), 8, false, true);
+    /* sub qword [r11], imm32 (always the 4-byte form: patched later) */
+    x64_byte(&c->cb, 0x49);
+    x64_byte(&c->cb, 0x81);
+    x64_byte(&c->cb, 0x2B);
+    c->fuel_pos = c->cb.len;
+    x64_u32(&c->cb, 1);
+    c->fuel_count = 0;
+    x64_jcc(&c->cb, X64_S, jit_stub(c, TRAP_OUT_OF_FUEL));
+}
+
+static void epoch_check(Comp *c) {
+    if (!c->epoch)
+        return;
+    x64_load(&c->cb, J_SCRATCH, x64_mem(J_VMCTX, offsetof(VMContext, engine_epoch)), 8, false,
+             true);
+    x64_load(&c->cb, J_SCRATCH, x64_mem(J_SCRATCH, 0), 8, false, true);
+    x64_load(&c->cb, J_SCRATCH2, x64_mem(J_VMCTX, offsetof(VMContext, epoch_deadline)), 8, false,
+             true);
+    x64_alu_rm(&c->cb, X64_CMP, true, J_SCRATCH, x64_mem(J_SCRATCH2, 0));
+    x64_jcc(&c->cb, X64_AE, jit_stub(c, TRAP_INTERRUPT));
+}
+
+/* ---- frame ---- */
+
+static void load_mem0(Comp *c) {
+    if (!c->guarded0)
+        return;
+    x64_load(&c->cb, J_MEM0, x64_mem(J_VMCTX, (int32_t)c->rm->offsets.memories), 8, false, true);
+    x64_load(&c->cb, J_MEM0, x64_mem(J_MEM0, offsetof(RtMemory, base)), 8, false, true);
+}
+
+static void reload_context(Comp *c) {
+    x64_load(&c->cb, J_VMCTX, x64_mem(X64_RBP, -8), 8, false, true);
+    load_mem0(c);
+}
+
+static void prologue(Comp *c) {
+    CodeBuf *cb = &c->cb;
+    x64_push(cb, X64_RBP);
+    x64_mov_rr(cb, true, X64_RBP, X64_RSP);
+    x64_lea(cb, true, J_SCRATCH, x64_mem(X64_RSP, -c->frame));
+    X64Mem limit = {X64_NOREG, X64_NOREG, 1, true, c->tls_limit};
+    x64_alu_rm(cb, X64_CMP, true, J_SCRATCH, limit);
+    x64_jcc(cb, X64_B, jit_stub(c, TRAP_STACK_OVERFLOW));
+    x64_mov_rr(cb, true, X64_RSP, J_SCRATCH);
+    x64_store(cb, x64_mem(X64_RBP, -8), J_VMCTX, 8);
+    if (c->n_locals <= 8) {
+        for (uint32_t j = 0; j < c->n_locals; j++)
+            x64_store_imm(cb, jit_local(c, c->n_params + j), 0, 8);
+    } else {
+        x64_lea(cb, true, X64_RDI, jit_local(c, c->n_params + c->n_locals - 1));
+        x64_mov_ri(cb, X64_RCX, c->n_locals);
+        x64_alu_rr(cb, X64_XOR, false, X64_RAX, X64_RAX);
+        x64_rep_stosq(cb);
+    }
+    load_mem0(c);
+    epoch_check(c);
+    fuel_block(c);
+}
+
+/* ---- control ---- */
+
+static void block_sig(Comp *c, const BlockType *bt, uint32_t *np, const ValType **params,
+                      uint32_t *nr, const ValType **results) {
+    *np = *nr = 0;
+    *params = *results = NULL;
+    if (bt->kind == BLOCK_VALUE) {
+        *nr = 1;
+        *results = &bt->value;
+    } else if (bt->kind == BLOCK_INDEX) {
+        const FuncType *ft = &c->mod->types[bt->index].func;
+        *np = ft->n_params;
+        *params = ft->params;
+        *nr = ft->n_results;
+        *results = ft->results;
+    }
+}
+
+static bool sig_ok(uint32_t n, const ValType *types) {
+    for (uint32_t i = 0; i < n; i++)
+        if (types[i].kind == VK_V128)
+            return false;
+    return true;
+}
+
+static JCtrl *push_ctrl(Comp *c, uint8_t kind, const Instr *in) {
+    uint32_t np, nr;
+    const ValType *params, *results;
+    block_sig(c, &in->imm.block.type, &np, &params, &nr, &results);
+    if (!sig_ok(np, params) || !sig_ok(nr, results))
+        return NULL;
+    JCtrl *ctl = &c->cs[c->depth++];
+    *ctl = (JCtrl){.kind = kind,
+                   .base = c->h - np,
+                   .n_params = np,
+                   .n_results = nr,
+                   .params = params,
+                   .results = results,
+                   .label = x64_label(&c->cb),
+                   .end_index = in->imm.block.end};
+    return ctl;
+}
+
+static JCtrl *label_at(Comp *c, uint32_t depth) {
+    return &c->cs[c->depth - 1 - depth];
+}
+
+static uint32_t arity(const JCtrl *t) {
+    return t->kind == C_LOOP ? t->n_params : t->n_results;
+}
+
+static void reset_stack(Comp *c, uint32_t base, uint32_t n, const ValType *types) {
+    while (c->h > base) {
+        VItem it = jit_pop(c);
+        if (it.kind == K_REG)
+            jit_free_reg(c, it.type, it.reg);
+    }
+    for (uint32_t k = 0; k < n; k++)
+        push_slot(c, (uint8_t)jit_type(types[k]));
+}
+
+/* Results to the caller's slots, then leave. The `n` results are the entries
+ * below the top `skip`. */
+static void emit_return(Comp *c, uint32_t skip) {
+    uint32_t n = c->ft->n_results, first = c->h - skip - n;
+    /* a result read from a parameter must not be overwritten first */
+    for (uint32_t k = 0; k < n; k++)
+        if (c->vs[first + k].kind == K_LOCAL && c->vs[first + k].local < c->n_params)
+            spill_item(c, first + k);
+    for (uint32_t k = 0; k < n; k++)
+        store_item(c, &c->vs[first + k], first + k, result_place(c, k));
+    x64_mov_rr(&c->cb, true, X64_RSP, X64_RBP);
+    x64_pop(&c->cb, X64_RBP);
+    x64_ret(&c->cb);
+}
+
+/* Copy the label's values (the n entries below the top `skip`, all in slots)
+ * into the label's slots. */
+static void branch_moves(Comp *c, const JCtrl *t, uint32_t skip) {
+    uint32_t n = arity(t), first = c->h - skip - n;
+    for (uint32_t k = 0; k < n; k++)
+        store_item(c, &c->vs[first + k], first + k, jit_slot(c, t->base + k));
+}
+
+static bool in_place(const Comp *c, const JCtrl *t, uint32_t skip) {
+    uint32_t n = arity(t);
+    if (n == 0)
+        return true;
+    uint32_t first = c->h - skip - n;
+    for (uint32_t k = 0; k < n; k++)
+        if (c->vs[first + k].kind != K_SLOT)
+            return false;
+    return first == t->base;
+}
+
+static void jump_to(Comp *c, JCtrl *t, uint32_t skip) {
+    if (t->kind == C_FUNC) {
+        emit_return(c, skip);
+        return;
+    }
+    branch_moves(c, t, skip);
+    t->targeted = true;
+    x64_jmp(&c->cb, t->label);
+}
+
+/* Branch to label `depth` when cc holds (flags set; entries all in slots). */
+static void branch_if(Comp *c, uint32_t depth, X64Cond cc, uint32_t skip) {
+    JCtrl *t = label_at(c, depth);
+    if (t->kind != C_FUNC && in_place(c, t, skip)) {
+        t->targeted = true;
+        x64_jcc(&c->cb, cc, t->label);
+        return;
+    }
+    uint32_t skip_label = x64_label(&c->cb);
+    x64_jcc(&c->cb, x64_cond_not(cc), skip_label);
+    jump_to(c, t, skip);
+    x64_bind(&c->cb, skip_label);
+}
+
+/* Pop the condition of br_if / if (fusing a preceding-compare is done by the
+ * caller) and spill: returns the condition for "true". */
+static X64Cond pop_cond(Comp *c) {
+    uint8_t r = jit_pop_reg(c, NULL);
+    jit_spill_all(c);
+    x64_test_rr(&c->cb, false, (X64Reg)r, (X64Reg)r);
+    jit_free_reg(c, T_I32, r);
+    return X64_NE;
+}
+
+static void do_br_if(Comp *c, uint32_t depth, X64Cond cc) {
+    branch_if(c, depth, cc, 0);
+}
+
+static void do_if(Comp *c, const Instr *in, X64Cond cc) {
+    JCtrl *t = push_ctrl(c, C_IF, in);
+    t->else_label = x64_label(&c->cb);
+    x64_jcc(&c->cb, x64_cond_not(cc), t->else_label);
+}
+
+static void do_else(Comp *c, const Instr *in) {
+    JCtrl *t = &c->cs[c->depth - 1];
+    if (!t->unreachable) {
+        jit_spill_all(c);
+        t->targeted = true;
+        x64_jmp(&c->cb, t->label);
+    }
+    x64_bind(&c->cb, t->else_label);
+    t->has_else = true;
+    reset_stack(c, t->base, t->n_params, t->params);
+    t->unreachable = false;
+    t->end_index = in->imm.index;
+    fuel_block(c);
+}
+
+static void do_end(Comp *c) {
+    JCtrl *t = &c->cs[c->depth - 1];
+    if (t->kind == C_FUNC) {
+        if (!t->unreachable)
+            emit_return(c, 0);
+        c->depth--;
+        return;
+    }
+    bool reach = !t->unreachable;
+    if (reach)
+        jit_spill_all(c);
+    bool targeted = t->targeted || (t->kind == C_IF && !t->has_else);
+    if (t->kind != C_LOOP)
+        x64_bind(&c->cb, t->label);
+    if (t->kind == C_IF && !t->has_else)
+        x64_bind(&c->cb, t->else_label);
+    reset_stack(c, t->base, t->n_results, t->results);
+    c->depth--;
+    if (t->kind == C_LOOP)
+        targeted = false; /* branches to a loop go to its head */
+    if (!reach && !targeted)
+        c->cs[c->depth - 1].unreachable = true;
+    else if (targeted)
+        fuel_block(c);
+}
+
+static void do_br_table(Comp *c, const Instr *in) {
+    CodeBuf *cb = &c->cb;
+    uint8_t idx = jit_pop_reg(c, NULL);
+    jit_spill_all(c);
+    uint32_t n = in->imm.br_table.n;
+    uint32_t *targets = mem_alloc(((size_t)n + 1) * sizeof *targets);
+    if (!targets)
+        longjmp(c->fail, 1);
+    for (uint32_t k = 0; k <= n; k++) {
+        JCtrl *t = label_at(c, in->imm.br_table.labels[k]);
+        if (t->kind != C_FUNC && in_place(c, t, 0)) {
+            t->targeted = true;
+            targets[k] = t->label;
+        } else {
+            targets[k] = x64_label(cb); /* a stub below */
+        }
+    }
+    uint32_t table = x64_label(cb);
+    x64_alu_ri(cb, X64_CMP, false, (X64Reg)idx, (int32_t)n);
+    x64_mov_ri(cb, J_SCRATCH, n);
+    x64_cmov(cb, X64_A, true, (X64Reg)idx, J_SCRATCH);
+    x64_lea_label(cb, J_SCRATCH2, table);
+    x64_load(cb, J_SCRATCH, x64_mem_idx(J_SCRATCH2, (X64Reg)idx, 4, 0), 4, true, true);
+    x64_alu_rr(cb, X64_ADD, true, J_SCRATCH, J_SCRATCH2);
+    x64_jmp_r(cb, J_SCRATCH);
+    jit_free_reg(c, T_I32, idx);
+    x64_bind(cb, table);
+    uint32_t base = cb->len;
+    for (uint32_t k = 0; k <= n; k++)
+        x64_label_field(cb, targets[k], base);
+    for (uint32_t k = 0; k <= n; k++) {
+        if (x64_bound(cb, targets[k]) || targets[k] == label_at(c, in->imm.br_table.labels[k])->label)
+            continue;
+        x64_bind(cb, targets[k]);
+        jump_to(c, label_at(c, in->imm.br_table.labels[k]), 0);
+    }
+    mem_free(targets);
+}
+
+/* br_on_null (branch if null, dropping it) / br_on_non_null (branch with it). */
+static void do_br_on_null(Comp *c, uint32_t depth, bool on_null) {
+    jit_spill_all(c);
+    x64_alu_mi(&c->cb, X64_CMP, true, jit_slot(c, c->h - 1), 0);
+    if (on_null) {
+        branch_if(c, depth, X64_E, 1);
+    } else {
+        branch_if(c, depth, X64_NE, 0);
+        jit_pop(c);
+    }
+}
+
+/* ---- calls ---- */
+
+/* Everything in registers to slots, the arguments (top n) in their slots. */
+static void call_prepare(Comp *c, uint32_t n) {
+    jit_spill_regs(c);
+    for (uint32_t i = c->h - n; i < c->h; i++)
+        spill_item(c, i);
+}
+
+static uint32_t k_of(const FuncType *ft) {
+    return ft->n_params > ft->n_results ? ft->n_params : ft->n_results;
+}
+
+static void set_call_rsp(Comp *c, const FuncType *ft) {
+    uint32_t n = ft->n_params, k = k_of(ft);
+    int32_t disp = jit_slot_disp(c, c->h - n) - 8 * ((int32_t)k - 1);
+    x64_lea(&c->cb, true, X64_RSP, x64_mem(X64_RBP, disp));
+}
+
+static void finish_call(Comp *c, const FuncType *ft) {
+    for (uint32_t i = 0; i < ft->n_params; i++)
+        jit_pop(c);
+    for (uint32_t j = 0; j < ft->n_results; j++)
+        push_slot(c, (uint8_t)jit_type(ft->results[j]));
+}
+
+/* Move the n arguments (in slots) over our own incoming area, put the return
+ * address below them and restore the caller's rbp: the callee then returns
+ * straight to our caller. */
+static void tail_frame(Comp *c, const FuncType *ft) {
+    CodeBuf *cb = &c->cb;
+    uint32_t n = ft->n_params, k = k_of(ft);
+    int32_t top = 16 + 8 * ((int32_t)c->k_slots - 1);
+    x64_load(cb, X64_RAX, x64_mem(X64_RBP, 8), 8, false, true);
+    x64_load(cb, X64_RCX, x64_mem(X64_RBP, 0), 8, false, true);
+    for (uint32_t i = 0; i < n; i++) {
+        x64_load(cb, J_SCRATCH, jit_slot(c, c->h - n + i), 8, false, true);
+        x64_store(cb, x64_mem(X64_RBP, top - 8 * (int32_t)i), J_SCRATCH, 8);
+    }
+    x64_lea(cb, true, X64_RSP, x64_mem(X64_RBP, top - 8 * ((int32_t)k - 1)));
+    x64_push(cb, X64_RAX);
+    x64_mov_rr(cb, true, X64_RBP, X64_RCX);
+}
+
+/* Call the FuncRef in r10 (not null): native code directly, anything else
+ * through jit_call_array. */
+static void call_ref(Comp *c, const FuncType *ft, bool tail) {
+    CodeBuf *cb = &c->cb;
+    uint32_t slow = x64_label(cb), done = x64_label(cb);
+    x64_mov_ri(cb, J_SCRATCH, (uint64_t)(uintptr_t)jit_array_entry);
+    x64_alu_rm(cb, X64_CMP, true, J_SCRATCH, x64_mem(J_SCRATCH2, offsetof(FuncRef, array_call)));
+    x64_jcc(cb, X64_NE, slow);
+    x64_load(cb, J_VMCTX, x64_mem(J_SCRATCH2, offsetof(FuncRef, vmctx)), 8, false, true);
+    if (tail) {
+        tail_frame(c, ft);
+        x64_load(cb, J_SCRATCH2, x64_mem(J_SCRATCH2, offsetof(FuncRef, native)), 8, false, true);
+        x64_jmp_r(cb, J_SCRATCH2);
+    } else {
+        set_call_rsp(c, ft);
+        x64_call_m(cb, x64_mem(J_SCRATCH2, offsetof(FuncRef, native)));
+        x64_jmp(cb, done);
+    }
+    x64_bind(cb, slow);
+    x64_mov_rr(cb, true, X64_RDI, J_SCRATCH2);
+    x64_mov_rr(cb, true, X64_RSI, J_VMCTX);
+    x64_lea(cb, true, X64_RDX, jit_slot(c, c->h - ft->n_params));
+    x64_mov_ri(cb, X64_RCX, ft->n_params);
+    x64_mov_ri(cb, X64_R8, ft->n_results);
+    x64_mov_rr(cb, true, X64_R9, X64_RBP);
+    jit_call_c(c, (const void *)jit_call_array);
+    x64_bind(cb, done);
+    jit_restore_rsp(c);
+    reload_context(c);
+    finish_call(c, ft);
+    if (tail) {
+        emit_return(c, 0);
+        c->cs[c->depth - 1].unreachable = true;
+    }
+}
+
+static void do_call(Comp *c, uint32_t func, bool tail) {
+    const FuncType *ft = ir_func_type(c->mod, func);
+    call_prepare(c, ft->n_params);
+    if (func < c->mod->n_func_imports) {
+        x64_load(&c->cb, J_SCRATCH2,
+                 x64_mem(J_VMCTX, (int32_t)(c->rm->offsets.funcs + 8 * func)), 8, false, true);
+        call_ref(c, ft, tail);
+        return;
+    }
+    c->relocs = grow_array(c, c->relocs, &c->cap_relocs, c->n_relocs + 1, sizeof *c->relocs);
+    if (tail) {
+        tail_frame(c, ft);
+        x64_byte(&c->cb, 0xE9);
+    } else {
+        set_call_rsp(c, ft);
+        x64_byte(&c->cb, 0xE8);
+    }
+    c->relocs[c->n_relocs++] = (JCallReloc){c->cb.len, func};
+    x64_u32(&c->cb, 0);
+    if (tail) {
+        c->cs[c->depth - 1].unreachable = true;
+        return;
+    }
+    /* a callee may have tail-called into another instance */
+    jit_restore_rsp(c);
+    reload_context(c);
+    finish_call(c, ft);
+}
+
+/* The callee's FuncRef into r10 from the operand on top (an index into a
+ * table, or a reference), with the spec's checks. */
+static void do_call_indirect(Comp *c, const Instr *in, bool tail) {
+    CodeBuf *cb = &c->cb;
+    uint32_t type = in->imm.pair.x, table = in->imm.pair.y;
+    const FuncType *ft = &c->mod->types[type].func;
+    uint8_t idx = jit_pop_reg(c, NULL);
+    call_prepare(c, ft->n_params);
+    if (!c->mod->tables[table].type.limits.is64)
+        x64_mov_rr(cb, false, (X64Reg)idx, (X64Reg)idx);
+    x64_load(cb, J_SCRATCH2, x64_mem(J_VMCTX, (int32_t)(c->rm->offsets.tables + 8 * table)), 8,
+             false, true);
+    x64_alu_rm(cb, X64_CMP, true, (X64Reg)idx, x64_mem(J_SCRATCH2, offsetof(RtTable, size)));
+    x64_jcc(cb, X64_AE, jit_stub(c, TRAP_UNDEFINED_ELEMENT));
+    x64_load(cb, J_SCRATCH2, x64_mem(J_SCRATCH2, offsetof(RtTable, elems)), 8, false, true);
+    x64_load(cb, J_SCRATCH2, x64_mem_idx(J_SCRATCH2, (X64Reg)idx, 8, 0), 8, false, true);
+    x64_test_rr(cb, true, J_SCRATCH2, J_SCRATCH2);
+    x64_jcc(cb, X64_E, jit_stub_index(c, TRAP_UNINITIALIZED_ELEMENT, idx));
+    jit_free_reg(c, T_I64, idx);
+    uint32_t canon = c->rm->canon_types[type], ok = x64_label(cb);
+    x64_alu_mi(cb, X64_CMP, false, x64_mem(J_SCRATCH2, offsetof(FuncRef, type)), (int32_t)canon);
+    x64_jcc(cb, X64_E, ok);
+    x64_store(cb, x64_mem(X64_RBP, -16), J_SCRATCH2, 8);
+    x64_mov_rr(cb, true, X64_RDI, J_VMCTX);
+    x64_load(cb, X64_RSI, x64_mem(J_SCRATCH2, offsetof(FuncRef, type)), 4, false, false);
+    x64_mov_ri(cb, X64_RDX, canon);
+    jit_call_c(c, (const void *)rt_lib_IS_SUBTYPE);
+    x64_test_rr(cb, false, X64_RAX, X64_RAX);
+    x64_jcc(cb, X64_E, jit_stub(c, TRAP_INDIRECT_TYPE));
+    x64_load(cb, J_SCRATCH2, x64_mem(X64_RBP, -16), 8, false, true);
+    x64_bind(cb, ok);
+    call_ref(c, ft, tail);
+}
+
+static void do_call_ref(Comp *c, const Instr *in, bool tail) {
+    const FuncType *ft = &c->mod->types[in->imm.index].func;
+    uint32_t at = c->h - 1;
+    VItem ref = jit_pop(c);
+    call_prepare(c, ft->n_params);
+    if (ref.kind == K_SLOT)
+        x64_load(&c->cb, J_SCRATCH2, jit_slot(c, at), 8, false, true);
+    else
+        jit_load_item(c, &ref, J_SCRATCH2);
+    if (ref.kind == K_REG)
+        jit_free_reg(c, ref.type, ref.reg);
+    x64_test_rr(&c->cb, true, J_SCRATCH2, J_SCRATCH2);
+    x64_jcc(&c->cb, X64_E, jit_stub(c, TRAP_NULL_FUNC_REF));
+    call_ref(c, ft, tail);
+}
+
+/* ---- variables ---- */
+
+static void local_set(Comp *c, uint32_t local, bool tee) {
+    uint32_t at = c->h - 1;
+    VItem it = jit_pop(c);
+    if (it.kind == K_LOCAL && it.local == local) {
+        if (tee)
+            push_local(c, local);
+        return;
+    }
+    if (c->local_refs[local])
+        for (uint32_t i = 0; i < c->h; i++)
+            if (c->vs[i].kind == K_LOCAL && c->vs[i].local == local)
+                spill_item(c, i);
+    X64Mem m = jit_local(c, local);
+    store_item(c, &it, at, m);
+    if (tee && it.kind == K_REG) {
+        jit_push_reg(c, it.type, it.reg);
+        return;
+    }
+    if (it.kind == K_REG)
+        jit_free_reg(c, it.type, it.reg);
+    if (tee)
+        push_local(c, local);
+}
+
+static void global_op(Comp *c, const Instr *in) {
+    uint32_t g = in->imm.index;
+    JType type = jit_type(c->mod->globals[g].type.type);
+    x64_load(&c->cb, J_SCRATCH, x64_mem(J_VMCTX, (int32_t)(c->rm->offsets.globals + 8 * g)), 8,
+             false, true);
+    if (in->op == OP_GLOBAL_GET) {
+        uint8_t r = jit_alloc(c, jit_is_float(type));
+        load_mem(c, type, r, x64_mem(J_SCRATCH, 0));
+        jit_push_reg(c, type, r);
+        return;
+    }
+    uint8_t r = jit_pop_reg(c, NULL);
+    if (type == T_F32) {
+        x64_movd_rx(&c->cb, false, J_SCRATCH2, r);
+        x64_store(&c->cb, x64_mem(J_SCRATCH, 0), J_SCRATCH2, 8);
+    } else if (type == T_F64) {
+        x64_movss_store(&c->cb, x64_mem(J_SCRATCH, 0), r, true);
+    } else {
+        x64_store(&c->cb, x64_mem(J_SCRATCH, 0), (X64Reg)r, 8);
+    }
+    jit_free_reg(c, type, r);
+}
+
+static void do_select(Comp *c) {
+    uint8_t cond = jit_pop_reg(c, NULL);
+    uint8_t type;
+    uint8_t b = jit_pop_reg(c, &type);
+    uint8_t a = jit_pop_reg(c, NULL);
+    x64_test_rr(&c->cb, false, (X64Reg)cond, (X64Reg)cond);
+    if (jit_is_float(type)) {
+        uint32_t keep = x64_label(&c->cb);
+        x64_jcc(&c->cb, X64_NE, keep);
+        x64_sse_rr(&c->cb, X64_MOVAPS, a, b);
+        x64_bind(&c->cb, keep);
+    } else {
+        x64_cmov(&c->cb, X64_E, true, (X64Reg)a, (X64Reg)b);
+    }
+    jit_free_reg(c, T_I32, cond);
+    jit_free_reg(c, type, b);
+    jit_push_reg(c, type, a);
+}
+
+static void ref_op(Comp *c, const Instr *in) {
+    if (in->op == OP_REF_NULL) {
+        jit_push_const(c, T_REF, 0);
+    } else if (in->op == OP_REF_FUNC) {
+        uint8_t r = jit_alloc(c, false);
+        x64_load(&c->cb, (X64Reg)r,
+                 x64_mem(J_VMCTX, (int32_t)(c->rm->offsets.funcs + 8 * in->imm.index)), 8, false,
+                 true);
+        jit_push_reg(c, T_REF, r);
+    } else if (in->op == OP_REF_IS_NULL) {
+        uint8_t r = jit_pop_reg(c, NULL);
+        x64_test_rr(&c->cb, true, (X64Reg)r, (X64Reg)r);
+        x64_setcc(&c->cb, X64_E, (X64Reg)r);
+        x64_movzx_r8(&c->cb, (X64Reg)r, (X64Reg)r);
+        jit_push_reg(c, T_I32, r);
+    } else { /* ref.as_non_null */
+        uint8_t r = jit_pop_reg(c, NULL);
+        x64_test_rr(&c->cb, true, (X64Reg)r, (X64Reg)r);
+        x64_jcc(&c->cb, X64_E, jit_stub(c, TRAP_NULL_REF));
+        jit_push_reg(c, T_REF, r);
+    }
+}
+
+/* ---- the instruction switch ---- */
+
+static bool lower_instr(Comp *c, const Instr *in, const Instr *next, bool *used_next) {
+    JCtrl *top = &c->cs[c->depth - 1];
+    if (jit_fusable_cmp(in->op) && next && (next->op == OP_BR_IF || next->op == OP_IF)) {
+        X64Cond cc = jit_emit_cmp(c, in->op);
+        jit_spill_all(c);
+        *used_next = true;
+        c->wasm_offset = next->offset;
+        if (next->op == OP_BR_IF)
+            do_br_if(c, next->imm.index, cc);
+        else if (!push_ctrl(c, C_IF, next))
+            return false;
+        else {
+            JCtrl *t = &c->cs[c->depth - 1];
+            t->else_label = x64_label(&c->cb);
+            x64_jcc(&c->cb, x64_cond_not(cc), t->else_label);
+        }
+        return true;
+    }
+    if (jit_lower_numeric(c, in) || jit_lower_memory(c, in))
+        return true;
+    switch (in->op) {
+    case OP_NOP: return true;
+    case OP_UNREACHABLE:
+        x64_jmp(&c->cb, jit_stub(c, TRAP_UNREACHABLE));
+        top->unreachable = true;
+        return true;
+    case OP_BLOCK:
+    case OP_LOOP: {
+        jit_spill_all(c);
+        JCtrl *t = push_ctrl(c, in->op == OP_BLOCK ? C_BLOCK : C_LOOP, in);
+        if (!t)
+            return false;
+        if (in->op == OP_LOOP) {
+            x64_bind(&c->cb, t->label);
+            epoch_check(c);
+            fuel_block(c);
+        }
+        return true;
+    }
+    case OP_IF: {
+        X64Cond cc = pop_cond(c);
+        uint32_t np, nr;
+        const ValType *p, *r;
+        block_sig(c, &in->imm.block.type, &np, &p, &nr, &r);
+        if (!sig_ok(np, p) || !sig_ok(nr, r))
+            return false;
+        do_if(c, in, cc);
+        return true;
+    }
+    case OP_ELSE: do_else(c, in); return true;
+    case OP_END: do_end(c); return true;
+    case OP_BR:
+        jit_spill_all(c);
+        jump_to(c, label_at(c, in->imm.index), 0);
+        top->unreachable = true;
+        return true;
+    case OP_BR_IF: do_br_if(c, in->imm.index, pop_cond(c)); return true;
+    case OP_BR_TABLE:
+        do_br_table(c, in);
+        top->unreachable = true;
+        return true;
+    case OP_RETURN:
+        emit_return(c, 0);
+        top->unreachable = true;
+        return true;
+    case OP_CALL:
+    case OP_RETURN_CALL: {
+        const FuncType *ft = ir_func_type(c->mod, in->imm.index);
+        if (!sig_ok(ft->n_params, ft->params) || !sig_ok(ft->n_results, ft->results))
+            return false;
+        do_call(c, in->imm.index, in->op == OP_RETURN_CALL);
+        return true;
+    }
+    case OP_CALL_INDIRECT:
+    case OP_RETURN_CALL_INDIRECT:
+    case OP_CALL_REF:
+    case OP_RETURN_CALL_REF: {
+        bool ind = in->op == OP_CALL_INDIRECT || in->op == OP_RETURN_CALL_INDIRECT;
+        const FuncType *ft = &c->mod->types[ind ? in->imm.pair.x : in->imm.index].func;
+        if (!sig_ok(ft->n_params, ft->params) || !sig_ok(ft->n_results, ft->results))
+            return false;
+        bool tail = in->op == OP_RETURN_CALL_INDIRECT || in->op == OP_RETURN_CALL_REF;
+        if (ind)
+            do_call_indirect(c, in, tail);
+        else
+            do_call_ref(c, in, tail);
+        return true;
+    }
+    case OP_DROP: {
+        VItem it = jit_pop(c);
+        if (it.kind == K_REG)
+            jit_free_reg(c, it.type, it.reg);
+        return true;
+    }
+    case OP_SELECT_T:
+        if (!sig_ok(in->imm.select.n, in->imm.select.types))
+            return false;
+        /* fall through */
+    case OP_SELECT: do_select(c); return true;
+    case OP_LOCAL_GET: push_local(c, in->imm.index); return true;
+    case OP_LOCAL_SET:
+    case OP_LOCAL_TEE: local_set(c, in->imm.index, in->op == OP_LOCAL_TEE); return true;
+    case OP_GLOBAL_GET:
+    case OP_GLOBAL_SET: global_op(c, in); return true;
+    case OP_REF_NULL:
+    case OP_REF_FUNC:
+    case OP_REF_IS_NULL:
+    case OP_REF_AS_NON_NULL: ref_op(c, in); return true;
+    case OP_BR_ON_NULL:
+    case OP_BR_ON_NON_NULL: do_br_on_null(c, in->imm.index, in->op == OP_BR_ON_NULL); return true;
+    default: return false;
+    }
+}
+
+/* ---- stubs and the driver ---- */
+
+static void emit_stubs(Comp *c) {
+    CodeBuf *cb = &c->cb;
+    for (uint32_t i = 0; i < c->n_stubs; i++) {
+        const JStub *s = &c->stubs[i];
+        x64_bind(cb, s->label);
+        pc_record(c, s->wasm);
+        if (s->code == UINT32_MAX)
+            x64_mov_rr(cb, false, X64_RDI, X64_RAX);
+        else
+            x64_mov_ri(cb, X64_RDI, s->code);
+        x64_mov_rr(cb, true, X64_RSI, X64_RBP);
+        if (s->index_reg != X64_NOREG)
+            x64_mov_rr(cb, true, X64_RDX, (X64Reg)s->index_reg);
+        x64_alu_ri(cb, X64_AND, true, X64_RSP, -16);
+        x64_mov_ri(cb, X64_RAX,
+                   (uint64_t)(uintptr_t)(s->index_reg != X64_NOREG ? (const void *)jit_trap_index
+                                                                    : (const void *)jit_trap));
+        x64_call_r(cb, X64_RAX);
+        x64_ud2(cb);
+    }
+}
+
+static bool compile_body(Comp *c) {
+    const Code *code = c->code;
+    /* about 6 bytes of code and one pc entry per wasm instruction */
+    x64_reserve(&c->cb, code->n_instrs * 6u + 256);
+    c->pcs = grow_array(c, c->pcs, &c->cap_pcs, code->n_instrs + 16, sizeof *c->pcs);
+    JCtrl *f = &c->cs[c->depth++];
+    *f = (JCtrl){.kind = C_FUNC,
+                 .n_results = c->ft->n_results,
+                 .results = c->ft->results,
+                 .label = x64_label(&c->cb),
+                 .end_index = code->n_instrs - 1};
+    pc_record(c, code->offset);
+    prologue(c);
+    for (uint32_t i = 0; i < code->n_instrs && c->depth; i++) {
+        const Instr *in = &code->instrs[i];
+        JCtrl *top = &c->cs[c->depth - 1];
+        if (top->unreachable && i < top->end_index) {
+            i = top->end_index - 1;
+            continue;
+        }
+        c->wasm_offset = in->offset;
+        pc_record(c, in->offset);
+        c->fuel_count++;
+        bool used_next = false;
+        const Instr *next = i + 1 < code->n_instrs ? &code->instrs[i + 1] : NULL;
+        if (!lower_instr(c, in, next, &used_next))
+            return false;
+        if (used_next) {
+            i++;
+            c->fuel_count++;
+        }
+    }
+    fuel_flush(c);
+    emit_stubs(c);
+    return true;
+}
+
+/* A function this tier does not run (SIMD, GC, exceptions): it traps. */
+static void compile_unsupported(Comp *c) {
+    x64_reset(&c->cb);
+    c->n_pcs = c->n_traps = c->n_relocs = c->n_stubs = 0;
+    c->wasm_offset = c->code->offset;
+    pc_record(c, c->code->offset);
+    x64_push(&c->cb, X64_RBP);
+    x64_mov_rr(&c->cb, true, X64_RBP, X64_RSP);
+    x64_jmp(&c->cb, jit_stub(c, TRAP_UNSUPPORTED));
+    emit_stubs(c);
+}
+
+static Err setup(Comp *c, const RtModule *module, uint32_t index) {
+    const Module *mod = module->ir;
+    c->rm = module;
+    c->mod = mod;
+    c->ft = ir_func_type(mod, index);
+    c->code = &mod->funcs[index].code;
+    c->n_params = c->ft->n_params;
+    c->k_slots = k_of(c->ft);
+    const EngineConfig *cfg = &module->engine->config;
+    c->fuel = cfg->consume_fuel;
+    c->epoch = cfg->epoch_interruption;
+    c->guarded0 = mod->n_memories && rt_memory_guarded(cfg, &mod->memories[0].type);
+    c->tls_limit = jit_stack_limit_tls_offset();
+    c->gpr_free = GPR_ALLOCATABLE;
+    c->xmm_free = XMM_ALLOCATABLE;
+    uint64_t n_locals = c->code->n_locals;
+    uint64_t frame = 24 + 8 * (n_locals + c->code->max_stack + 1);
+    if (frame > (1u << 28))
+        return ERR_LIMIT;
+    c->n_locals = (uint32_t)n_locals;
+    c->frame = (int32_t)((frame + 15) & ~(uint64_t)15);
+    uint64_t n_all = c->n_params + n_locals;
+    c->local_types = mem_alloc(n_all + 1);
+    c->local_refs = mem_calloc(n_all + 1, sizeof *c->local_refs);
+    c->vs = mem_alloc(((size_t)c->code->max_stack + 2) * sizeof *c->vs);
+    c->cs = mem_alloc(((size_t)c->code->max_depth + 2) * sizeof *c->cs);
+    if (!c->local_types || !c->local_refs || !c->vs || !c->cs)
+        return ERR_NOMEM;
+    for (uint32_t i = 0; i < c->n_params; i++)
+        c->local_types[i] = (uint8_t)jit_type(c->ft->params[i]);
+    uint32_t at = c->n_params;
+    for (uint32_t g = 0; g < c->code->n_local_groups; g++)
+        for (uint32_t k = 0; k < c->code->local_groups[g].count; k++)
+            c->local_types[at++] = (uint8_t)jit_type(c->code->local_groups[g].type);
+    return OK;
+}
+
+static bool locals_ok(const Code *code) {
+    for (uint32_t g = 0; g < code->n_local_groups; g++)
+        if (code->local_groups[g].type.kind == VK_V128)
+            return false;
+    return true;
+}
+
+static void comp_free(Comp *c) {
+    x64_fini(&c->cb);
+    mem_free(c->local_types);
+    mem_free(c->local_refs);
+    mem_free(c->vs);
+    mem_free(c->cs);
+    mem_free(c->stubs);
+    mem_free(c->pcs);
+    mem_free(c->traps);
+    mem_free(c->relocs);
+}
+
+void jit_func_out_free(JFuncOut *out) {
+    mem_free(out->code);
+    mem_free(out->pcs);
+    mem_free(out->traps);
+    mem_free(out->relocs);
+    memset(out, 0, sizeof *out);
+}
+
+Err jit_compile_func(const RtModule *module, uint32_t index, JFuncOut *out, Diag *diag) {
+    memset(out, 0, sizeof *out);
+    Comp *c = mem_calloc(1, sizeof *c);
+    if (!c)
+        return FAIL_NOMEM(diag);
+    x64_init(&c->cb);
+    Err err = setup(c, module, index);
+    if (err == ERR_LIMIT) {
+        comp_free(c);
+        mem_free(c);
+        return FAIL(diag, ERR_LIMIT, module->ir->funcs[index].code.offset,
+                    "function frame too large");
+    }
+    if (err != OK || setjmp(c->fail)) {
+        comp_free(c);
+        mem_free(c);
+        return FAIL_NOMEM(diag);
+    }
+    bool ok = sig_ok(c->ft->n_params, c->ft->params) && sig_ok(c->ft->n_results, c->ft->results) &&
+              locals_ok(c->code) && compile_body(c) && x64_resolve(&c->cb);
+    if (!ok && !c->cb.failed) {
+        compile_unsupported(c);
+        ok = x64_resolve(&c->cb);
+    }
+    if (!ok) {
+        comp_free(c);
+        mem_free(c);
+        return FAIL_NOMEM(diag);
+    }
+    out->code = c->cb.code;
+    out->len = c->cb.len;
+    c->cb.code = NULL;
+    out->pcs = c->pcs;
+    out->n_pcs = c->n_pcs;
+    out->traps = c->traps;
+    out->n_traps = c->n_traps;
+    out->relocs = c->relocs;
+    out->n_relocs = c->n_relocs;
+    c->pcs = NULL;
+    c->traps = NULL;
+    c->relocs = NULL;
+    comp_free(c);
+    mem_free(c);
+    return OK;
+}

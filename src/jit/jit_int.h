@@ -1,0 +1,111 @@
+/* Declarations shared inside the JIT: the native calling convention and frame
+ * layout, the per-function compiler state (value-location tracker, control
+ * stack), the compiled-module record and the runtime helpers compiled code
+ * calls.
+ *
+ * Native convention (wasm->wasm): r15 = the callee's VMContext; arguments and
+ * results live in K = max(n_params, n_results) 8-byte slots just above the
+ * return address: value i at [rsp_at_call + 8 * (K - 1 - i)], i.e. [rbp + 16 +
+ * 8 * (K - 1 - i)] in the callee. A caller lays its operand stack out
+ * downwards, so the arguments are already in place in its own slots. Nothing
+ * else is preserved across calls except rbp; the caller reloads r15 (from
+ * [rbp - 8]) and r14 (memory 0's base, guarded memories only) afterwards.
+ *
+ * Frame: [rbp - 8] vmctx, [rbp - 16] scratch, then declared locals, then the
+ * operand-stack slots (slot s at [rbp - 24 - 8 * n_locals - 8 * s]); rsp sits
+ * at the bottom of the frame between instructions. Frame pointers always, so
+ * traps and profilers walk [rbp] / [rbp + 8]. */
+#ifndef WASMC_JIT_JIT_INT_H
+#define WASMC_JIT_JIT_INT_H
+
+#include "jit.h"
+#include "x64/x64.h"
+
+/* ---- compiled modules ---- */
+
+/* native offset (from the module's code start) -> wasm binary offset */
+typedef struct JPc {
+    uint32_t native, wasm;
+} JPc;
+
+/* a faulting instruction (guard-page access) -> its trap code */
+typedef struct JTrapSite {
+    uint32_t native;
+    uint32_t code; /* TrapCode */
+} JTrapSite;
+
+typedef struct JFunc {
+    uint32_t start, end; /* code range, module code offsets */
+    uint32_t func_index;
+    uint32_t pc_first, n_pc;
+    const char *name; /* NUL-terminated, or NULL */
+} JFunc;
+
+/* The module's tier data (RtModule.tier_data). Immutable after compile. */
+typedef struct JModule {
+    const RtModule *module;
+    uint8_t *code; /* RX mapping */
+    size_t map_size;
+    uint32_t code_size;
+    uint32_t n_funcs;
+    JFunc *funcs;
+    JPc *pcs;
+    uint32_t n_pcs;
+    JTrapSite *traps;
+    uint32_t n_traps;
+    bool registered;
+} JModule;
+
+/* One function's compiled code before linking, relative to its own start. */
+typedef struct JCallReloc {
+    uint32_t pos;    /* rel32 field */
+    uint32_t callee; /* defined-function index (module index space) */
+} JCallReloc;
+
+typedef struct JFuncOut {
+    uint8_t *code;
+    uint32_t len;
+    JPc *pcs;
+    uint32_t n_pcs;
+    JTrapSite *traps;
+    uint32_t n_traps;
+    JCallReloc *relocs;
+    uint32_t n_relocs;
+} JFuncOut;
+
+/* Compile defined function `index` (module index space) into *out (buffers
+ * mem_alloc'd). ERR_NOMEM, ERR_LIMIT. */
+Err jit_compile_func(const RtModule *module, uint32_t index, JFuncOut *out,
+                     Diag *diag) WARN_UNUSED;
+void jit_func_out_free(JFuncOut *out);
+
+/* ---- runtime helpers (jit_rt.c) ---- */
+
+/* The array-call entry of every compiled function. */
+void jit_array_entry(const FuncRef *callee, VMContext *caller, ValRaw *args, uint32_t count);
+/* Called by trap stubs: capture the backtrace from frame `fp` (the return
+ * address names the trap site) and raise. */
+_Noreturn void jit_trap(uint32_t code, uintptr_t fp);
+_Noreturn void jit_trap_index(uint32_t code, uintptr_t fp, uint64_t index);
+/* Call a func ref that is not native code of this tier (host functions):
+ * arguments at args[0], args[-1], ... (the caller's slots, downwards);
+ * results written the same way. */
+void jit_call_array(const FuncRef *ref, VMContext *cx, uint64_t *args, uint32_t n_params,
+                    uint32_t n_results, uintptr_t fp);
+bool jit_is_subtype(VMContext *cx, uint32_t sub, uint32_t super);
+/* fs-relative offset of this thread's stack limit (the prologue compares rsp). */
+int32_t jit_stack_limit_tls_offset(void);
+/* The module and function holding pc (a return address: pc - 1 is looked up). */
+const JFunc *jit_find_func(const JModule *jm, uint32_t native);
+uint32_t jit_wasm_offset(const JModule *jm, const JFunc *f, uint32_t native);
+/* Signal path: registered with the runtime's code registry. */
+TrapCode jit_fault(void *data, uintptr_t pc, uintptr_t fp);
+void jit_backtrace(const Activation *act, Trap *trap);
+
+/* CPU features chosen at run time. */
+typedef struct JCpu {
+    bool lzcnt, popcnt, bmi1;
+} JCpu;
+const JCpu *jit_cpu(void);
+
+#endif

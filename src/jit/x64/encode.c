@@ -1,0 +1,470 @@
+/* x86-64 instruction encoding into a CodeBuf: REX/ModRM/SIB assembly shared by
+ * every form, the regular groups driven by their tables (ALU rows, group 2/3
+ * digits, condition codes, sse.def), labels resolved once at the end. */
+#include "x64.h"
+
+#include <string.h>
+
+#include "../../base/base.h"
+
+/* ---- buffer ---- */
+
+void x64_init(CodeBuf *cb) {
+    memset(cb, 0, sizeof *cb);
+}
+
+void x64_fini(CodeBuf *cb) {
+    mem_free(cb->code);
+    mem_free(cb->labels);
+    mem_free(cb->fixups);
+    memset(cb, 0, sizeof *cb);
+}
+
+void x64_reset(CodeBuf *cb) {
+    cb->len = 0;
+    cb->n_labels = 0;
+    cb->n_fixups = 0;
+    cb->failed = false;
+}
+
+static bool grow(void **p, uint32_t *cap, uint32_t need, size_t elem) {
+    if (need <= *cap)
+        return true;
+    uint64_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    if (n * elem > UINT32_MAX)
+        return false;
+    void *q = mem_realloc(*p, (size_t)(n * elem));
+    if (!q)
+        return false;
+    *p = q;
+    *cap = (uint32_t)n;
+    return true;
+}
+
+static inline bool room(CodeBuf *cb, uint32_t n) {
+    if (cb->len + n <= cb->cap)
+        return true;
+    if (cb->failed || !grow((void **)&cb->code, &cb->cap, cb->len + n + 64, 1)) {
+        cb->failed = true;
+        return false;
+    }
+    return true;
+}
+
+void x64_reserve(CodeBuf *cb, uint32_t n) {
+    room(cb, n);
+}
+
+void x64_byte(CodeBuf *cb, uint8_t b) {
+    if (room(cb, 1))
+        cb->code[cb->len++] = b;
+}
+
+void x64_u32(CodeBuf *cb, uint32_t v) {
+    if (room(cb, 4)) {
+        memcpy(cb->code + cb->len, &v, 4);
+        cb->len += 4;
+    }
+}
+
+void x64_u64(CodeBuf *cb, uint64_t v) {
+    if (room(cb, 8)) {
+        memcpy(cb->code + cb->len, &v, 8);
+        cb->len += 8;
+    }
+}
+
+void x64_patch32(CodeBuf *cb, uint32_t pos, uint32_t v) {
+    if (!cb->failed)
+        memcpy(cb->code + pos, &v, 4);
+}
+
+uint32_t x64_label(CodeBuf *cb) {
+    if (!grow((void **)&cb->labels, &cb->cap_labels, cb->n_labels + 1, sizeof(int32_t))) {
+        cb->failed = true;
+        return 0; /* label 0 stands in; the buffer is failed anyway */
+    }
+    cb->labels[cb->n_labels] = -1;
+    return cb->n_labels++;
+}
+
+void x64_bind(CodeBuf *cb, uint32_t label) {
+    if (label < cb->n_labels)
+        cb->labels[label] = (int32_t)cb->len;
+}
+
+void x64_label_field(CodeBuf *cb, uint32_t label, uint32_t base) {
+    if (!grow((void **)&cb->fixups, &cb->cap_fixups, cb->n_fixups + 1, sizeof(X64Fixup))) {
+        cb->failed = true;
+        return;
+    }
+    cb->fixups[cb->n_fixups++] = (X64Fixup){cb->len, label, base};
+    x64_u32(cb, 0);
+}
+
+bool x64_resolve(CodeBuf *cb) {
+    if (cb->failed)
+        return false;
+    for (uint32_t i = 0; i < cb->n_fixups; i++) {
+        const X64Fixup *f = &cb->fixups[i];
+        if (f->label >= cb->n_labels || cb->labels[f->label] < 0)
+            return false;
+        x64_patch32(cb, f->pos, (uint32_t)(cb->labels[f->label] - (int32_t)f->base));
+    }
+    cb->n_fixups = 0;
+    return true;
+}
+
+/* ---- REX, ModRM, SIB ---- */
+
+/* REX for reg field r, index x, base/rm b; `force` for byte registers
+ * spl..dil. */
+static void rex(CodeBuf *cb, bool w, unsigned r, unsigned x, unsigned b, bool force) {
+    uint8_t v = (uint8_t)(0x40 | (w << 3) | (((r >> 3) & 1) << 2) | (((x >> 3) & 1) << 1) |
+                          ((b >> 3) & 1));
+    if (v != 0x40 || force)
+        x64_byte(cb, v);
+}
+
+static void modrm_rr(CodeBuf *cb, unsigned reg, unsigned rm) {
+    x64_byte(cb, (uint8_t)(0xC0 | ((reg & 7) << 3) | (rm & 7)));
+}
+
+static unsigned mem_index(X64Mem m) {
+    return m.index == X64_NOREG ? 0 : m.index;
+}
+
+static void modrm_mem(CodeBuf *cb, unsigned reg, X64Mem m) {
+    unsigned r = (reg & 7) << 3;
+    if (m.base == X64_NOREG) { /* absolute disp32 */
+        x64_byte(cb, (uint8_t)(0x04 | r));
+        x64_byte(cb, 0x25);
+        x64_u32(cb, (uint32_t)m.disp);
+        return;
+    }
+    unsigned mod = m.disp == 0 && (m.base & 7) != X64_RBP ? 0
+                   : m.disp >= -128 && m.disp <= 127      ? 1
+                                                          : 2;
+    bool sib = m.index != X64_NOREG || (m.base & 7) == X64_RSP;
+    x64_byte(cb, (uint8_t)((mod << 6) | r | (sib ? 4 : (m.base & 7))));
+    if (sib) {
+        unsigned ss = m.scale == 8 ? 3 : m.scale == 4 ? 2 : m.scale == 2 ? 1 : 0;
+        unsigned idx = m.index == X64_NOREG ? 4 : (m.index & 7);
+        x64_byte(cb, (uint8_t)((ss << 6) | (idx << 3) | (m.base & 7)));
+    }
+    if (mod == 1)
+        x64_byte(cb, (uint8_t)(int8_t)m.disp);
+    else if (mod == 2)
+        x64_u32(cb, (uint32_t)m.disp);
+}
+
+/* prefix(es), REX, opcode bytes, ModRM for reg/rm forms. */
+static void op_rr(CodeBuf *cb, uint8_t prefix, bool w, const uint8_t *op, unsigned n_op,
+                  unsigned reg, unsigned rm, bool byte_regs) {
+    if (prefix)
+        x64_byte(cb, prefix);
+    rex(cb, w, reg, 0, rm, byte_regs && ((reg & 0xf) >= 4 || (rm & 0xf) >= 4));
+    for (unsigned i = 0; i < n_op; i++)
+        x64_byte(cb, op[i]);
+    modrm_rr(cb, reg, rm);
+}
+
+static void op_rm(CodeBuf *cb, uint8_t prefix, bool w, const uint8_t *op, unsigned n_op,
+                  unsigned reg, X64Mem m, bool byte_reg) {
+    if (m.fs)
+        x64_byte(cb, 0x64);
+    if (prefix)
+        x64_byte(cb, prefix);
+    unsigned base = m.base == X64_NOREG ? 0 : m.base;
+    rex(cb, w, reg, mem_index(m), base, byte_reg && (reg & 0xf) >= 4);
+    for (unsigned i = 0; i < n_op; i++)
+        x64_byte(cb, op[i]);
+    modrm_mem(cb, reg, m);
+}
+
+#define OPS(...) (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
+
+/* ---- integer ---- */
+
+void x64_alu_rr(CodeBuf *cb, X64Alu op, bool w, X64Reg dst, X64Reg src) {
+    op_rr(cb, 0, w, OPS((uint8_t)(op * 8 + 1)), src, dst, false);
+}
+
+void x64_alu_ri(CodeBuf *cb, X64Alu op, bool w, X64Reg dst, int32_t imm) {
+    if (imm >= -128 && imm <= 127) {
+        op_rr(cb, 0, w, OPS(0x83), op, dst, false);
+        x64_byte(cb, (uint8_t)(int8_t)imm);
+    } else {
+        op_rr(cb, 0, w, OPS(0x81), op, dst, false);
+        x64_u32(cb, (uint32_t)imm);
+    }
+}
+
+void x64_alu_rm(CodeBuf *cb, X64Alu op, bool w, X64Reg dst, X64Mem m) {
+    op_rm(cb, 0, w, OPS((uint8_t)(op * 8 + 3)), dst, m, false);
+}
+
+void x64_alu_mr(CodeBuf *cb, X64Alu op, bool w, X64Mem m, X64Reg src) {
+    op_rm(cb, 0, w, OPS((uint8_t)(op * 8 + 1)), src, m, false);
+}
+
+void x64_alu_mi(CodeBuf *cb, X64Alu op, bool w, X64Mem m, int32_t imm) {
+    if (imm >= -128 && imm <= 127) {
+        op_rm(cb, 0, w, OPS(0x83), op, m, false);
+        x64_byte(cb, (uint8_t)(int8_t)imm);
+    } else {
+        op_rm(cb, 0, w, OPS(0x81), op, m, false);
+        x64_u32(cb, (uint32_t)imm);
+    }
+}
+
+void x64_mov_rr(CodeBuf *cb, bool w, X64Reg dst, X64Reg src) {
+    op_rr(cb, 0, w, OPS(0x89), src, dst, false);
+}
+
+void x64_mov_ri(CodeBuf *cb, X64Reg dst, uint64_t imm) {
+    if (imm <= UINT32_MAX) {
+        rex(cb, false, 0, 0, dst, false);
+        x64_byte(cb, (uint8_t)(0xB8 + (dst & 7)));
+        x64_u32(cb, (uint32_t)imm);
+    } else if ((int64_t)imm >= INT32_MIN && (int64_t)imm <= INT32_MAX) {
+        op_rr(cb, 0, true, OPS(0xC7), 0, dst, false);
+        x64_u32(cb, (uint32_t)imm);
+    } else {
+        rex(cb, true, 0, 0, dst, false);
+        x64_byte(cb, (uint8_t)(0xB8 + (dst & 7)));
+        x64_u64(cb, imm);
+    }
+}
+
+void x64_load(CodeBuf *cb, X64Reg dst, X64Mem m, uint8_t size, bool sign, bool w) {
+    switch (size) {
+    case 1: op_rm(cb, 0, w, OPS(0x0F, sign ? 0xBE : 0xB6), dst, m, false); break;
+    case 2: op_rm(cb, 0, w, OPS(0x0F, sign ? 0xBF : 0xB7), dst, m, false); break;
+    case 4:
+        if (sign)
+            op_rm(cb, 0, true, OPS(0x63), dst, m, false);
+        else
+            op_rm(cb, 0, false, OPS(0x8B), dst, m, false);
+        break;
+    default: op_rm(cb, 0, true, OPS(0x8B), dst, m, false); break;
+    }
+}
+
+void x64_store(CodeBuf *cb, X64Mem m, X64Reg src, uint8_t size) {
+    switch (size) {
+    case 1: op_rm(cb, 0, false, OPS(0x88), src, m, true); break;
+    case 2: op_rm(cb, 0x66, false, OPS(0x89), src, m, false); break;
+    case 4: op_rm(cb, 0, false, OPS(0x89), src, m, false); break;
+    default: op_rm(cb, 0, true, OPS(0x89), src, m, false); break;
+    }
+}
+
+void x64_store_imm(CodeBuf *cb, X64Mem m, int32_t imm, uint8_t size) {
+    switch (size) {
+    case 1:
+        op_rm(cb, 0, false, OPS(0xC6), 0, m, false);
+        x64_byte(cb, (uint8_t)imm);
+        break;
+    case 2:
+        op_rm(cb, 0x66, false, OPS(0xC7), 0, m, false);
+        x64_byte(cb, (uint8_t)imm);
+        x64_byte(cb, (uint8_t)(imm >> 8));
+        break;
+    default:
+        op_rm(cb, 0, size == 8, OPS(0xC7), 0, m, false);
+        x64_u32(cb, (uint32_t)imm);
+        break;
+    }
+}
+
+void x64_lea(CodeBuf *cb, bool w, X64Reg dst, X64Mem m) {
+    op_rm(cb, 0, w, OPS(0x8D), dst, m, false);
+}
+
+void x64_movzx_r8(CodeBuf *cb, X64Reg dst, X64Reg src) {
+    op_rr(cb, 0, false, OPS(0x0F, 0xB6), dst, src, true);
+}
+
+void x64_movsx_rr(CodeBuf *cb, bool w, X64Reg dst, X64Reg src, uint8_t size) {
+    if (size == 4)
+        op_rr(cb, 0, true, OPS(0x63), dst, src, false);
+    else
+        op_rr(cb, 0, w, OPS(0x0F, size == 1 ? 0xBE : 0xBF), dst, src, size == 1);
+}
+
+void x64_movsxd(CodeBuf *cb, X64Reg dst, X64Reg src) {
+    op_rr(cb, 0, true, OPS(0x63), dst, src, false);
+}
+
+void x64_test_rr(CodeBuf *cb, bool w, X64Reg a, X64Reg b) {
+    op_rr(cb, 0, w, OPS(0x85), b, a, false);
+}
+
+void x64_imul_rr(CodeBuf *cb, bool w, X64Reg dst, X64Reg src) {
+    op_rr(cb, 0, w, OPS(0x0F, 0xAF), dst, src, false);
+}
+
+void x64_imul_rri(CodeBuf *cb, bool w, X64Reg dst, X64Reg src, int32_t imm) {
+    if (imm >= -128 && imm <= 127) {
+        op_rr(cb, 0, w, OPS(0x6B), dst, src, false);
+        x64_byte(cb, (uint8_t)(int8_t)imm);
+    } else {
+        op_rr(cb, 0, w, OPS(0x69), dst, src, false);
+        x64_u32(cb, (uint32_t)imm);
+    }
+}
+
+void x64_unary(CodeBuf *cb, X64Unary op, bool w, X64Reg r) {
+    op_rr(cb, 0, w, OPS(0xF7), op, r, false);
+}
+
+void x64_cdq(CodeBuf *cb, bool w) {
+    rex(cb, w, 0, 0, 0, false);
+    x64_byte(cb, 0x99);
+}
+
+void x64_shift_cl(CodeBuf *cb, X64Shift op, bool w, X64Reg r) {
+    op_rr(cb, 0, w, OPS(0xD3), op, r, false);
+}
+
+void x64_shift_ri(CodeBuf *cb, X64Shift op, bool w, X64Reg r, uint8_t imm) {
+    op_rr(cb, 0, w, OPS(0xC1), op, r, false);
+    x64_byte(cb, imm);
+}
+
+void x64_bitop(CodeBuf *cb, X64BitOp op, bool w, X64Reg dst, X64Reg src) {
+    static const uint8_t code[] = {0xBD, 0xBC, 0xB8, 0xBD, 0xBC};
+    op_rr(cb, op <= X64_POPCNT ? 0xF3 : 0, w, OPS(0x0F, code[op]), dst, src, false);
+}
+
+void x64_setcc(CodeBuf *cb, X64Cond cc, X64Reg r) {
+    op_rr(cb, 0, false, OPS(0x0F, (uint8_t)(0x90 + cc)), 0, r, true);
+}
+
+void x64_cmov(CodeBuf *cb, X64Cond cc, bool w, X64Reg dst, X64Reg src) {
+    op_rr(cb, 0, w, OPS(0x0F, (uint8_t)(0x40 + cc)), dst, src, false);
+}
+
+void x64_push(CodeBuf *cb, X64Reg r) {
+    rex(cb, false, 0, 0, r, false);
+    x64_byte(cb, (uint8_t)(0x50 + (r & 7)));
+}
+
+void x64_pop(CodeBuf *cb, X64Reg r) {
+    rex(cb, false, 0, 0, r, false);
+    x64_byte(cb, (uint8_t)(0x58 + (r & 7)));
+}
+
+void x64_ret(CodeBuf *cb) {
+    x64_byte(cb, 0xC3);
+}
+
+void x64_ud2(CodeBuf *cb) {
+    x64_byte(cb, 0x0F);
+    x64_byte(cb, 0x0B);
+}
+
+void x64_rep_stosq(CodeBuf *cb) {
+    x64_byte(cb, 0xF3);
+    x64_byte(cb, 0x48);
+    x64_byte(cb, 0xAB);
+}
+
+/* ---- control ---- */
+
+/* A jump to a bound label takes the short form when it reaches. */
+static void jump(CodeBuf *cb, const uint8_t *op8, unsigned n8, const uint8_t *op32, unsigned n32,
+                 uint32_t label) {
+    if (label < cb->n_labels && cb->labels[label] >= 0 && op8) {
+        int64_t rel = (int64_t)cb->labels[label] - (int64_t)(cb->len + n8 + 1);
+        if (rel >= -128 && rel <= 127) {
+            for (unsigned i = 0; i < n8; i++)
+                x64_byte(cb, op8[i]);
+            x64_byte(cb, (uint8_t)(int8_t)rel);
+            return;
+        }
+    }
+    for (unsigned i = 0; i < n32; i++)
+        x64_byte(cb, op32[i]);
+    x64_label_field(cb, label, cb->len + 4);
+}
+
+void x64_jmp(CodeBuf *cb, uint32_t label) {
+    jump(cb, OPS(0xEB), OPS(0xE9), label);
+}
+
+void x64_jcc(CodeBuf *cb, X64Cond cc, uint32_t label) {
+    jump(cb, OPS((uint8_t)(0x70 + cc)), OPS(0x0F, (uint8_t)(0x80 + cc)), label);
+}
+
+void x64_call(CodeBuf *cb, uint32_t label) {
+    jump(cb, NULL, 0, OPS(0xE8), label);
+}
+
+void x64_call_r(CodeBuf *cb, X64Reg r) {
+    op_rr(cb, 0, false, OPS(0xFF), 2, r, false);
+}
+
+void x64_call_m(CodeBuf *cb, X64Mem m) {
+    op_rm(cb, 0, false, OPS(0xFF), 2, m, false);
+}
+
+void x64_jmp_r(CodeBuf *cb, X64Reg r) {
+    op_rr(cb, 0, false, OPS(0xFF), 4, r, false);
+}
+
+void x64_lea_label(CodeBuf *cb, X64Reg dst, uint32_t label) {
+    rex(cb, true, dst, 0, 0, false);
+    x64_byte(cb, 0x8D);
+    x64_byte(cb, (uint8_t)(0x05 | ((dst & 7) << 3)));
+    x64_label_field(cb, label, cb->len + 4);
+}
+
+/* ---- SSE ---- */
+
+static const uint8_t sse_prefix[X64_SSE_COUNT] = {
+#define X64_SSE(name, prefix, op) prefix,
+#include "sse.def"
+#undef X64_SSE
+};
+static const uint8_t sse_op[X64_SSE_COUNT] = {
+#define X64_SSE(name, prefix, op) op,
+#include "sse.def"
+#undef X64_SSE
+};
+
+void x64_sse_rr(CodeBuf *cb, X64Sse op, uint8_t dst, uint8_t src) {
+    op_rr(cb, sse_prefix[op], false, OPS(0x0F, sse_op[op]), dst, src, false);
+}
+
+void x64_sse_rm(CodeBuf *cb, X64Sse op, uint8_t dst, X64Mem m) {
+    op_rm(cb, sse_prefix[op], false, OPS(0x0F, sse_op[op]), dst, m, false);
+}
+
+void x64_movss_store(CodeBuf *cb, X64Mem m, uint8_t src, bool dbl) {
+    op_rm(cb, dbl ? 0xF2 : 0xF3, false, OPS(0x0F, 0x11), src, m, false);
+}
+
+void x64_movd_xr(CodeBuf *cb, bool w, uint8_t xmm, X64Reg r) {
+    op_rr(cb, 0x66, w, OPS(0x0F, 0x6E), xmm, r, false);
+}
+
+void x64_movd_rx(CodeBuf *cb, bool w, X64Reg r, uint8_t xmm) {
+    op_rr(cb, 0x66, w, OPS(0x0F, 0x7E), xmm, r, false);
+}
+
+void x64_cvtsi2f(CodeBuf *cb, bool dbl, bool w, uint8_t dst, X64Reg src) {
+    op_rr(cb, dbl ? 0xF2 : 0xF3, w, OPS(0x0F, 0x2A), dst, src, false);
+}
+
+void x64_cvttf2si(CodeBuf *cb, bool dbl, bool w, X64Reg dst, uint8_t src) {
+    op_rr(cb, dbl ? 0xF2 : 0xF3, w, OPS(0x0F, 0x2C), dst, src, false);
+}
+
+void x64_round(CodeBuf *cb, bool dbl, uint8_t dst, uint8_t src, uint8_t mode) {
+    op_rr(cb, 0x66, false, OPS(0x0F, 0x3A, dbl ? 0x0B : 0x0A), dst, src, false);
+    x64_byte(cb, mode);
+}

@@ -1,0 +1,245 @@
+/* Differential fuzz target: the same module runs on the interpreter and on
+ * the JIT (each in its own engine and store, imports replaced by the same
+ * dummies: host functions returning zeros, fresh tables, memories, globals),
+ * every exported function is called with zero arguments under fuel, and the
+ * outcomes must agree: trap or not and which trap, every result (NaNs agree
+ * as NaNs), every memory's contents and every exported global afterwards.
+ * Running out of fuel or stack is where the tiers may legitimately part (the
+ * JIT's frames differ in size), so comparison stops for that instance there.
+ * A divergence aborts with a description, which libFuzzer reports. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "interp/interp.h"
+#include "jit/jit.h"
+#include "module/module.h"
+#include "runtime/runtime.h"
+#include "syntax/syntax.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define FUEL 20000
+#define MAX_PAGES 16u
+#define MAX_TABLE 1000u
+
+typedef struct Side {
+    Engine *engine;
+    Store *store;
+    RtModule *module;
+    Instance *inst;
+    Extern *imports;
+    bool ok;
+} Side;
+
+static bool cap_limits(Module *mod) {
+    for (uint32_t i = 0; i < mod->n_memories; i++) {
+        Limits *l = &mod->memories[i].type;
+        if (l->min > MAX_PAGES)
+            return false;
+        if (!l->has_max || l->max > MAX_PAGES) {
+            l->has_max = true;
+            l->max = MAX_PAGES;
+        }
+    }
+    for (uint32_t i = 0; i < mod->n_tables; i++) {
+        Limits *l = &mod->tables[i].type.limits;
+        if (l->min > MAX_TABLE)
+            return false;
+        if (!l->has_max || l->max > MAX_TABLE) {
+            l->has_max = true;
+            l->max = MAX_TABLE;
+        }
+    }
+    return true;
+}
+
+static Trap *zeros(void *env, Caller *caller, ValRaw *args_results, uint32_t n_params,
+                   uint32_t n_results) {
+    memset(args_results, 0, sizeof(ValRaw) * n_results);
+    return NULL;
+}
+
+static bool dummy(Store *store, const RtModule *m, const Import *imp, Extern *out) {
+    const Module *ir = m->ir;
+    out->kind = imp->kind;
+    switch (imp->kind) {
+    case EXTERN_FUNC:
+        out->func = rt_host_func_new(store, m->canon_types[ir->funcs[imp->index].type], zeros, NULL,
+                                     NULL);
+        return out->func != NULL;
+    case EXTERN_TABLE: {
+        TableType t = ir->tables[imp->index].type;
+        if (t.elem.kind == VK_REF && t.elem.heap >= 0)
+            return false;
+        out->table = t.elem.nullable ? rt_table_new(store, t, NULL) : NULL;
+        return out->table != NULL;
+    }
+    case EXTERN_MEMORY:
+        out->memory = rt_memory_new(store, ir->memories[imp->index].type);
+        return out->memory != NULL;
+    case EXTERN_GLOBAL: {
+        GlobalType t = ir->globals[imp->index].type;
+        if (t.type.kind == VK_REF && (!t.type.nullable || t.type.heap >= 0))
+            return false;
+        ValRaw zero;
+        memset(&zero, 0, sizeof zero);
+        out->global = rt_global_new(store, t, zero);
+        return out->global != NULL;
+    }
+    default: return false;
+    }
+}
+
+static bool side_setup(Side *s, const Tier *tier, const uint8_t *data, size_t size) {
+    memset(s, 0, sizeof *s);
+    Diag diag;
+    Module *mod = NULL;
+    if (bin_read_module(data, size, &mod, &diag) != OK || !cap_limits(mod)) {
+        ir_module_delete(mod);
+        return false;
+    }
+    EngineConfig cfg;
+    rt_engine_config_default(&cfg);
+    cfg.tier = tier;
+    cfg.consume_fuel = true;
+    if (rt_engine_new(&cfg, &s->engine, &diag) != OK) {
+        ir_module_delete(mod);
+        return false;
+    }
+    if (rt_module_from_ir(s->engine, mod, &s->module, &diag) != OK ||
+        rt_store_new(s->engine, &s->store, &diag) != OK)
+        return false;
+    uint32_t n = s->module->ir->n_imports;
+    s->imports = calloc(n ? n : 1, sizeof *s->imports);
+    if (!s->imports)
+        return false;
+    for (uint32_t i = 0; i < n; i++)
+        if (!dummy(s->store, s->module, &s->module->ir->imports[i], &s->imports[i]))
+            return false;
+    s->ok = true;
+    return true;
+}
+
+static void side_fini(Side *s) {
+    rt_store_delete(s->store);
+    if (s->module)
+        rt_module_release(s->module);
+    rt_engine_delete(s->engine);
+    free(s->imports);
+}
+
+static _Noreturn void diverge(const char *what, const char *name, uint32_t len) {
+    fprintf(stderr, "diff_fuzz: interp and jit diverge: %s (export \"%.*s\")\n", what, (int)len,
+            name);
+    abort();
+}
+
+static bool is_nan(ValType t, const ValRaw *v) {
+    if (t.kind == VK_F32)
+        return (v->f32 & 0x7f800000u) == 0x7f800000u && (v->f32 & 0x7fffffu);
+    if (t.kind == VK_F64)
+        return (v->f64 & 0x7ff0000000000000ull) == 0x7ff0000000000000ull &&
+               (v->f64 & 0xfffffffffffffull);
+    return false;
+}
+
+static bool same_value(ValType t, const ValRaw *a, const ValRaw *b) {
+    if (is_nan(t, a) || is_nan(t, b))
+        return is_nan(t, a) && is_nan(t, b);
+    switch (t.kind) {
+    case VK_I32:
+    case VK_F32: return a->i32 == b->i32;
+    case VK_REF: return (a->ref == NULL) == (b->ref == NULL);
+    case VK_V128: return memcmp(a->v128, b->v128, 16) == 0;
+    default: return a->i64 == b->i64;
+    }
+}
+
+/* Memories and globals of both instances, compared through the exports. */
+static void compare_state(Side *a, Side *b, const Name *at) {
+    const Module *ir = a->module->ir;
+    for (uint32_t i = 0; i < ir->n_exports; i++) {
+        const Name *name = &ir->exports[i].name;
+        Extern ea, eb;
+        if (!rt_instance_export(a->inst, name->str, name->len, &ea) ||
+            !rt_instance_export(b->inst, name->str, name->len, &eb))
+            continue;
+        if (ea.kind == EXTERN_MEMORY &&
+            (ea.memory->length != eb.memory->length ||
+             memcmp(ea.memory->base, eb.memory->base, ea.memory->length) != 0))
+            diverge("memory contents", at->str, at->len);
+        if (ea.kind == EXTERN_GLOBAL && !same_value(ea.global->type.type, ea.global->value,
+                                                    eb.global->value))
+            diverge("global value", at->str, at->len);
+    }
+}
+
+/* Call export i on both; false once comparison must stop. */
+static bool call_both(Side *a, Side *b, uint32_t i) {
+    const Name *name = &a->module->ir->exports[i].name;
+    Extern ea, eb;
+    if (!rt_instance_export(a->inst, name->str, name->len, &ea) || ea.kind != EXTERN_FUNC ||
+        !rt_instance_export(b->inst, name->str, name->len, &eb))
+        return true;
+    const FuncType *ft = rt_func_type(a->engine, ea.func);
+    for (uint32_t k = 0; k < ft->n_params; k++)
+        if (ft->params[k].kind == VK_REF && !ft->params[k].nullable)
+            return true;
+    uint32_t count = ft->n_params > ft->n_results ? ft->n_params : ft->n_results;
+    ValRaw va[64], vb[64];
+    if (count > 64)
+        return true;
+    memset(va, 0, sizeof va);
+    memset(vb, 0, sizeof vb);
+    rt_store_set_fuel(a->store, FUEL);
+    rt_store_set_fuel(b->store, FUEL);
+    Trap *ta = NULL, *tb = NULL;
+    Err ra = rt_call(a->store, ea.func, va, count, &ta);
+    Err rb = rt_call(b->store, eb.func, vb, count, &tb);
+    TrapCode ca = ra == OK ? TRAP_NONE : ta ? ta->code : TRAP_HOST;
+    TrapCode cb = rb == OK ? TRAP_NONE : tb ? tb->code : TRAP_HOST;
+    rt_trap_delete(ta);
+    rt_trap_delete(tb);
+    if (ca == TRAP_OUT_OF_FUEL || cb == TRAP_OUT_OF_FUEL || ca == TRAP_STACK_OVERFLOW ||
+        cb == TRAP_STACK_OVERFLOW || ca == TRAP_UNSUPPORTED || cb == TRAP_UNSUPPORTED)
+        return false;
+    if (ca != cb)
+        diverge(ca == TRAP_NONE || cb == TRAP_NONE ? "trap vs. return" : "trap codes", name->str,
+                name->len);
+    for (uint32_t k = 0; ca == TRAP_NONE && k < ft->n_results; k++)
+        if (!same_value(ft->results[k], &va[k], &vb[k]))
+            diverge("results", name->str, name->len);
+    compare_state(a, b, name);
+    return true;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (!jit_available())
+        return 0;
+    Side a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    if (side_setup(&a, &interp_tier, data, size) && side_setup(&b, &jit_tier, data, size)) {
+        Trap *trap_a = NULL, *trap_b = NULL;
+        Diag diag;
+        rt_store_set_fuel(a.store, FUEL);
+        rt_store_set_fuel(b.store, FUEL);
+        uint32_t n = a.module->ir->n_imports;
+        Err ra = rt_instantiate(a.store, a.module, a.imports, n, &a.inst, &trap_a, &diag);
+        Err rb = rt_instantiate(b.store, b.module, b.imports, n, &b.inst, &trap_b, &diag);
+        bool fuel_out = (trap_a && trap_a->code == TRAP_OUT_OF_FUEL) ||
+                        (trap_b && trap_b->code == TRAP_OUT_OF_FUEL);
+        if (!fuel_out && (ra == OK) != (rb == OK))
+            diverge("instantiation", "", 0);
+        if (ra == OK && rb == OK)
+            for (uint32_t i = 0; i < a.module->ir->n_exports; i++)
+                if (!call_both(&a, &b, i))
+                    break;
+        rt_trap_delete(trap_a);
+        rt_trap_delete(trap_b);
+    }
+    side_fini(&a);
+    side_fini(&b);
+    return 0;
+}
