@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_run.h"
 #include "component/component.h"
 #include "component/component_front.h"
 #include "interp/interp.h"
@@ -160,7 +161,7 @@ static int invoke(CompRun *r) {
             print_trap(trap);
         else
             fprintf(stderr, "wasmc run: call failed: %s\n", diag.msg);
-        status = 1;
+        status = err == ERR_TRAP ? RUN_EXIT_TRAP : 1;
     }
     for (uint32_t i = 0; status == 0 && i < ft->n_results; i++) {
         char text[4096];
@@ -189,7 +190,7 @@ static int run(CompRun *r) {
         else
             fprintf(stderr, "wasmc run: %s: %s\n", r->file, diag.msg);
         rt_trap_delete(trap);
-        return 1;
+        return err == ERR_TRAP ? RUN_EXIT_TRAP : 1;
     }
     return r->invoke ? invoke(r) : 0;
 }
