@@ -18,7 +18,7 @@ extern "C" {
 typedef uint8_t wasmc_tier_t;
 enum wasmc_tier_enum {
     WASMC_TIER_INTERP, /* the portable interpreter */
-    WASMC_TIER_JIT,    /* the x86-64 compiler (not built yet: WASMC_ERROR_UNSUPPORTED) */
+    WASMC_TIER_JIT,    /* the x86-64 compiler (WASMC_ERROR_UNSUPPORTED on other machines) */
 };
 
 WASMC_API own wasmc_error_t *wasmc_config_tier_set(wasm_config_t *, wasmc_tier_t);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api_int.h"
+#include "../jit/jit.h"
 
 /* ---- Configuration ---------------------------------------------------------------- */
 
@@ -28,8 +29,12 @@ wasmc_error_t *wasmc_config_tier_set(wasm_config_t *c, wasmc_tier_t tier) {
         c->cfg.tier = &interp_tier;
         return NULL;
     }
-    if (tier == WASMC_TIER_JIT)
-        return api_error(ERR_UNSUPPORTED, "the JIT tier is not part of this build");
+    if (tier == WASMC_TIER_JIT) {
+        if (!jit_available())
+            return api_error(ERR_UNSUPPORTED, "the JIT tier needs x86-64 with SSE4.1 and POPCNT");
+        c->cfg.tier = &jit_tier;
+        return NULL;
+    }
     return api_error(ERR_USAGE, "unknown tier %u", (unsigned)tier);
 }
 

@@ -8,6 +8,9 @@
  * every label sees one layout. Peepholes: an op's result written straight to
  * the local a following local.set/tee names; compare (or eqz) + br_if / if
  * becomes one compare-and-branch; a constant operand becomes an immediate.
+ * Entries carry their width (a v128 takes two slots), so T(height) is the
+ * prefix sum of the widths below; v128 constants used in loops are read from
+ * the function's constant pool (written by its prologue).
  * Linear in the function's size; scratch lives in the Xl and dies with it. */
 #include <setjmp.h>
 #include <stddef.h>
@@ -1171,7 +1174,7 @@ static void xl_global(Xl *x, const Instr *in) {
 
 static void mark_unreachable(Xl *x) { x->cs[x->depth - 1].unreachable = true; }
 
-/* Returns false for what this tier does not run (SIMD, GC, exceptions). */
+/* Returns false for what this tier does not run (GC, exceptions). */
 static bool xl_instr(Xl *x, const Instr *in) {
   uint32_t op = in->op;
   switch (op_class[op]) {

@@ -33,8 +33,10 @@ static void config_tiers(void) {
     wasm_config_t *c = wasm_config_new();
     CHECK(wasmc_config_tier_set(c, WASMC_TIER_INTERP) == NULL);
     wasmc_error_t *e = wasmc_config_tier_set(c, WASMC_TIER_JIT);
-    CHECK(e && wasmc_error_code(e) == WASMC_ERROR_UNSUPPORTED);
+    /* the JIT runs on x86-64 with SSE4.1 and POPCNT; elsewhere it is refused */
+    CHECK(!e || wasmc_error_code(e) == WASMC_ERROR_UNSUPPORTED);
     wasmc_error_delete(e);
+    CHECK(wasmc_config_tier_set(c, WASMC_TIER_INTERP) == NULL);
     CHECK(error_says(wasmc_config_tier_set(c, 9), "unknown tier"));
     CHECK(error_says(wasmc_config_tier_set(NULL, WASMC_TIER_INTERP), "NULL"));
     /* Memories mapped exactly, with a large guard setting ignored then. */
