@@ -150,6 +150,8 @@ static CliStage check_component(Runner *r, const WastModule *wm, Diag *diag) {
     Err err = comp_decode(bytes, len, &c, diag);
     if (err != OK)
         return err == ERR_NOMEM ? STAGE_NOMEM : STAGE_DECODE;
+    if (r->comp_no_implements)
+        c->features &= ~COMP_FEAT_IMPLEMENTS;
     err = comp_validate(c, r->reg, diag);
     comp_ir_delete(c);
     if (err != OK)

@@ -193,6 +193,34 @@ static const char *line_gate(const char *p, const char *end) {
     return flag_gate(name, len);
 }
 
+/* Is the header line ";;! NAME = false" present? (Flags come before any code.) */
+bool wast_file_flag_false(const char *text, size_t len, const char *name) {
+    const char *p = text, *end = text + len;
+    size_t name_len = strlen(name);
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        if (!eol)
+            eol = end;
+        if (eol - p >= 3 && memcmp(p, ";;!", 3) == 0) {
+            const char *q = p + 3;
+            while (q < eol && *q == ' ')
+                q++;
+            if ((size_t)(eol - q) > name_len && memcmp(q, name, name_len) == 0 &&
+                !is_name_char(q[name_len])) {
+                q += name_len;
+                while (q < eol && (*q == ' ' || *q == '='))
+                    q++;
+                if (eol - q >= 5 && memcmp(q, "false", 5) == 0)
+                    return true;
+            }
+        } else if (p != eol && *p != '\r' && !(eol - p >= 2 && memcmp(p, ";;", 2) == 0)) {
+            return false;
+        }
+        p = eol + 1;
+    }
+    return false;
+}
+
 const char *wast_file_gate(const char *text, size_t len) {
     const char *p = text, *end = text + len;
     while (p < end) {

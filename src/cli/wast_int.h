@@ -47,6 +47,7 @@ typedef struct Runner {
     Store *store;
     char setup_error[DIAG_MSG_MAX]; /* why there is no engine or store */
     const char *file_gate;  /* a `;;!` flag we lack: nothing of the file executes */
+    bool comp_no_implements; /* ";;! component_model_implements = false" */
     bool wasmtime;          /* wasmtime's scripts: an expected message may be anywhere
                                in ours, and named instances are registered by name */
     SpecTest spectest;
@@ -96,6 +97,8 @@ const char *wast_command_gate(const WastCommand *cmd);
 /* The first `;;! flag = true` line at the top of a script naming a feature we
  * lack (threads, gc, simd, ...), or NULL. The string is static. */
 const char *wast_file_gate(const char *text, size_t len);
+/* Does the script's header turn flag `name` off (";;! name = false")? */
+bool wast_file_flag_false(const char *text, size_t len, const char *name);
 
 /* ---- wast_component.c -------------------------------------------------------------------- */
 

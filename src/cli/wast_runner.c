@@ -563,8 +563,9 @@ static void runner_teardown(Runner *r) {
 }
 
 static void run_script(FileResult *res, const RunOptions *opt, const Script *script,
-                       const char *file_gate) {
-    Runner r = {.res = res, .opt = opt, .script = script, .file_gate = file_gate};
+                       const char *file_gate, bool comp_no_implements) {
+    Runner r = {.res = res, .opt = opt, .script = script, .file_gate = file_gate,
+                .comp_no_implements = comp_no_implements};
     r.wasmtime = strstr(res->display, "wasmtime-misc") != NULL;
     runner_setup(&r);
     if (!r.reg) {
@@ -596,7 +597,8 @@ void wast_run_file(FileResult *res, const RunOptions *opt) {
     }
     const char *gate = wast_file_gate((const char *)data, len);
     if (wast_parse_script((const char *)data, len, res->display, &script, &diag) == OK) {
-        run_script(res, opt, script, gate);
+        run_script(res, opt, script, gate,
+                   wast_file_flag_false((const char *)data, len, "component_model_implements"));
     } else if (gate) {
         report_not_run(res, RK_SCRIPT); /* its syntax may be what we lack */
         report_keyword(res, gate);
