@@ -87,7 +87,6 @@ Err cli_linker_instantiate(CliLinker *l, RtModule *module, Instance **out, Trap 
 
 /* ---- Values as text (cli_values.c) ------------------------------------------------ */
 
-void cli_format_valtype(ValType t, char *buf, size_t size);
 void cli_format_func_type(const FuncType *ft, char *buf, size_t size);
 /* A value as `wasmc run` prints it: i32/i64 signed decimal, floats with
  * enough digits to round-trip (nan:0x... for non-canonical NaNs). */

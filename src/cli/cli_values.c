@@ -10,57 +10,9 @@
 
 #include "cli.h"
 
-static const char *abstract_heap_name(int32_t heap) {
-    switch (heap) {
-    case HT_FUNC: return "func";
-    case HT_EXTERN: return "extern";
-    case HT_ANY: return "any";
-    case HT_EQ: return "eq";
-    case HT_I31: return "i31";
-    case HT_STRUCT: return "struct";
-    case HT_ARRAY: return "array";
-    case HT_EXN: return "exn";
-    case HT_NONE: return "none";
-    case HT_NOFUNC: return "nofunc";
-    case HT_NOEXTERN: return "noextern";
-    case HT_NOEXN: return "noexn";
-    default: return "?";
-    }
-}
 
 /* Nullable abstract references have short names: funcref, nullexternref, ... */
-static const char *short_ref_name(int32_t heap) {
-    switch (heap) {
-    case HT_NONE: return "nullref";
-    case HT_NOFUNC: return "nullfuncref";
-    case HT_NOEXTERN: return "nullexternref";
-    case HT_NOEXN: return "nullexnref";
-    default: return NULL;
-    }
-}
 
-void cli_format_valtype(ValType t, char *buf, size_t size) {
-    switch (t.kind) {
-    case VK_I32: snprintf(buf, size, "i32"); return;
-    case VK_I64: snprintf(buf, size, "i64"); return;
-    case VK_F32: snprintf(buf, size, "f32"); return;
-    case VK_F64: snprintf(buf, size, "f64"); return;
-    case VK_V128: snprintf(buf, size, "v128"); return;
-    case VK_I8: snprintf(buf, size, "i8"); return;
-    case VK_I16: snprintf(buf, size, "i16"); return;
-    case VK_REF: break;
-    default: snprintf(buf, size, "?"); return;
-    }
-    if (t.heap >= 0) {
-        snprintf(buf, size, "(ref %s%d)", t.nullable ? "null " : "", t.heap);
-    } else if (t.nullable && short_ref_name(t.heap)) {
-        snprintf(buf, size, "%s", short_ref_name(t.heap));
-    } else if (t.nullable) {
-        snprintf(buf, size, "%sref", abstract_heap_name(t.heap));
-    } else {
-        snprintf(buf, size, "(ref %s)", abstract_heap_name(t.heap));
-    }
-}
 
 static void append_types(ByteBuf *b, const char *what, const ValType *types, uint32_t n) {
     if (!n)
@@ -68,7 +20,7 @@ static void append_types(ByteBuf *b, const char *what, const ValType *types, uin
     buf_printf(b, " (%s", what);
     for (uint32_t i = 0; i < n; i++) {
         char t[48];
-        cli_format_valtype(types[i], t, sizeof t);
+        ir_format_valtype(types[i], t, sizeof t);
         buf_printf(b, " %s", t);
     }
     buf_str(b, ")");
@@ -133,7 +85,7 @@ void cli_format_value(ValType t, const ValRaw *v, char *buf, size_t size) {
     }
     case VK_REF: {
         char ty[48];
-        cli_format_valtype(t, ty, sizeof ty);
+        ir_format_valtype(t, ty, sizeof ty);
         if (!v->ref)
             snprintf(buf, size, "null %s", ty);
         else

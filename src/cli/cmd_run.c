@@ -195,7 +195,7 @@ static int parse_call_args(const RunArgs *a, const char *name, const FuncType *f
     for (uint32_t i = 0; i < ft->n_params; i++) {
         if (!cli_parse_value(a->args[i], ft->params[i], &vals[i])) {
             char ty[48];
-            cli_format_valtype(ft->params[i], ty, sizeof ty);
+            ir_format_valtype(ft->params[i], ty, sizeof ty);
             fprintf(stderr, "wasmc run: argument %u '%s' is not a valid %s\n", i + 1, a->args[i],
                     ty);
             return 2;

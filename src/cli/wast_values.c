@@ -8,13 +8,16 @@
 
 #include "wast_int.h"
 
+/* (ref.extern N) and (ref.host N) are the same host object N, as in the
+ * spec's interpreter: an externref, and as an anyref (any.convert_extern of
+ * it) the same object tagged RT_REF_FOREIGN (runtime.h). */
 ExternObj *wast_host_ref(Runner *r, bool host, uint32_t n) {
+    (void)host;
     for (size_t i = 0; i < r->hostrefs.len; i++)
-        if (r->hostrefs.data[i].n == n && r->hostrefs.data[i].host == host)
+        if (r->hostrefs.data[i].n == n)
             return r->hostrefs.data[i].obj;
-    /* ref.host values are kept apart from ref.extern ones by the top bit */
-    ExternObj *obj = rt_extern_new(r->store, (uint64_t)n | ((uint64_t)host << 63));
-    HostRef h = {n, host, obj};
+    ExternObj *obj = rt_extern_new(r->store, n);
+    HostRef h = {n, false, obj};
     if (!obj || !VEC_PUSH(&r->hostrefs, h))
         return NULL;
     return obj;
@@ -22,6 +25,16 @@ ExternObj *wast_host_ref(Runner *r, bool host, uint32_t n) {
 
 static bool is_func_heap(int32_t heap) { return heap == HT_FUNC || heap == HT_NOFUNC || heap >= 0; }
 static bool is_extern_heap(int32_t heap) { return heap == HT_EXTERN || heap == HT_NOEXTERN; }
+
+/* Is (canonical) reference type t in the any hierarchy? */
+static bool is_any_type(const Runner *r, ValType t) {
+    if (t.kind != VK_REF)
+        return false;
+    if (t.heap >= 0)
+        return mod_registry_type(r->engine->types, (uint32_t)t.heap)->kind != COMP_FUNC;
+    return !is_func_heap(t.heap) && !is_extern_heap(t.heap) && t.heap != HT_EXN &&
+           t.heap != HT_NOEXN;
+}
 
 static bool arg_kind_fits(uint8_t kind, ValType t) {
     switch (kind) {
@@ -42,7 +55,7 @@ bool wast_arg_to_raw(Runner *r, const WastValue *v, ValType t, ValRaw *out, char
     memset(out, 0, sizeof *out);
     if (!arg_kind_fits(v->kind, t)) {
         char ty[48];
-        cli_format_valtype(t, ty, sizeof ty);
+        ir_format_valtype(t, ty, sizeof ty);
         snprintf(why, size, "argument does not fit parameter type %s", ty);
         return false;
     }
@@ -57,6 +70,8 @@ bool wast_arg_to_raw(Runner *r, const WastValue *v, ValType t, ValRaw *out, char
         out->ref = wast_host_ref(r, v->kind == WV_REF_HOST, v->host);
         if (!out->ref)
             snprintf(why, size, "out of memory");
+        else if (is_any_type(r, t))
+            out->ref = rt_ref_convert(out->ref);
         return out->ref != NULL;
     }
 }
@@ -108,20 +123,22 @@ static bool value_match(Runner *r, const WastExpect *e, ValType t, const ValRaw 
     case WV_V128: return t.kind == VK_V128 && v128_match(e, v->v128);
     case WV_REF_NULL: return t.kind == VK_REF && v->ref == NULL;
     case WV_REF_EXTERN:
-    case WV_REF_HOST:
-        return t.kind == VK_REF && v->ref &&
-               v->ref == wast_host_ref(r, w->kind == WV_REF_HOST, w->host);
+    case WV_REF_HOST: {
+        void *got = t.kind == VK_REF && is_any_type(r, t) ? rt_ref_convert(v->ref) : v->ref;
+        return t.kind == VK_REF && got && got == wast_host_ref(r, w->kind == WV_REF_HOST, w->host);
+    }
     default: return false;
     }
 }
 
-static bool ref_kind_match(const WastExpect *e, ValType t, const ValRaw *v) {
+static bool ref_kind_match(const Runner *r, const WastExpect *e, ValType t, const ValRaw *v) {
     if (t.kind != VK_REF || !v->ref)
         return false;
     switch (e->ref_class) {
-    case HT_FUNC: return is_func_heap(t.heap);
+    case HT_FUNC: return !is_any_type(r, t) && is_func_heap(t.heap);
     case HT_EXTERN: return is_extern_heap(t.heap);
-    default: return false; /* GC classes are gated before running */
+    default: /* any, eq, i31, struct, array */
+        return is_any_type(r, t) && rt_gc_ref_test(r->engine, v->ref, e->ref_class, false);
     }
 }
 
@@ -136,7 +153,7 @@ bool wast_expect_match(Runner *r, const WastExpect *e, ValType t, const ValRaw *
         return t.kind == VK_F64 && f64_nan_ok(v->f64, pattern);
     }
     case WE_REF_NULL_ANY: return t.kind == VK_REF && v->ref == NULL;
-    case WE_REF_KIND: return ref_kind_match(e, t, v);
+    case WE_REF_KIND: return ref_kind_match(r, e, t, v);
     case WE_EITHER:
         for (uint32_t i = 0; i < e->n_alts; i++)
             if (wast_expect_match(r, &e->alts[i], t, v))
@@ -205,7 +222,7 @@ void wast_format_result(ValType t, const ValRaw *v, char *buf, size_t size) {
     case VK_V128: format_v128(v->v128, SHAPE_I32X4, buf, size); return;
     default: {
         char ty[48], val[96];
-        cli_format_valtype(t, ty, sizeof ty);
+        ir_format_valtype(t, ty, sizeof ty);
         cli_format_value(t, v, val, sizeof val);
         snprintf(buf, size, "%s %s", ty, val);
         return;

@@ -36,7 +36,6 @@ static inline ValType mod_unpacked(ValType t) {
 }
 
 /* "i32", "(ref null 3)", ... into buf. */
-void mod_format_valtype(ValType t, char *buf, size_t size);
 
 /* ---- Registry (registry.c) --------------------------------------------- */
 

@@ -191,39 +191,3 @@ bool mod_comp_match(const Module *mod, const TypeRegistry *reg, const SubType *a
     return false;
 }
 
-static const char *heap_name(int32_t heap) {
-    switch (heap) {
-    case HT_NOEXN: return "noexn";
-    case HT_NOFUNC: return "nofunc";
-    case HT_NOEXTERN: return "noextern";
-    case HT_NONE: return "none";
-    case HT_FUNC: return "func";
-    case HT_EXTERN: return "extern";
-    case HT_ANY: return "any";
-    case HT_EQ: return "eq";
-    case HT_I31: return "i31";
-    case HT_STRUCT: return "struct";
-    case HT_ARRAY: return "array";
-    case HT_EXN: return "exn";
-    default: return "bot";
-    }
-}
-
-void mod_format_valtype(ValType t, char *buf, size_t size) {
-    switch (t.kind) {
-    case VK_I32: snprintf(buf, size, "i32"); return;
-    case VK_I64: snprintf(buf, size, "i64"); return;
-    case VK_F32: snprintf(buf, size, "f32"); return;
-    case VK_F64: snprintf(buf, size, "f64"); return;
-    case VK_V128: snprintf(buf, size, "v128"); return;
-    case VK_I8: snprintf(buf, size, "i8"); return;
-    case VK_I16: snprintf(buf, size, "i16"); return;
-    case VK_BOT: snprintf(buf, size, "_"); return;
-    default: break;
-    }
-    const char *null = t.nullable ? "null " : "";
-    if (ht_is_concrete(t.heap))
-        snprintf(buf, size, "(ref %s%d)", null, (int)t.heap);
-    else
-        snprintf(buf, size, "(ref %s%s)", null, heap_name(t.heap));
-}

@@ -85,7 +85,7 @@ static void format_list(const ValType *ts, uint32_t n, char *buf, size_t size) {
     for (uint32_t i = 0; i < n && len + 24 < size; i++) {
         if (i)
             buf[len++] = ' ';
-        mod_format_valtype(ts[i], buf + len, size - len);
+        ir_format_valtype(ts[i], buf + len, size - len);
         len += strlen(buf + len);
     }
     buf[len++] = ']';
@@ -147,7 +147,7 @@ Err valid_pop_ref(ValidCtx *cx, const Instr *in, ValType *out, Diag *diag) {
     }
     if (t.kind != VK_REF) {
         char b[48];
-        mod_format_valtype(t, b, sizeof b);
+        ir_format_valtype(t, b, sizeof b);
         return FAIL(diag, ERR_INVALID, in->offset,
                     "type mismatch: instruction requires reference type but stack has %s", b);
     }

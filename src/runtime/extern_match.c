@@ -24,23 +24,6 @@ static void outf(Out *o, const char *fmt, ...) {
         o->len += (size_t)n;
 }
 
-static const char *abstract_name(int32_t heap) {
-    switch (heap) {
-    case HT_NOEXN: return "noexn";
-    case HT_NOFUNC: return "nofunc";
-    case HT_NOEXTERN: return "noextern";
-    case HT_NONE: return "none";
-    case HT_FUNC: return "func";
-    case HT_EXTERN: return "extern";
-    case HT_ANY: return "any";
-    case HT_EQ: return "eq";
-    case HT_I31: return "i31";
-    case HT_STRUCT: return "struct";
-    case HT_ARRAY: return "array";
-    case HT_EXN: return "exn";
-    default: return "?";
-    }
-}
 
 static void put_functype(Out *o, const TypeRegistry *reg, const FuncType *ft, int depth);
 
@@ -64,9 +47,9 @@ static void put_valtype(Out *o, const TypeRegistry *reg, ValType t, int depth) {
     default: break;
     }
     if (t.heap < 0 && t.nullable)
-        outf(o, "%sref", abstract_name(t.heap));
+        outf(o, "%sref", ir_heap_type_name(t.heap));
     else if (t.heap < 0)
-        outf(o, "(ref %s)", abstract_name(t.heap));
+        outf(o, "(ref %s)", ir_heap_type_name(t.heap));
     else {
         outf(o, "(ref %s", t.nullable ? "null " : "");
         put_concrete(o, reg, (uint32_t)t.heap, depth);

@@ -8,6 +8,7 @@
 #define WASMC_SYNTAX_IR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../base/arena.h"
@@ -382,6 +383,19 @@ static inline ValType ir_reftype(bool nullable, int32_t heap) {
 static inline bool ir_valtype_eq(ValType a, ValType b) {
     return a.kind == b.kind && (a.kind != VK_REF || (a.nullable == b.nullable && a.heap == b.heap));
 }
+
+/* Text names of abstract heap types ("func", "extern", ...) and of their
+ * nullable reference shorthands ("funcref", "nullexternref", ...): the one
+ * table the parser, printer and messages share. NULL for a concrete or unknown
+ * heap type. */
+const char *ir_heap_type_name(int32_t heap);
+const char *ir_ref_shorthand(int32_t heap);
+/* The abstract heap type named `name` (len bytes); false if none. */
+bool ir_heap_type_by_name(const char *name, size_t len, int32_t *out);
+/* The abstract heap type whose nullable shorthand is `name`; false if none. */
+bool ir_ref_shorthand_by_name(const char *name, size_t len, int32_t *out);
+/* A value type as text: "i32", "funcref", "(ref null 3)", "(ref any)". */
+void ir_format_valtype(ValType t, char *buf, size_t size);
 
 /* The function type of function `func_index` (imports included). */
 const FuncType *ir_func_type(const Module *mod, uint32_t func_index);

@@ -51,26 +51,9 @@ static void put_name(Printer *p, Name n) { wp_string(p, (const uint8_t *)n.str, 
 
 /* ---- Types --------------------------------------------------------------------------- */
 
-static const char *abstract_heap_name(int32_t heap) {
-    switch (heap) {
-    case HT_NOEXN: return "noexn";
-    case HT_NOFUNC: return "nofunc";
-    case HT_NOEXTERN: return "noextern";
-    case HT_NONE: return "none";
-    case HT_FUNC: return "func";
-    case HT_EXTERN: return "extern";
-    case HT_ANY: return "any";
-    case HT_EQ: return "eq";
-    case HT_I31: return "i31";
-    case HT_STRUCT: return "struct";
-    case HT_ARRAY: return "array";
-    case HT_EXN: return "exn";
-    }
-    return NULL;
-}
 
 void wp_heaptype(Printer *p, int32_t heap) {
-    const char *name = abstract_heap_name(heap);
+    const char *name = ir_heap_type_name(heap);
     if (name)
         buf_str(p->out, name);
     else if (heap >= 0)
@@ -80,13 +63,8 @@ void wp_heaptype(Printer *p, int32_t heap) {
 }
 
 void wp_reftype(Printer *p, bool nullable, int32_t heap) {
-    const char *name = abstract_heap_name(heap);
-    if (nullable && name) {
-        static const char *const shorthand[] = {"nullexnref", "nullfuncref", "nullexternref",
-                                                "nullref",    "funcref",     "externref",
-                                                "anyref",     "eqref",       "i31ref",
-                                                "structref",  "arrayref",    "exnref"};
-        buf_str(p->out, shorthand[HT_NOEXN - heap]);
+    if (nullable && ir_ref_shorthand(heap)) {
+        buf_str(p->out, ir_ref_shorthand(heap));
         return;
     }
     buf_str(p->out, nullable ? "(ref null " : "(ref ");

@@ -7,34 +7,7 @@
 
 #include <string.h>
 
-typedef struct NamedType {
-    const char *name;
-    int32_t heap; /* abstract heap type */
-    bool nullable;
-} NamedType;
-
-static const NamedType heap_names[] = {
-    {"func", HT_FUNC, 0},     {"extern", HT_EXTERN, 0},     {"any", HT_ANY, 0},
-    {"eq", HT_EQ, 0},         {"i31", HT_I31, 0},           {"struct", HT_STRUCT, 0},
-    {"array", HT_ARRAY, 0},   {"none", HT_NONE, 0},         {"nofunc", HT_NOFUNC, 0},
-    {"noextern", HT_NOEXTERN, 0}, {"exn", HT_EXN, 0},       {"noexn", HT_NOEXN, 0},
-};
-
-static const NamedType ref_shorthands[] = {
-    {"funcref", HT_FUNC, 1},       {"externref", HT_EXTERN, 1},     {"anyref", HT_ANY, 1},
-    {"eqref", HT_EQ, 1},           {"i31ref", HT_I31, 1},           {"structref", HT_STRUCT, 1},
-    {"arrayref", HT_ARRAY, 1},     {"nullref", HT_NONE, 1},         {"nullfuncref", HT_NOFUNC, 1},
-    {"nullexternref", HT_NOEXTERN, 1}, {"exnref", HT_EXN, 1},       {"nullexnref", HT_NOEXN, 1},
-};
-
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
-
-static const NamedType *find_named(const NamedType *tab, size_t n, const Token *t) {
-    for (size_t i = 0; i < n; i++)
-        if (wat_tok_is(t, tab[i].name))
-            return &tab[i];
-    return NULL;
-}
 
 static bool numeric_kind(const Token *t, ValKind *out) {
     static const struct { const char *name; ValKind kind; } nums[] = {
@@ -53,15 +26,13 @@ bool wat_peek_valtype(const WatParser *p) {
     const Token *t = wat_peek(p);
     ValKind k;
     if (t->kind == TOK_ATOM)
-        return numeric_kind(t, &k) || find_named(ref_shorthands, N_OF(ref_shorthands), t);
+        return numeric_kind(t, &k) || ir_ref_shorthand_by_name(t->text, t->len, &(int32_t){0});
     return wat_peek_form(p, "ref");
 }
 
 Err wat_heaptype(WatParser *p, int32_t *out) {
     const Token *t = wat_peek(p);
-    const NamedType *nt = find_named(heap_names, N_OF(heap_names), t);
-    if (nt) {
-        *out = nt->heap;
+    if (t->kind == TOK_ATOM && ir_heap_type_by_name(t->text, t->len, out)) {
         p->pos++;
         return OK;
     }
@@ -77,9 +48,9 @@ Err wat_heaptype(WatParser *p, int32_t *out) {
 
 Err wat_reftype(WatParser *p, ValType *out) {
     const Token *t = wat_peek(p);
-    const NamedType *nt = find_named(ref_shorthands, N_OF(ref_shorthands), t);
-    if (nt) {
-        *out = ir_reftype(true, nt->heap);
+    int32_t heap;
+    if (t->kind == TOK_ATOM && ir_ref_shorthand_by_name(t->text, t->len, &heap)) {
+        *out = ir_reftype(true, heap);
         p->pos++;
         return OK;
     }
@@ -89,7 +60,6 @@ Err wat_reftype(WatParser *p, ValType *out) {
         nullable = true;
         p->pos++;
     }
-    int32_t heap;
     TRY(wat_heaptype(p, &heap));
     *out = ir_reftype(nullable, heap);
     return wat_expect_rpar(p);
