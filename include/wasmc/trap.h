@@ -35,6 +35,8 @@ enum wasmc_trap_code_enum {
     WASMC_TRAP_ALLOCATION_TOO_LARGE,  /* "allocation size too large" */
     WASMC_TRAP_UNSUPPORTED,           /* "unsupported instruction" */
     WASMC_TRAP_HOST,                  /* a host callback's trap (its own message) */
+    WASMC_TRAP_NULL_EXN_REF,          /* "null exception reference" (throw_ref) */
+    WASMC_TRAP_UNCAUGHT_EXCEPTION,    /* "uncaught exception": a wasm exception left the call */
 };
 
 /* The trap's code in *out; false (and *out untouched) for a trap made by

@@ -179,7 +179,11 @@ static Component *load(Runner *r, RunKind kind, const WastCommand *cmd) {
         return NULL;
     }
     Component *c = NULL;
-    if (stage == STAGE_OK && comp_component_new(r->engine, bytes, len, &c, &diag) == OK)
+    uint32_t features = COMP_FEATURES_DEFAULT;
+    if (r->comp_no_implements)
+        features &= ~COMP_FEAT_IMPLEMENTS;
+    if (stage == STAGE_OK &&
+        comp_component_new_features(r->engine, bytes, len, features, &c, &diag) == OK)
         return c;
     if (stage == STAGE_OK)
         stage = diag.code == ERR_MALFORMED ? STAGE_DECODE

@@ -1,6 +1,7 @@
 /* Actions and the assertions on them: invoke (arguments converted by the
  * callee's type, rt_call) and get (a global export), then assert_return's
- * expected values, assert_trap's and assert_exhaustion's traps. A failure
+ * expected values, assert_trap's and assert_exhaustion's traps,
+ * assert_exception's uncaught exception. A failure
  * names the component most likely at fault: wrong values and traps point at
  * the interpreter, calls that cannot be made at the runtime. */
 #include <stdio.h>
@@ -188,6 +189,26 @@ static void check_trap(Runner *r, RunKind kind, const WastCommand *cmd, const Ou
     report_pass(r->res, kind);
 }
 
+/* assert_exception: the invoke must end with a wasm exception nobody caught
+ * (rt_call's ERR_TRAP with TRAP_UNCAUGHT_EXCEPTION), not a return or a trap. */
+static void check_exception(Runner *r, const WastCommand *cmd, const Outcome *o) {
+    char reason[DIAG_MSG_MAX], trap[2 * DIAG_MSG_MAX];
+    if (o->err == ERR_TRAP && o->trap->code == TRAP_UNCAUGHT_EXCEPTION) {
+        report_pass(r->res, RK_ASSERT_EXCEPTION);
+        return;
+    }
+    if (o->err != ERR_TRAP) {
+        snprintf(reason, sizeof reason, "expected an exception, returned normally");
+        report_fail(r->res, RK_ASSERT_EXCEPTION, BLAME_INTERP, cmd->line, cmd->column, reason,
+                    NULL);
+        return;
+    }
+    describe_trap(o->trap, trap, sizeof trap);
+    snprintf(reason, sizeof reason, "expected an exception, got trap \"%s\"",
+             rt_trap_text(o->trap));
+    report_fail(r->res, RK_ASSERT_EXCEPTION, BLAME_INTERP, cmd->line, cmd->column, reason, trap);
+}
+
 static RunKind kind_of(const WastCommand *cmd) {
     switch (cmd->kind) {
     case CMD_ASSERT_RETURN: return RK_ASSERT_RETURN;
@@ -221,6 +242,7 @@ void wast_run_action_cmd(Runner *r, const WastCommand *cmd) {
         else
             report_pass(r->res, kind);
         break;
+    case RK_ASSERT_EXCEPTION: check_exception(r, cmd, &o); break;
     default: check_trap(r, kind, cmd, &o); break;
     }
     outcome_fini(&o);

@@ -38,6 +38,8 @@ typedef struct CabiTable {
 
 #define CABI_TABLE_MAX (1u << 28)
 
+typedef struct CabiTask CabiTask;
+
 /* A runtime component instance: what the spec's ComponentInstance keeps for
  * synchronous calls. Numbered per top-level instance (plan order). */
 struct CompRtInstance {
@@ -45,6 +47,10 @@ struct CompRtInstance {
     bool may_leave;
     bool may_enter;
     CabiTable table;
+    /* The task whose core code runs in this instance (innermost lifted call
+     * into it, or a destructor's task), NULL outside calls. Built-ins that
+     * act on "the current task" (task.return) read it. */
+    CabiTask *task;
 };
 
 /* A runtime resource type: created per instantiation of its definition (or
@@ -67,7 +73,9 @@ typedef struct CabiOpts {
     RtMemory *memory;
     FuncRef *realloc;
     FuncRef *post_return;
+    FuncRef *callback;       /* async lift: the callback (not supported yet) */
     uint8_t string_encoding; /* CompStringEncoding */
+    bool async_;             /* `async`: lift results through task.return */
 } CabiOpts;
 
 typedef struct CabiLender {
@@ -253,6 +261,51 @@ Err cabi_lowered_func(Store *store, CabiLowered *lw, FuncRef **out, Diag *diag) 
  * state on the store this way). On failure finalize runs at once. */
 Err cabi_store_attach(Store *store, void *env, void (*finalize)(void *env),
                       Diag *diag) WARN_UNUSED;
+
+/* ---- Tasks (cabi_task.c) ---------------------------------------------------------------- */
+
+/* spec: Task.State. Today a task only goes INITIAL -> RESOLVED: cancellation
+ * needs a caller that can wait on a callee that blocks. */
+typedef enum CabiTaskState {
+    CABI_TASK_INITIAL,
+    CABI_TASK_PENDING_CANCEL,   /* not reached yet */
+    CABI_TASK_CANCEL_DELIVERED, /* not reached yet */
+    CABI_TASK_RESOLVED,
+} CabiTaskState;
+
+/* spec: Task — one call into a lifted function (or a destructor run for
+ * another instance) from entry until its core function returns. It lives in
+ * cabi_call_lifted's frame: every callee completes (resolves or traps) during
+ * the call, so no task outlives its caller. Once callees can block, a task
+ * will be allocated and kept by the caller's subtask (a waitable), and gain
+ * its threads; the state machine and on_resolve stay as they are. */
+struct CabiTask {
+    uint8_t state;            /* CabiTaskState */
+    const CabiLifted *func;   /* type and options; NULL: a destructor (sync, no results) */
+    CompRtInstance *inst;
+    CabiCx *cx;               /* the lift side: borrow scope, arena, string mode; NULL: dtor */
+    CabiOnResults on_resolve; /* delivers the results to the caller */
+    void *env;
+    CabiTask *prev; /* inst->task before this task entered */
+};
+
+/* spec: Task.enter / Task.exit (no backpressure yet): the task becomes its
+ * instance's current task; exit restores the previous one. */
+void cabi_task_enter(CabiTask *task);
+void cabi_task_exit(CabiTask *task);
+/* spec: Task.may_block: an async-typed task, or one that has resolved. */
+bool cabi_task_may_block(const CabiTask *task);
+/* spec: Task.return_: trap if the task has resolved ("`task.return` or
+ * `task.cancel` called more than once for current task") or borrows it
+ * received remain; else hand `results` (lifted, in the task's arena) to
+ * on_resolve and resolve. Traps are raised on cx. */
+Err cabi_task_return(CabiCx *cx, CabiTask *task, CompValue *results) WARN_UNUSED;
+/* spec: canon task.return, called by core code of `inst` with the flat
+ * values flat[]: checks may_leave, that the current task was lifted async
+ * with this result type (NULL: none) and the same memory and string
+ * encoding, lifts the values and returns them (cabi_task_return). */
+Err cabi_task_return_builtin(CabiCx *cx, CompRtInstance *inst, const CompValType *result,
+                             const CabiOpts *opts, const ValRaw *flat) WARN_UNUSED;
 
 /* Core functions for canon built-ins on instance `inst` (store-owned). */
 typedef enum CabiBuiltin {

@@ -1,5 +1,6 @@
 /* Calls across the canonical ABI (spec: canon lift, canon lower, resource
- * built-ins): calling a lifted function with CompValues, the core function
+ * built-ins): calling a lifted function with CompValues (one task per call,
+ * cabi_task.c; `async` lifts return through task.return), the core function
  * behind a lowered import (host callee, or a lifted function of another
  * component: the generic lift-then-lower path), and the built-ins. Every
  * call into wasm goes through rt_call, so a trap comes back as a value and
@@ -59,37 +60,51 @@ static Err post_return(CabiCx *cx, const CabiLifted *f, const ValRaw *results, u
     return err;
 }
 
-static Err lift_call(CabiCx *cx, const CabiLifted *f, const CompValue *args,
-                     CabiOnResults on_results, void *env, Trap **out_trap) {
+/* The core call of a task, after its params are lowered into flat[]:
+ * synchronous lifts return their results, which are lifted and returned;
+ * async lifts return them through task.return before they return. */
+static Err run_core(CabiCx *cx, const CabiLifted *f, CabiTask *task, ValRaw *flat,
+                    uint32_t core_params) {
+    const CompFuncType *ft = f->type;
+    if (f->opts.async_) {
+        TRY(call_core(cx, f->core, flat, core_params));
+        /* spec: Task.exit of the last thread traps unless the task resolved */
+        if (task->state != CABI_TASK_RESOLVED)
+            return cabi_trapf(cx, "async-lifted export failed to produce a result");
+        return OK;
+    }
+    uint32_t nr = flat_count(ft->results, ft->n_results);
+    uint32_t core_results = nr > COMP_MAX_FLAT_RESULTS ? 1 : nr;
+    TRY(call_core(cx, f->core, flat, core_params > core_results ? core_params : core_results));
+    ValRaw core_out[FLAT_SLOTS];
+    memcpy(core_out, flat, sizeof core_out);
+    CompValue *results = arena_calloc(cx->arena, ft->n_results + 1, sizeof *results);
+    if (!results)
+        return FAIL_NOMEM(cx->diag);
+    TRY(cabi_lift_values(cx, COMP_MAX_FLAT_RESULTS, flat, ft->results, ft->n_results, results));
+    TRY(cabi_task_return(cx, task, results));
+    return post_return(cx, f, core_out, core_results);
+}
+
+/* spec: canon_lift, from Task.enter to Task.exit. */
+static Err lift_call(CabiCx *cx, const CabiLifted *f, const CompValue *args, CabiTask *task) {
     const CompFuncType *ft = f->type;
     if (!f->inst->may_enter)
         return cabi_fault(cx, CF_CANNOT_ENTER);
-    uint32_t np = flat_count(ft->params, ft->n_params), nr = flat_count(ft->results, ft->n_results);
+    if (f->opts.callback)
+        return cabi_trapf(cx, "unsupported: `async` lift with a `callback`");
+    uint32_t np = flat_count(ft->params, ft->n_params);
     uint32_t core_params = np > COMP_MAX_FLAT_PARAMS ? 1 : np;
-    uint32_t core_results = nr > COMP_MAX_FLAT_RESULTS ? 1 : nr;
     ValRaw flat[FLAT_SLOTS];
     memset(flat, 0, sizeof flat);
     uint32_t n;
-    TRY(cabi_lower_values(cx, COMP_MAX_FLAT_PARAMS, args, ft->params, ft->n_params, flat, NULL,
-                          &n));
-    TRY(call_core(cx, f->core, flat, core_params > core_results ? core_params : core_results));
-    ValRaw core_out[FLAT_SLOTS];
-    memcpy(core_out, flat, sizeof flat);
-    CompValue *results = NULL;
-    if (ft->n_results) {
-        results = arena_calloc(cx->arena, ft->n_results, sizeof *results);
-        if (!results)
-            return FAIL_NOMEM(cx->diag);
-    }
-    TRY(cabi_lift_values(cx, COMP_MAX_FLAT_RESULTS, flat, ft->results, ft->n_results, results));
-    Err err = on_results(env, results, out_trap, cx->diag);
-    if (err == ERR_TRAP) {
-        cx->trap = *out_trap;
-        *out_trap = NULL;
-    }
-    TRY(err);
-    TRY(post_return(cx, f, core_out, core_results));
-    return OK;
+    cabi_task_enter(task);
+    Err err = cabi_lower_values(cx, COMP_MAX_FLAT_PARAMS, args, ft->params, ft->n_params, flat,
+                                NULL, &n);
+    if (err == OK)
+        err = run_core(cx, f, task, flat, core_params);
+    cabi_task_exit(task);
+    return err;
 }
 
 Err cabi_call_lifted(Store *store, const CabiLifted *f, const CompValue *args, Arena *arena,
@@ -99,7 +114,9 @@ Err cabi_call_lifted(Store *store, const CabiLifted *f, const CompValue *args, A
     CabiCx cx = {.store = store, .opts = &f->opts, .inst = f->inst, .call = &call,
                  .resources = f->resources, .n_resources = f->n_resources, .arena = arena,
                  .adapter = adapter, .keep_encoding = adapter, .diag = diag};
-    Err err = lift_call(&cx, f, args, on_results, env, out_trap);
+    CabiTask task = {.state = CABI_TASK_INITIAL, .func = f, .inst = f->inst, .cx = &cx,
+                     .on_resolve = on_results, .env = env};
+    Err err = lift_call(&cx, f, args, &task);
     if (err == OK)
         err = cabi_call_exit_export(&cx, &call);
     else
@@ -187,6 +204,9 @@ static Trap *lowered_entry(void *env, Caller *caller, ValRaw *args_results, uint
     Err err;
     if (!lw->inst->may_leave) {
         err = cabi_fault(&cx, CF_CANNOT_LEAVE);
+    } else if (lw->type->async_ && !cabi_task_may_block(lw->inst->task)) {
+        /* spec: canon_lower; callees never block today, but the rule is static */
+        err = cabi_trapf(&cx, "cannot block a synchronous task before returning");
     } else {
         lw->inst->may_enter = false;
         err = lower_call(&cx, lw, args_results, &trap);

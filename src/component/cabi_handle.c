@@ -178,8 +178,18 @@ Err cabi_run_dtor(CabiCx *cx, CompRtResource *rt, uint32_t rep) {
     ValRaw arg;
     memset(&arg, 0, sizeof arg);
     arg.i32 = (int32_t)rep;
+    /* spec: canon_resource_drop — from another instance the destructor is a
+     * synchronous lifted call (a task of its own); in its own instance it
+     * runs in the current task. */
+    CabiTask task = {.state = CABI_TASK_INITIAL, .inst = rt->impl};
+    bool own_task = rt->impl && cx->inst != rt->impl;
+    if (own_task)
+        cabi_task_enter(&task);
     Trap *trap = NULL;
-    if (rt_call(cx->store, rt->dtor, &arg, 1, &trap) != OK) {
+    Err err = rt_call(cx->store, rt->dtor, &arg, 1, &trap);
+    if (own_task)
+        cabi_task_exit(&task);
+    if (err != OK) {
         if (cx->trap)
             rt_trap_delete(cx->trap);
         cx->trap = trap;

@@ -1,7 +1,8 @@
 /* Canon built-ins the plan makes itself rather than through cabi_builtin_func:
  * those that must work while `may_leave` is clear (from post-return), as
  * the suite expects — resource.rep, context.get/set, backpressure.inc/dec/set
- * (no-ops without async) — and `canon lower async` of a callee that always
+ * (no-ops without async) —, `canon task.return` (cabi_task.c), and
+ * `canon lower async` of a callee that always
  * completes at once (every synchronous callee): lift up to 4 flat params,
  * call, store the results at the return pointer, return RETURNED. */
 #include <string.h>
@@ -96,6 +97,7 @@ static Err run(CabiCx *cx, const CompBuiltin *b, ValRaw *ar, Trap **out_trap) {
     case CBI_CONTEXT_GET: set_i32(&ar[0], *b->slot); return OK;
     case CBI_CONTEXT_SET: *b->slot = (uint32_t)ar[0].i32; return OK;
     case CBI_NOOP: return OK;
+    case CBI_TASK_RETURN: return cabi_task_return_builtin(cx, b->inst, b->result, &b->opts, ar);
     default:
         if (!b->inst->may_leave)
             return cabi_fault(cx, CF_CANNOT_LEAVE);
@@ -115,7 +117,7 @@ static Trap *entry(void *env, Caller *caller, ValRaw *args_results, uint32_t n_p
     arena_init(&arena);
     CabiCall call = {0};
     bool adapter = b->lowered && b->lowered->lifted;
-    CabiCx cx = {.store = caller->store, .opts = b->lowered ? &b->lowered->opts : &b->no_opts,
+    CabiCx cx = {.store = caller->store, .opts = b->lowered ? &b->lowered->opts : &b->opts,
                  .inst = b->inst, .call = &call, .arena = &arena, .adapter = adapter,
                  .keep_encoding = adapter, .diag = &diag};
     if (b->lowered) {

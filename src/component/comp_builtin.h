@@ -1,6 +1,7 @@
 /* Built-ins made by the plan itself (comp_builtin.c): the ones that work
- * while `may_leave` is clear, and `canon lower async` of a callee that
- * completes at once. Each CompBuiltin lives in its instance's arena. */
+ * while `may_leave` is clear, `canon task.return`, and `canon lower async`
+ * of a callee that completes at once. Each CompBuiltin lives in its
+ * instance's arena. */
 #ifndef WASMC_COMPONENT_COMP_BUILTIN_H
 #define WASMC_COMPONENT_COMP_BUILTIN_H
 
@@ -12,6 +13,7 @@ typedef enum CompBuiltinKind {
     CBI_CONTEXT_SET,
     CBI_NOOP,
     CBI_ASYNC_LOWER,
+    CBI_TASK_RETURN,
 } CompBuiltinKind;
 
 typedef struct CompBuiltin {
@@ -20,7 +22,8 @@ typedef struct CompBuiltin {
     CompRtResource *rt;      /* resource.rep */
     uint32_t *slot;          /* context.get/set: the instance's context slot */
     CabiLowered *lowered;    /* async lower: callee, type and options */
-    CabiOpts no_opts;
+    const CompValType *result; /* task.return: its result type (NULL: none) */
+    CabiOpts opts;           /* task.return: memory and string encoding; else unused */
 } CompBuiltin;
 
 /* The core function of a built-in (store-owned; `b` lives as long as the store). */

@@ -10,6 +10,7 @@
 
 #include "comp_builtin.h"
 #include "comp_plan.h"
+#include "comp_valid_int.h"
 #include "component_front.h"
 
 /* ---- Host import tree ---------------------------------------------------------------------- */
@@ -310,19 +311,110 @@ static Err check_func(Run *r, const char *name, const CompExternType *t, RtItem 
     return OK;
 }
 
-static Err check_module(Run *r, const char *name, const CompModuleType *mt, RtModule *m) {
+/* ---- Core module imports (wasmtime's wording) ---------------------------------------------- */
+
+static void module_extern(const Module *m, uint8_t kind, uint32_t index, CompCoreExtern *out) {
+    memset(out, 0, sizeof *out);
+    out->kind = kind;
+    switch (kind) {
+    case EXTERN_FUNC: out->func = &m->types[m->funcs[index].type].func; break;
+    case EXTERN_TABLE: out->table = m->tables[index].type; break;
+    case EXTERN_MEMORY: out->memory = m->memories[index].type; break;
+    case EXTERN_GLOBAL: out->global = m->globals[index].type; break;
+    default: out->func = &m->types[m->tags[index].type.type].func; break;
+    }
+}
+
+static const char *core_kind(uint8_t kind) {
+    static const char *const names[] = {"func", "table", "memory", "global", "tag"};
+    return kind < sizeof names / sizeof names[0] ? names[kind] : "item";
+}
+
+static const char *core_val_name(ValType t) {
+    switch (t.kind) {
+    case VK_I32: return "i32";
+    case VK_I64: return "i64";
+    case VK_F32: return "f32";
+    case VK_F64: return "f64";
+    case VK_V128: return "v128";
+    default: return t.heap == HT_FUNC ? "funcref" : t.heap == HT_EXTERN ? "externref" : "ref";
+    }
+}
+
+/* "(func (param i32) (result i64))" */
+static void func_text(const FuncType *f, char *buf, size_t size) {
+    size_t at = (size_t)snprintf(buf, size, "(func");
+    for (int part = 0; part < 2 && at < size; part++) {
+        uint32_t n = part ? f->n_results : f->n_params;
+        const ValType *ts = part ? f->results : f->params;
+        if (n)
+            at += (size_t)snprintf(buf + at, size - at, " (%s", part ? "result" : "param");
+        for (uint32_t i = 0; i < n && at < size; i++)
+            at += (size_t)snprintf(buf + at, size - at, " %s", core_val_name(ts[i]));
+        if (n && at < size)
+            at += (size_t)snprintf(buf + at, size - at, ")");
+    }
+    if (at < size)
+        snprintf(buf + at, size - at, ")");
+}
+
+static Err export_mismatch(Run *r, const char *name, const CompCoreExtern *want,
+                           const CompCoreExtern *have) {
+    if (want->kind != EXTERN_FUNC)
+        return FAIL(r->diag, ERR_LINK, DIAG_NO_OFFSET, "export `%s` has the wrong type", name);
+    char a[96], b[96];
+    func_text(want->func, a, sizeof a);
+    func_text(have->func, b, sizeof b);
+    return FAIL(r->diag, ERR_LINK, DIAG_NO_OFFSET,
+                "export `%s` has the wrong type: expected type `%s`, found type `%s`", name, a, b);
+}
+
+static bool name_is(Name n, const char *s) {
+    return strlen(s) == n.len && memcmp(s, n.str, n.len) == 0;
+}
+
+/* The supplied module m against the declared module type mt: every import of
+ * m is declared, with a declared type that is a subtype of m's (what the
+ * importer will supply satisfies m); every declared export is in m, with
+ * m's type a subtype of the declared one. */
+static Err check_module(Run *r, const CompModuleType *mt, RtModule *rm) {
+    const Module *m = rm->ir;
+    char why[DIAG_MSG_MAX];
+    for (uint32_t i = 0; i < m->n_imports; i++) {
+        const Import *im = &m->imports[i];
+        const CompCoreImportDecl *d = NULL;
+        for (uint32_t k = 0; k < mt->n_imports && !d; k++)
+            if (name_is(im->module, mt->imports[k].module) &&
+                name_is(im->field, mt->imports[k].field))
+                d = &mt->imports[k];
+        if (!d)
+            return FAIL(r->diag, ERR_LINK, DIAG_NO_OFFSET, "module import `%.*s::%.*s` not defined",
+                        (int)im->module.len, im->module.str, (int)im->field.len, im->field.str);
+        CompCoreExtern have;
+        module_extern(m, im->kind, i, &have);
+        if (have.kind != d->type.kind)
+            return FAIL(r->diag, ERR_LINK, DIAG_NO_OFFSET, "expected %s found %s",
+                        core_kind(have.kind), core_kind(d->type.kind));
+        if (!cv_core_extern_sub(&d->type, &have, why, sizeof why))
+            return FAIL(r->diag, ERR_LINK, DIAG_NO_OFFSET, "module import `%s::%s` has the wrong type",
+                        d->module, d->field);
+    }
     for (uint32_t i = 0; i < mt->n_exports; i++) {
         const CompCoreExportDecl *x = &mt->exports[i];
-        bool found = false;
-        for (uint32_t k = 0; k < m->ir->n_exports && !found; k++) {
-            const Export *e = &m->ir->exports[k];
-            found = e->kind == x->type.kind && strlen(x->name) == e->name.len &&
-                    memcmp(x->name, e->name.str, e->name.len) == 0;
-        }
-        if (!found)
-            return FAIL(r->diag, ERR_LINK, DIAG_NO_OFFSET,
-                        "module import `%s` has no export `%s` of the expected kind", name,
+        const Export *e = NULL;
+        for (uint32_t k = 0; k < m->n_exports && !e; k++)
+            if (name_is(m->exports[k].name, x->name))
+                e = &m->exports[k];
+        if (!e)
+            return FAIL(r->diag, ERR_LINK, DIAG_NO_OFFSET, "module export `%s` not defined",
                         x->name);
+        CompCoreExtern have;
+        module_extern(m, e->kind, e->index, &have);
+        if (have.kind != x->type.kind)
+            return FAIL(r->diag, ERR_LINK, DIAG_NO_OFFSET, "expected %s found %s",
+                        core_kind(x->type.kind), core_kind(have.kind));
+        if (!cv_core_extern_sub(&have, &x->type, why, sizeof why))
+            return export_mismatch(r, x->name, &x->type, &have);
     }
     return OK;
 }
@@ -374,7 +466,7 @@ static Err check_extern(Run *r, const char *name, const CompExternType *t, RtIte
                     expected_name(t->kind), found_name(item.kind));
     switch (t->kind) {
     case CEXT_FUNC: return check_func(r, name, t, item);
-    case CEXT_MODULE: return check_module(r, name, t->module, item.module);
+    case CEXT_MODULE: return check_module(r, t->module, item.module);
     default: return check_instance(r, t->instance, item);
     }
 }
@@ -439,6 +531,8 @@ static Err opts_of(Run *r, const PlanStep *s, CabiOpts *o) {
         o->memory = e.memory;
     }
     TRY(core_func(r, &s->realloc, &o->realloc));
+    TRY(core_func(r, &s->callback, &o->callback));
+    o->async_ = s->async_;
     return core_func(r, &s->post_return, &o->post_return);
 }
 
@@ -550,6 +644,10 @@ static Err step_own_builtin(Run *r, const PlanStep *s, RtItem *out) {
     b->kind = s->builtin;
     b->inst = &r->inst->frames[s->frame];
     b->slot = &r->inst->contexts[2 * (size_t)s->frame + (s->res & 1)];
+    if (b->kind == CBI_TASK_RETURN) {
+        b->result = s->result_type;
+        TRY(opts_of(r, s, &b->opts));
+    }
     if (b->kind == CBI_RESOURCE_REP) {
         b->rt = res_of(r, &s->src);
         if (!b->rt)
@@ -698,7 +796,7 @@ Err comp_instantiate(Store *store, const Component *component, const CompHost *h
                      CompInstance **out, Trap **out_trap, Diag *diag) {
     *out = NULL;
     *out_trap = NULL;
-    CompInstance *in;
+    CompInstance *in = NULL;
     TRY(instance_new(store, component, &in, diag));
     const Plan *plan = &component->plan;
     Run r = {store, in, plan, host, out_trap, diag};

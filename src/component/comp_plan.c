@@ -283,8 +283,29 @@ static Err canon_opts(P *p, PlanFrame *f, const CompCanonOpts *o, PlanStep *s) {
     TRY(opt_sym(p, f, CSORT_CORE_MEMORY, o->memory, &s->memory));
     TRY(opt_sym(p, f, CSORT_CORE_FUNC, o->realloc, &s->realloc));
     TRY(opt_sym(p, f, CSORT_CORE_FUNC, o->post_return, &s->post_return));
+    TRY(opt_sym(p, f, CSORT_CORE_FUNC, o->callback, &s->callback));
     s->string_encoding = o->string_encoding;
+    s->async_ = o->async_;
     return OK;
+}
+
+/* canon task.return: the result type and the options its values are lifted with. */
+static Err task_return(P *p, PlanFrame *f, const CompCanon *c, PlanStep *s) {
+    s->kind = PS_BUILTIN;
+    s->builtin = CBI_TASK_RETURN;
+    s->string_encoding = COMP_STR_UTF8;
+    if (c->n_opts) /* the validator fills c->opts only when there are options */
+        TRY(canon_opts(p, f, &c->opts, s));
+    if (!c->has_result)
+        return OK;
+    if (!c->result.is_index) {
+        s->result_type = comp_prim(c->result.prim);
+    } else {
+        const CompSpaceEntry *e = entry(f, CSORT_TYPE, c->result.idx);
+        if (e && e->type && e->type->kind == CDEF_VAL)
+            s->result_type = e->type->val;
+    }
+    return s->result_type ? OK : plan_fail(p, "task.return result type");
 }
 
 static const char *builtin_name(uint8_t op) {
@@ -344,6 +365,7 @@ static Err canon(P *p, PlanFrame *f, const CompCanon *c) {
         s.builtin = c->op == 0x0a ? CBI_CONTEXT_GET : CBI_CONTEXT_SET;
         s.res = c->ctx_index;
         break;
+    case 0x09: TRY(task_return(p, f, c, &s)); break;
     case 0x08: /* backpressure.set */
     case 0x24: /* backpressure.inc */
     case 0x25: /* backpressure.dec */
@@ -601,6 +623,11 @@ static Err build_plan(Component *c, Diag *diag) {
 
 Err comp_component_new(Engine *engine, const uint8_t *bytes, size_t len, Component **out,
                        Diag *diag) {
+    return comp_component_new_features(engine, bytes, len, COMP_FEATURES_DEFAULT, out, diag);
+}
+
+Err comp_component_new_features(Engine *engine, const uint8_t *bytes, size_t len,
+                                uint32_t features, Component **out, Diag *diag) {
     *out = NULL;
     Component *c = mem_calloc(1, sizeof *c);
     if (!c)
@@ -609,8 +636,10 @@ Err comp_component_new(Engine *engine, const uint8_t *bytes, size_t len, Compone
     c->engine = engine;
     arena_init(&c->arena);
     Err err = comp_decode(bytes, len, &c->ir, diag);
-    if (err == OK)
+    if (err == OK) {
+        c->ir->features = features;
         err = comp_validate(c->ir, engine->types, diag);
+    }
     if (err == OK)
         err = build_plan(c, diag);
     if (err != OK) {

@@ -69,8 +69,10 @@ typedef struct PlanStep {
     const PlanSym *args;        /* PS_CORE_INSTANTIATE: core instance symbols */
     const CompFuncType *func_type;
     PlanSym callee;
-    PlanSym memory, realloc, post_return, dtor; /* SYM_NONE when absent */
+    PlanSym memory, realloc, post_return, callback, dtor; /* SYM_NONE when absent */
     uint8_t string_encoding;
+    bool async_;                    /* canonical option `async` */
+    const CompValType *result_type; /* PS_BUILTIN task.return: its result (NULL: none) */
     uint32_t res;               /* descriptor; context.get/set: the slot */
     PlanSym src;
     uint8_t builtin;            /* CabiBuiltin or CompBuiltinKind (comp_builtin.h) */

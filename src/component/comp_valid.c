@@ -508,6 +508,44 @@ static bool vals_eq(const ValType *a, uint32_t na, const ValType *b, uint32_t nb
     return true;
 }
 
+/* The lifted core function's signature (spec: flatten_functype, 'lift'): an
+ * async lift returns its results through task.return, or (with a callback)
+ * returns the callback code. */
+static Err lift_core_sig(V *v, const CompCanon *c, const CompFuncType *ft, const FuncType *core) {
+    FuncType want;
+    TRY(comp_func_core_type(ft, false, v->arena, &want, v->diag));
+    if (c->opts.async_) {
+        ValType *code = cv_alloc(v, 1, sizeof *code);
+        if (!code)
+            return cv_nomem(v);
+        code->kind = VK_I32;
+        want.n_results = c->opts.callback != COMP_NONE ? 1 : 0;
+        want.results = code;
+    }
+    char a[128], b[128];
+    if (!vals_eq(core->params, core->n_params, want.params, want.n_params)) {
+        format_types(want.params, want.n_params, a, sizeof a);
+        format_types(core->params, core->n_params, b, sizeof b);
+        return cv_fail(v, "lowered parameter types `%s` do not match parameter types `%s` "
+                          "of core function %u", a, b, c->func);
+    }
+    if (!vals_eq(core->results, core->n_results, want.results, want.n_results)) {
+        format_types(want.results, want.n_results, a, sizeof a);
+        format_types(core->results, core->n_results, b, sizeof b);
+        return cv_fail(v, "lowered result types `%s` do not match result types `%s` of "
+                          "core function %u", a, b, c->func);
+    }
+    if (c->opts.post_return != COMP_NONE && !c->opts.async_) {
+        CompSpaceEntry pe;
+        TRY(cv_get(v, CSORT_CORE_FUNC, c->opts.post_return, &pe));
+        const FuncType *p = pe.core_func;
+        if (p->n_results != 0 || !vals_eq(p->params, p->n_params, core->results, core->n_results))
+            return cv_fail(v, "canonical option `post-return` uses a core function with an "
+                              "incorrect signature");
+    }
+    return OK;
+}
+
 static Err lift(V *v, CompCanon *c) {
     CompSpaceEntry fe, te;
     TRY(cv_get(v, CSORT_CORE_FUNC, c->func, &fe));
@@ -517,33 +555,7 @@ static Err lift(V *v, CompCanon *c) {
         return cv_fail(v, "type index %u is not a function type", c->type);
     const CompFuncType *ft = te.type->func;
     TRY(canon_requirements(v, ft, &c->opts, true));
-    const FuncType *core = fe.core_func;
-    if (!c->opts.async_) {
-        FuncType want;
-        TRY(comp_func_core_type(ft, false, v->arena, &want, v->diag));
-        char a[128], b[128];
-        if (!vals_eq(core->params, core->n_params, want.params, want.n_params)) {
-            format_types(want.params, want.n_params, a, sizeof a);
-            format_types(core->params, core->n_params, b, sizeof b);
-            return cv_fail(v, "lowered parameter types `%s` do not match parameter types `%s` "
-                              "of core function %u", a, b, c->func);
-        }
-        if (!vals_eq(core->results, core->n_results, want.results, want.n_results)) {
-            format_types(want.results, want.n_results, a, sizeof a);
-            format_types(core->results, core->n_results, b, sizeof b);
-            return cv_fail(v, "lowered result types `%s` do not match result types `%s` of "
-                              "core function %u", a, b, c->func);
-        }
-        if (c->opts.post_return != COMP_NONE) {
-            CompSpaceEntry pe;
-            TRY(cv_get(v, CSORT_CORE_FUNC, c->opts.post_return, &pe));
-            const FuncType *p = pe.core_func;
-            if (p->n_results != 0 ||
-                !vals_eq(p->params, p->n_params, core->results, core->n_results))
-                return cv_fail(v, "canonical option `post-return` uses a core function with an "
-                                  "incorrect signature");
-        }
-    }
+    TRY(lift_core_sig(v, c, ft, fe.core_func));
     CompSpaceEntry e;
     memset(&e, 0, sizeof e);
     e.func = ft;

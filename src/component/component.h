@@ -33,6 +33,10 @@ typedef Trap *(*CompHostFunc)(void *env, const CompValue *args, uint32_t n_args,
  * ERR_NOMEM. *out owned by the caller (comp_component_delete). */
 Err comp_component_new(Engine *engine, const uint8_t *bytes, size_t len, Component **out,
                        Diag *diag) WARN_UNUSED;
+/* The same with the optional validation features `features` (COMP_FEAT_*
+ * of comp_ir.h; comp_component_new uses COMP_FEATURES_DEFAULT). */
+Err comp_component_new_features(Engine *engine, const uint8_t *bytes, size_t len,
+                                uint32_t features, Component **out, Diag *diag) WARN_UNUSED;
 void comp_component_delete(Component *component);
 /* The component's type: its imports and exports (valid while it lives). */
 const CompComponentType *comp_component_type(const Component *component);

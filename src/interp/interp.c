@@ -106,6 +106,7 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
   [OP_##name] = &&op_##name, [IOP_##name##_C] = &&op_##name##_C,               \
   [IOP_##name##_A] = &&op_##name##_A,
 #define IOP(name) [IOP_##name] = &&op_##name,
+#define GCOP(name) [IOP_##name] = &&op_##name,
 #include "iops.def"
 #undef BINOP
 #undef CMP
@@ -143,6 +144,7 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
   const FuncRef *ref;
   uint8_t *new_fp;
   VMContext *new_cx;
+  ExnObj *exn;
   NEXT();
 
   /* ---- numeric ---- */
@@ -637,6 +639,26 @@ op_REF_AS_NON_NULL:
   ip += sizeof(IUn);
   NEXT();
 
+  /* ---- exceptions (interp_eh.c) ---- */
+op_THROW:
+  rec->ip = ip;
+  exn = interp_eh_new(cx, IN(ICallRef)->x, IN(ICallRef)->type,
+                      fp + IN(ICallRef)->args);
+  goto throw_exn;
+op_THROW_REF:
+  exn = S(ExnObj *, IN(IUn)->a);
+  if (!exn)
+    TRAP(TRAP_NULL_EXN_REF);
+  rec->ip = ip;
+throw_exn:
+  ip = interp_eh_throw(E, &rec, exn);
+  fp = rec->fp;
+  if (rec->cx != cx) {
+    cx = rec->cx;
+    mem0 = mem0_base(cx);
+  }
+  NEXT();
+
   /* ---- traps, fuel, epochs ---- */
 op_UNREACHABLE:
   TRAP(TRAP_UNREACHABLE);
@@ -754,6 +776,14 @@ op_ELEM_DROP:
   vmctx_dropped_elems(cx)[IN(IOps)->a] = 1;
   ip += sizeof(IOps);
   NEXT();
+
+  /* ---- GC (interp_gc.c; allocations may collect: E->top is current) ---- */
+#define GCOP(name)                                                             \
+  op_##name : rec->ip = ip;                                                    \
+  TRAP_IF(interp_gc_##name(cx, fp, IN(IGc)));                                  \
+  ip += sizeof(IGc);                                                           \
+  NEXT();
+#include "iops.def"
 
 trap:
   rec->ip = ip;

@@ -26,6 +26,7 @@ typedef enum IOp {
 #define LOAD(name, result, memtype) IOP_##name##_C, IOP_##name##_A,
 #define STORE(name, type, memtype) IOP_##name##_C, IOP_##name##_A,
 #define IOP(name) IOP_##name,
+#define GCOP(name) IOP_##name,
 #include "iops.def"
 #undef BINOP
 #undef CMP
@@ -161,6 +162,15 @@ typedef struct IOps {
   const void *h;
   uint32_t a, b, c, d, e, pad;
 } IOps;
+/* GC instructions (iops.def GCOP): up to five operand slots, a result slot,
+ * op-specific immediates. */
+typedef struct IGc {
+  const void *h;
+  uint32_t dst;
+  uint32_t in[5];
+  uint32_t imm[3];
+  uint32_t pad;
+} IGc;
 
 /* ---- functions and frames ---- */
 
@@ -169,6 +179,27 @@ typedef struct IOps {
 typedef struct IPcEntry {
   uint32_t code, wasm;
 } IPcEntry;
+
+/* Exception handling (translate_eh.c, interp_eh.c). A handler region: a
+ * throw at a code offset in [start, end) tries catches[first, first + n) of
+ * the function's table in order; when none matches, the search goes on in
+ * region `parent` (1 + its index; 0: the exception leaves the frame).
+ * Regions are listed in the order they open, so the last one holding an
+ * offset is the innermost. */
+typedef struct IRegion {
+  uint32_t start, end;
+  uint32_t parent;
+  uint32_t first, n;
+  uint32_t pad; /* keeps the ICatch table after the regions aligned */
+} IRegion;
+/* A catch clause: `tag` = vmctx byte offset of the RtTag * to match
+ * (UINT32_MAX: any exception); the payload (of `type`'s params) goes to the
+ * slots from `dst`, the exnref to slot `exn` (UINT32_MAX: not kept); then
+ * execution resumes at code offset `pad`. */
+typedef struct ICatch {
+  uint32_t tag, dst, exn, pad;
+  const FuncType *type; /* the tag's type; NULL for catch-all clauses */
+} ICatch;
 
 /* The tier's record of one defined function (TierFunc.native). Immutable
  * after compile; code and pc map live in the module's tier data. */
@@ -184,6 +215,8 @@ typedef struct IFunc {
   uint32_t n_pc;
   const IPcEntry *pc;
   const char *name; /* NUL-terminated, or NULL */
+  uint32_t n_regions;
+  const IRegion *regions; /* mem_alloc'd, the ICatch table right after them */
 } IFunc;
 
 /* One active wasm frame, on the records side of the interpreter stack.
@@ -230,6 +263,25 @@ void interp_entry(const FuncRef *callee, VMContext *caller,
 Err interp_translate(const RtModule *module, IFunc *funcs, uint32_t index,
                      uint8_t **out_code, uint32_t *out_len, IPcEntry **out_pc,
                      Diag *diag) WARN_UNUSED;
+
+/* ---- exceptions (interp_eh.c) ---- */
+
+/* A new exception of the tag at vmctx byte offset `tag`, its payload (of
+ * `type`'s params) read from slots at `args`. Traps on allocation failure. */
+ExnObj *interp_eh_new(VMContext *cx, uint32_t tag, const FuncType *type,
+                      const uint8_t *args);
+/* Unwind the frames of entry E from *rec outwards to the innermost handler
+ * of `exn`: deliver it there, make that frame E's top (*rec) and return the
+ * handler's code. With no handler in E, raise TRAP_UNCAUGHT_EXCEPTION
+ * carrying exn (never returns). */
+const uint8_t *interp_eh_throw(IEntry *E, IFrame **rec, ExnObj *exn);
+
+/* ---- GC (interp_gc.c) ---- */
+
+/* One handler per GCOP: TRAP_NONE or the trap to raise. */
+#define GCOP(name)                                                             \
+  TrapCode interp_gc_##name(VMContext *cx, uint8_t *fp, const IGc *in);
+#include "iops.def"
 
 /* ---- slow paths (interp_ops.c) ---- */
 

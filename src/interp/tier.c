@@ -10,6 +10,7 @@ static void imodule_free(IModule *im) {
     mem_free((void *)im->funcs[i].code);
     mem_free((void *)im->funcs[i].pc);
     mem_free((void *)im->funcs[i].name);
+    mem_free((void *)im->funcs[i].regions);
   }
   mem_free(im->funcs);
   mem_free(im);
@@ -34,7 +35,10 @@ static Err func_name(const Module *mod, uint32_t index, const char **out) {
   return *out ? OK : ERR_NOMEM;
 }
 
+static void trace_roots(const Activation *act, RtGcTracer *tracer);
+
 static Err compile(RtModule *module, Diag *diag) {
+  rt_gc_register_tier(&interp_tier, trace_roots);
   const Module *mod = module->ir;
   uint32_t n = mod->n_funcs - mod->n_func_imports;
   IModule *im = mem_calloc(1, sizeof *im);
@@ -93,6 +97,18 @@ static void backtrace(const Activation *act, Trap *trap) {
       if (!rt_trap_push_frame(trap, &frame))
         return;
     }
+  }
+}
+
+/* GC roots: every slot of every live frame, scanned conservatively (slot
+ * types are not kept at run time; the heap never moves, so a stale or
+ * non-reference word that looks like an object only keeps it alive). */
+static void trace_roots(const Activation *act, RtGcTracer *tracer) {
+  for (const IEntry *e = act->tier_frames; e; e = e->prev) {
+    const IFrame *first = &e->sentinel - 1, *top = e->top;
+    if (top < &e->sentinel)
+      rt_gc_trace_range(tracer, first->fp,
+                        top->fp + top->func->frame_bytes);
   }
 }
 

@@ -15,74 +15,7 @@
 #include <setjmp.h>
 #include <stddef.h>
 
-#include "interp_int.h"
-
-/* V_LOCAL also names the read-only v128 constant slots (the pool). */
-enum { V_TEMP, V_LOCAL, V_CONST };
-typedef struct VEnt {
-  uint32_t kind;
-  uint32_t slot; /* V_LOCAL: the local's slot (byte offset) */
-  uint64_t c;    /* V_CONST: the bits, zero-extended (v128: the low half) */
-  uint64_t c_hi; /* V_CONST v128: the high half */
-  uint32_t toff; /* its temp slot's offset from t_base */
-  bool wide;     /* a v128: two slots */
-} VEnt;
-
-enum { C_FUNC, C_BLOCK, C_LOOP, C_IF };
-typedef struct Ctrl {
-  uint32_t kind;
-  const ValType *params, *results;
-  uint32_t base; /* stack height below the block's params */
-  uint32_t n_params, n_results;
-  uint32_t end_index;  /* the END (or, before it, the ELSE) closing the block */
-  uint32_t loop_start; /* C_LOOP: code offset of the head */
-  uint32_t
-      fixups; /* forward branches to the end: threaded through their fields */
-  uint32_t else_fix; /* C_IF: the branch to the else arm (0 when bound) */
-  bool unreachable;
-} Ctrl;
-
-/* What the previous wasm instruction left at the end of the code, for the
- * local.set and compare+branch peepholes. */
-enum { L_NONE, L_PROD, L_CMP };
-typedef struct Last {
-  uint32_t kind;
-  uint32_t code_end;  /* x->len right after it */
-  uint32_t dst_field; /* the position of its destination operand */
-  uint32_t height;    /* the stack height of its result */
-  uint32_t start;     /* L_CMP: where the compare instruction starts */
-  uint32_t op;        /* L_CMP: the compare (OP_I32_EQZ/OP_I64_EQZ for eqz) */
-  bool imm;
-  uint32_t a, b;
-  uint64_t immv;
-} Last;
-
-typedef struct Xl {
-  jmp_buf fail; /* allocation failure */
-  const RtModule *rm;
-  const Module *mod;
-  const FuncType *ft;
-  IFunc *funcs;
-  const void *const *labels;
-  uint8_t *code;
-  uint32_t len, cap;
-  IPcEntry *pc;
-  uint32_t n_pc, cap_pc;
-  VEnt *vs;
-  uint32_t h, clean; /* entries below `clean` are all V_TEMP */
-  Ctrl *cs;
-  uint32_t depth;
-  uint32_t *refs; /* per 8-byte slot: pending V_LOCAL entries */
-  uint32_t *loff; /* per local (params first): its slot; [n] = locals' end */
-  uint32_t n_pool;
-  uint8_t (*pool)[16]; /* v128 constants living in slots from pool_base */
-  uint32_t pool_base;
-  uint32_t t_base;
-  uint32_t t_max; /* the temps' end, from t_base */
-  Last last, prev;
-  bool fuel, epoch, guarded0;
-  uint32_t fuel_field, fuel_count;
-} Xl;
+#include "translate_int.h"
 
 /* ---- per-opcode facts from iops.def ---- */
 
@@ -822,6 +755,7 @@ static void push_ctrl(Xl *x, uint32_t kind, const Instr *in) {
               .n_params = np,
               .n_results = nr,
               .end_index = in->imm.block.end};
+  c->region = x->depth > 1 ? c[-1].region : 0;
 }
 
 static void xl_if(Xl *x, const Instr *in) {
@@ -1236,6 +1170,7 @@ static bool xl_instr(Xl *x, const Instr *in) {
     xl_else(x, in);
     return true;
   case OP_END:
+    interp_xl_eh_end(x);
     xl_end(x);
     return true;
   case OP_BR:
@@ -1329,8 +1264,20 @@ static bool xl_instr(Xl *x, const Instr *in) {
   case OP_BR_ON_NON_NULL:
     xl_br_on_null(x, in->imm.index, op == OP_BR_ON_NULL);
     return true;
+  case OP_TRY_TABLE:
+  case OP_THROW:
+  case OP_THROW_REF:
+  case OP_TRY:
+  case OP_CATCH:
+  case OP_CATCH_ALL:
+  case OP_DELEGATE:
+  case OP_RETHROW:
+    return interp_xl_eh(x, in);
+  case OP_REF_EQ: /* equal references are equal words (i31s included) */
+    xl_binop(x, OP_I64_EQ);
+    return true;
   default:
-    return false;
+    return interp_xl_gc(x, in);
   }
 }
 
@@ -1375,6 +1322,7 @@ static void xl_free(Xl *x) {
   mem_free(x->refs);
   mem_free(x->loff);
   mem_free(x->pool);
+  interp_xl_eh_free(x);
 }
 
 static uint64_t types_bytes(const ValType *types, uint32_t n) {
@@ -1411,7 +1359,10 @@ static Err xl_setup(Xl *x, const Code *code, uint64_t locals_end) {
   local_offsets(x, code);
   pool_scan(x, code);
   x->pool_base = (uint32_t)locals_end;
-  x->t_base = x->pool_base + 16 * x->n_pool;
+  uint32_t eh_bytes;
+  if (interp_xl_eh_setup(x, code, x->pool_base + 16 * x->n_pool, &eh_bytes))
+    return ERR_NOMEM;
+  x->t_base = x->pool_base + 16 * x->n_pool + eh_bytes;
   x->refs = mem_calloc(x->t_base / 8 + 1, sizeof *x->refs);
   return x->refs ? OK : ERR_NOMEM;
 }
@@ -1472,8 +1423,10 @@ Err interp_translate(const RtModule *module, IFunc *funcs, uint32_t index,
     mem_free(x.pc);
     return FAIL_NOMEM(diag);
   }
-  if (!translate_body(&x, code))
+  bool ok = translate_body(&x, code);
+  if (!ok)
     emit_unsupported(&x);
+  interp_xl_eh_finish(&x, f, ok);
   uint32_t frame = x.t_base + x.t_max + 16;
   if (frame > f->frame_bytes)
     f->frame_bytes = frame;
@@ -1489,3 +1442,28 @@ Err interp_translate(const RtModule *module, IFunc *funcs, uint32_t index,
   *out_pc = x.pc;
   return OK;
 }
+
+/* ---- for the instruction families in other files (translate_int.h) ---- */
+
+uint32_t interp_xl_emit(Xl *x, uint32_t op, const void *ins, uint32_t size) {
+  return emit_raw(x, op, ins, size);
+}
+uint32_t interp_xl_tslot(const Xl *x, uint32_t height) {
+  return tslot(x, height);
+}
+uint32_t interp_xl_src(Xl *x, uint32_t height) { return src(x, height); }
+void interp_xl_push_types(Xl *x, const ValType *types, uint32_t n) {
+  vpush_types(x, types, n);
+}
+void interp_xl_trunc(Xl *x, uint32_t height) { vtrunc(x, height); }
+uint32_t interp_xl_place_args(Xl *x, uint32_t n, uint32_t skip) {
+  return place_args(x, n, skip);
+}
+void interp_xl_push_ctrl(Xl *x, uint32_t kind, const Instr *in) {
+  push_ctrl(x, kind, in);
+}
+void interp_xl_jump_to(Xl *x, Ctrl *c, uint32_t skip) {
+  emit_jump_to(x, c, skip);
+}
+void interp_xl_end(Xl *x) { xl_end(x); }
+void interp_xl_fuel_block(Xl *x) { fuel_block(x); }

@@ -11,5 +11,5 @@ RtGlobal *rt_global_new(Store *store, GlobalType type, ValRaw value) {
     g->type = type;
     g->own_value = value;
     g->value = &g->own_value;
-    return rt_store_own(store, g, mem_free) ? g : NULL;
+    return rt_store_own_traced(store, g, mem_free, rt_gc_trace_global) ? g : NULL;
 }

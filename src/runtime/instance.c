@@ -35,7 +35,7 @@ static Instance *new_instance(Store *store, RtModule *module) {
         .epoch_deadline = &store->epoch_deadline,
         .engine_epoch = &store->engine->epoch,
     };
-    return rt_store_own(store, inst, instance_free) ? inst : NULL;
+    return rt_store_own_traced(store, inst, instance_free, rt_gc_trace_instance) ? inst : NULL;
 }
 
 static void link_imports(Instance *inst, const Extern *imports) {
@@ -234,6 +234,7 @@ Err rt_instantiate(Store *store, RtModule *module, const Extern *imports, uint32
     TRY(init_globals(inst, diag));
     TRY(create_tables(inst, diag));
     TRY(create_memories(inst, diag));
+    TRY(rt_gc_eval_elems(inst, diag));
     TRY(init_elems(inst, out_trap, diag));
     TRY(init_datas(inst, out_trap, diag));
     TRY(run_start(inst, out_trap, diag));

@@ -54,13 +54,19 @@ typedef struct TrapFrame {
     const char *module_name;
 } TrapFrame;
 
+typedef struct ExnObj ExnObj;
+
 /* A trap: its code, an optional message (host traps), and the wasm backtrace,
- * innermost frame first. Owned by whoever receives it (rt_trap_delete). */
+ * innermost frame first. Owned by whoever receives it (rt_trap_delete).
+ * TRAP_UNCAUGHT_EXCEPTION is how a wasm exception nobody caught leaves
+ * rt_call: `exn` is the exception (store-owned, not the trap's; NULL only if
+ * the trap could not be allocated). Other codes have exn == NULL. */
 typedef struct Trap {
     TrapCode code;
     char *message; /* NULL unless the trap came from a host function with a message */
     uint32_t n_frames;
     TrapFrame *frames;
+    ExnObj *exn;
 } Trap;
 
 Trap *rt_trap_new(TrapCode code, const char *message);
@@ -79,6 +85,7 @@ typedef struct Instance Instance;
 typedef struct VMContext VMContext;
 typedef struct FuncRef FuncRef;
 typedef struct Activation Activation;
+typedef struct RtGcTracer RtGcTracer;
 
 /* An execution tier: compiles a validated module's functions and walks its
  * own frames for backtraces. Provided by interp/ (and later jit/) and handed to
@@ -255,9 +262,25 @@ typedef struct RtGlobal {
     ValRaw own_value;   /* storage for host-created globals */
 } RtGlobal;
 
+/* A tag. Its identity is this object (never its type): a catch matches an
+ * exception whose `tag` is the same RtTag *, whatever module imports it. */
 typedef struct RtTag {
     uint32_t canon_type; /* canonical id of the tag's function type */
 } RtTag;
+
+/* An exception (what a non-null exnref points to): its tag and payload, one
+ * ValRaw per parameter of the tag's function type. Store-owned: freed when
+ * the store dies (not collected yet). Tiers allocate them with rt_exn_new
+ * and compare tags by pointer. */
+struct ExnObj {
+    RtTag *tag;
+    uint32_t n_values;
+    ValRaw payload[];
+};
+
+/* A new exception of `tag` with n_values zeroed payload values, owned by the
+ * store. NULL on allocation failure (tiers trap: TRAP_ALLOCATION_TOO_LARGE). */
+ExnObj *rt_exn_new(Store *store, RtTag *tag, uint32_t n_values);
 
 /* A function reference. Compared and called through one record, whatever the
  * tier or host behind it. `type` is the canonical type id, so call_indirect's
@@ -470,6 +493,143 @@ _Noreturn void rt_trap_raise(TrapCode code);
 _Noreturn void rt_trap_raise_index(TrapCode code, uint64_t index);
 /* Raise a trap a host function returned (takes ownership). Never returns. */
 _Noreturn void rt_trap_raise_host(Trap *trap);
+
+/* ---- GC references and heap objects (gc_heap.c) ------------------------------------ */
+
+/* Reference encoding, the same in every tier: a reference is one pointer-sized
+ * word, NULL for null in every hierarchy.
+ * - funcref: a FuncRef *.
+ * - i31ref: (value << 1) | RT_REF_I31, never allocated; it stays an i31 in
+ *   both the any and the extern hierarchy.
+ * - anyref to a struct or array: its RtGcObject * (8-aligned, low bits 00).
+ * - anyref to a host object (any.convert_extern of an ExternObj):
+ *   ExternObj * | RT_REF_FOREIGN.
+ * - externref: an ExternObj * (low bits 00), an i31, or (extern.convert_any of
+ *   a struct/array) RtGcObject * | RT_REF_FOREIGN.
+ * So any.convert_extern and extern.convert_any are one operation: flip
+ * RT_REF_FOREIGN of a non-null non-i31 word (rt_ref_convert); both round
+ * trips give back the identical word. Hosts see only ExternObj * in
+ * externrefs they made themselves. */
+#define RT_REF_I31 ((uintptr_t)1)
+#define RT_REF_FOREIGN ((uintptr_t)2)
+
+static inline void *rt_ref_convert(void *ref) {
+    uintptr_t w = (uintptr_t)ref;
+    return w && !(w & RT_REF_I31) ? (void *)(w ^ RT_REF_FOREIGN) : ref;
+}
+static inline void *rt_i31_new(uint32_t value) {
+    return (void *)(((uintptr_t)(value & 0x7fffffffu) << 1) | RT_REF_I31);
+}
+static inline bool rt_ref_is_i31(const void *ref) {
+    return ((uintptr_t)ref & RT_REF_I31) != 0;
+}
+static inline uint32_t rt_i31_get_u(const void *ref) {
+    return (uint32_t)((uintptr_t)ref >> 1) & 0x7fffffffu;
+}
+static inline int32_t rt_i31_get_s(const void *ref) {
+    return (int32_t)(rt_i31_get_u(ref) << 1) >> 1;
+}
+
+/* Heap objects. Every struct and array starts with this 8-byte header; struct
+ * fields follow at RT_GC_STRUCT_FIELDS (offsets from rt_gc_field_offsets, a
+ * pure function of the type, so a tier computes them at compile time); an
+ * array has its length at RT_GC_ARRAY_LENGTH and its elements, packed at their
+ * storage size, from RT_GC_ARRAY_DATA. Values are stored at their storage
+ * size (i8, i16: 1, 2 bytes; i32/f32: 4; i64/f64/references: 8; v128: 16),
+ * little-endian, unaligned accesses allowed (tiers use memcpy-like loads).
+ * Objects never move. */
+typedef enum RtGcKind { RT_GC_STRUCT = 1, RT_GC_ARRAY = 2 } RtGcKind;
+
+typedef struct RtGcObject {
+    uint32_t type;     /* canonical type id */
+    uint8_t kind;      /* RtGcKind */
+    uint8_t mark;      /* the collector's */
+    uint16_t reserved;
+} RtGcObject;
+
+typedef struct RtGcArray {
+    RtGcObject header;
+    uint32_t length;
+    uint32_t reserved;
+} RtGcArray;
+
+#define RT_GC_STRUCT_FIELDS 8u
+#define RT_GC_ARRAY_LENGTH 8u
+#define RT_GC_ARRAY_DATA 16u
+/* The largest object (header included) an allocation may ask for; larger ones
+ * trap with TRAP_ALLOCATION_TOO_LARGE. */
+#define RT_GC_MAX_OBJECT_BYTES (UINT64_C(1) << 30)
+
+/* Bytes a value of storage type `t` takes in an object (VK_I8 ... VK_V128, VK_REF). */
+uint32_t rt_gc_storage_size(ValType t);
+/* Struct layout: fields in order from RT_GC_STRUCT_FIELDS, each aligned to
+ * min(size, 8). Place the next field of `size` bytes: returns its offset and
+ * advances *at (start with *at = RT_GC_STRUCT_FIELDS; the final *at is the
+ * object's size). */
+static inline uint32_t rt_gc_field_place(uint32_t *at, uint32_t size) {
+    uint32_t align = size < 8 ? size : 8;
+    uint32_t offset = (*at + align - 1) & ~(align - 1);
+    *at = offset + size;
+    return offset;
+}
+/* The offset of field `index` of a struct type (concrete heap types canonical or not). */
+uint32_t rt_gc_field_offset(const StructType *type, uint32_t index);
+
+/* Allocation. Both may collect first when `may_collect` (the caller's
+ * references are all visible to the collector: in tier frames, globals,
+ * tables, or pinned); const-expression evaluation passes false. Fields and
+ * elements start zeroed (null / 0). NULL with *out_trap set on failure
+ * (TRAP_ALLOCATION_TOO_LARGE, also when memory runs out). `type` is a
+ * canonical struct / array type id. */
+RtGcObject *rt_gc_new_struct(Store *store, uint32_t type, bool may_collect, TrapCode *out_trap);
+RtGcArray *rt_gc_new_array(Store *store, uint32_t type, uint64_t length, bool may_collect,
+                           TrapCode *out_trap);
+
+/* Storage size of canonical array type `type`'s elements. */
+uint32_t rt_gc_array_elem_size(const Engine *engine, uint32_t type);
+/* Write / read field or element storage from / to a ValRaw (packed values are
+ * truncated on write; reads zero-extend, `sign` sign-extends packed ones). */
+void rt_gc_store(uint8_t *at, uint32_t size, const ValRaw *v);
+void rt_gc_load(const uint8_t *at, uint32_t size, bool sign, ValRaw *out);
+
+/* Items [src, src + n) of element segment `elem` of cx's module (none once
+ * dropped) into out[0..n) (out may be NULL: bounds check only).
+ * TRAP_TABLE_OOB when out of range, with nothing written. */
+TrapCode rt_elem_items(VMContext *cx, uint32_t elem, uint64_t src, uint64_t n, void **out);
+
+/* ref.test semantics: does `ref` match reference type (ref null? heap)?
+ * `heap` is abstract (HeapTypeCode) or a canonical type id. */
+bool rt_gc_ref_test(const Engine *engine, const void *ref, int32_t heap, bool nullable);
+
+/* Run a full collection now. */
+void rt_gc_collect(Store *store);
+/* Collect once more than `bytes` have been allocated since the last
+ * collection (at least the live bytes it left); default 4 MiB. 0 collects at
+ * every allocation that may collect (for tests). */
+void rt_gc_set_threshold(Store *store, uint64_t bytes);
+/* Live objects and their bytes (after the last collection plus allocations since). */
+void rt_gc_stats(Store *store, uint64_t *out_objects, uint64_t *out_bytes);
+/* Host-held references: a pinned reference and what it reaches survive
+ * collections until unpinned (counted: pin twice, unpin twice). Anything not
+ * a heap object is ignored. Pinning returns false on allocation failure. */
+bool rt_gc_pin(Store *store, void *ref);
+void rt_gc_unpin(Store *store, void *ref);
+
+/* The collector's root protocol. Roots are: every store-owned object with a
+ * trace function (rt_store_own_traced: instances trace their defined globals
+ * and evaluated element segments, tables and host globals their references),
+ * the frames of every live activation on this thread (through the function
+ * its tier registered), and pinned references. Reporting a word that is not a
+ * reference to this heap's object is harmless (the collector checks
+ * membership), so tiers may scan conservatively. */
+void rt_gc_trace_ref(RtGcTracer *tracer, const void *ref);
+/* Every 8-byte-aligned word in [start, end), conservatively. */
+void rt_gc_trace_range(RtGcTracer *tracer, const void *start, const void *end);
+/* A tier whose frames can hold GC references registers, before running any
+ * (idempotent, thread-safe; at most 4 tiers), how to report them for an
+ * activation whose `tier` it is: fn(act, tracer) from act->tier_frames. */
+typedef void (*RtGcFramesFn)(const Activation *act, RtGcTracer *tracer);
+void rt_gc_register_tier(const Tier *tier, RtGcFramesFn fn);
 
 /* ---- Libcalls and the code registry (for native tiers) --------------------------- */
 

@@ -13,7 +13,10 @@
 typedef struct StoreObj {
     void *obj;
     void (*free_fn)(void *obj);
+    void (*trace_fn)(void *obj, RtGcTracer *tracer); /* GC roots it holds, or NULL */
 } StoreObj;
+
+typedef struct GcHeap GcHeap;
 
 /* Invariant: every object reachable from the store's instances (memories,
  * tables, globals, host funcs, extern objects, instances themselves) is in
@@ -25,11 +28,16 @@ struct Store {
     uint64_t memory_limit_pages; /* cap on new memories' maximum (UINT64_MAX: none) */
     VEC(StoreObj) objects;
     VEC(RtMemory *) memories; /* every memory of the store, for fault classification */
+    GcHeap *gc;               /* created by the first GC allocation (gc_heap.c) */
 };
 
 /* Hand `obj` to the store: free_fn(obj) runs at store death. On allocation
  * failure calls free_fn(obj) at once and returns false. */
 bool rt_store_own(Store *store, void *obj, void (*free_fn)(void *obj));
+/* rt_store_own for an object holding references: the collector calls
+ * trace_fn(obj, tracer) to find them. */
+bool rt_store_own_traced(Store *store, void *obj, void (*free_fn)(void *obj),
+                         void (*trace_fn)(void *obj, RtGcTracer *tracer));
 /* Make room so the next n rt_store_own calls cannot fail. */
 bool rt_store_reserve(Store *store, size_t n);
 /* rt_store_own for a memory; also lists it in store->memories. */
@@ -65,6 +73,8 @@ struct Instance {
     RtModule *module;     /* retained */
     VMContext *vmctx;     /* inside this instance's block */
     RtGlobal **globals;   /* per global: the exporter's object for imports */
+    void ***elem_items;   /* per element segment: its items evaluated at instantiation
+                             (segments that allocate GC objects), else NULL; store-owned */
 };
 
 /* Check each import's external value against the import's type (extern_match.c).
@@ -76,6 +86,17 @@ Err rt_check_imports(const RtModule *module, const Extern *imports, Diag *diag) 
 /* Evaluate a constant expression in an instance's context (globals and
  * functions already set up). ERR_UNSUPPORTED for GC instructions. */
 Err rt_const_eval(VMContext *cx, const ConstExpr *expr, ValRaw *out, Diag *diag) WARN_UNUSED;
+
+/* ---- GC roots and element segments (gc_heap.c) ------------------------------------------ */
+
+/* Trace functions for rt_store_own_traced: an Instance, an RtTable, a host RtGlobal. */
+void rt_gc_trace_instance(void *instance, RtGcTracer *tracer);
+void rt_gc_trace_table(void *table, RtGcTracer *tracer);
+void rt_gc_trace_global(void *global, RtGcTracer *tracer);
+/* Evaluate, once, the items of every element segment whose expressions
+ * allocate (spec: instantiation evaluates element segments); rt_elem_item
+ * then reads them from inst->elem_items. */
+Err rt_gc_eval_elems(Instance *inst, Diag *diag) WARN_UNUSED;
 
 /* ---- Tables (table.c) ---------------------------------------------------------------- */
 

@@ -53,7 +53,12 @@ bool rt_store_reserve(Store *store, size_t n) {
 }
 
 bool rt_store_own(Store *store, void *obj, void (*free_fn)(void *obj)) {
-    StoreObj so = {obj, free_fn};
+    return rt_store_own_traced(store, obj, free_fn, NULL);
+}
+
+bool rt_store_own_traced(Store *store, void *obj, void (*free_fn)(void *obj),
+                         void (*trace_fn)(void *obj, RtGcTracer *tracer)) {
+    StoreObj so = {obj, free_fn, trace_fn};
     if (!VEC_PUSH(&store->objects, so)) {
         free_fn(obj);
         return false;

@@ -36,7 +36,7 @@ RtTable *rt_table_new(Store *store, TableType type, void *init) {
     t->elem_type = type.elem;
     t->is64 = type.limits.is64;
     t->type = type;
-    return rt_store_own(store, t, table_free) ? t : NULL;
+    return rt_store_own_traced(store, t, table_free, rt_gc_trace_table) ? t : NULL;
 }
 
 bool rt_table_grow(RtTable *table, uint64_t delta, void *init, uint64_t *out_old) {
@@ -58,6 +58,13 @@ bool rt_table_grow(RtTable *table, uint64_t delta, void *init, uint64_t *out_old
 Err rt_elem_item(VMContext *cx, const ElemSegment *seg, uint32_t item, void **out, Diag *diag) {
     if (!seg->exprs) {
         *out = vmctx_funcs(cx)[seg->funcs[item]];
+        return OK;
+    }
+    void **evaluated = cx->instance->elem_items
+                           ? cx->instance->elem_items[seg - cx->module->ir->elems]
+                           : NULL;
+    if (evaluated) {
+        *out = evaluated[item];
         return OK;
     }
     ValRaw v;

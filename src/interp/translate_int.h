@@ -1,0 +1,132 @@
+/* The translator's state, shared by translate.c and the files that translate
+ * one instruction family each (translate_eh.c: exceptions). The helpers below
+ * are translate.c's own, exported under interp_xl_ names; they keep its
+ * invariants: entries below `clean` are V_TEMP, everything is canonical (in
+ * T slots) at block entry, allocation failure longjmps to Xl.fail. */
+#ifndef WASMC_INTERP_TRANSLATE_INT_H
+#define WASMC_INTERP_TRANSLATE_INT_H
+
+#include <setjmp.h>
+
+#include "interp_int.h"
+
+/* V_LOCAL also names the read-only v128 constant slots (the pool). */
+enum { V_TEMP, V_LOCAL, V_CONST };
+typedef struct VEnt {
+  uint32_t kind;
+  uint32_t slot; /* V_LOCAL: the local's slot (byte offset) */
+  uint64_t c;    /* V_CONST: the bits, zero-extended (v128: the low half) */
+  uint64_t c_hi; /* V_CONST v128: the high half */
+  uint32_t toff; /* its temp slot's offset from t_base */
+  bool wide;     /* a v128: two slots */
+} VEnt;
+
+/* C_TRY_TABLE and C_TRY (legacy) behave as blocks for branches. */
+enum { C_FUNC, C_BLOCK, C_LOOP, C_IF, C_TRY_TABLE, C_TRY };
+typedef struct Ctrl {
+  uint32_t kind;
+  const ValType *params, *results;
+  uint32_t base; /* stack height below the block's params */
+  uint32_t n_params, n_results;
+  uint32_t end_index;  /* the END (or, before it, the ELSE) closing the block */
+  uint32_t loop_start; /* C_LOOP: code offset of the head */
+  uint32_t
+      fixups; /* forward branches to the end: threaded through their fields */
+  uint32_t else_fix; /* C_IF: the branch to the else arm (0 when bound) */
+  bool unreachable;
+  uint32_t region;   /* 1 + the handler region in force inside (0: none) */
+  uint32_t exn_slot; /* C_TRY: slot of the caught exnref (for rethrow) */
+  uint32_t arms;     /* C_TRY: catch / catch_all arms begun */
+  uint32_t try_region; /* C_TRY, C_TRY_TABLE: 1 + its body's region (0: none) */
+} Ctrl;
+
+/* What the previous wasm instruction left at the end of the code, for the
+ * local.set and compare+branch peepholes. */
+enum { L_NONE, L_PROD, L_CMP };
+typedef struct Last {
+  uint32_t kind;
+  uint32_t code_end;  /* x->len right after it */
+  uint32_t dst_field; /* the position of its destination operand */
+  uint32_t height;    /* the stack height of its result */
+  uint32_t start;     /* L_CMP: where the compare instruction starts */
+  uint32_t op;        /* L_CMP: the compare (OP_I32_EQZ/OP_I64_EQZ for eqz) */
+  bool imm;
+  uint32_t a, b;
+  uint64_t immv;
+} Last;
+
+struct XlEh;
+
+typedef struct Xl {
+  jmp_buf fail; /* allocation failure */
+  const RtModule *rm;
+  const Module *mod;
+  const FuncType *ft;
+  IFunc *funcs;
+  const void *const *labels;
+  uint8_t *code;
+  uint32_t len, cap;
+  IPcEntry *pc;
+  uint32_t n_pc, cap_pc;
+  VEnt *vs;
+  uint32_t h, clean; /* entries below `clean` are all V_TEMP */
+  Ctrl *cs;
+  uint32_t depth;
+  uint32_t *refs; /* per 8-byte slot: pending V_LOCAL entries */
+  uint32_t *loff; /* per local (params first): its slot; [n] = locals' end */
+  uint32_t n_pool;
+  uint8_t (*pool)[16]; /* v128 constants living in slots from pool_base */
+  uint32_t pool_base;
+  uint32_t t_base;
+  uint32_t t_max; /* the temps' end, from t_base */
+  Last last, prev;
+  bool fuel, epoch, guarded0;
+  uint32_t fuel_field, fuel_count;
+  struct XlEh *eh; /* translate_eh.c's state (NULL: no exception handling) */
+} Xl;
+
+/* ---- translate.c's helpers ---- */
+
+/* Emit an instruction of `size` bytes whose handler is op's; its position. */
+uint32_t interp_xl_emit(Xl *x, uint32_t op, const void *ins, uint32_t size);
+/* The temp slot of the entry at `height`. */
+uint32_t interp_xl_tslot(const Xl *x, uint32_t height);
+/* The slot to read the entry at `height` from (constants get written). */
+uint32_t interp_xl_src(Xl *x, uint32_t height);
+/* Push temps of the given types / pop down to `height`. */
+void interp_xl_push_types(Xl *x, const ValType *types, uint32_t n);
+void interp_xl_trunc(Xl *x, uint32_t height);
+/* Write the n entries below the top `skip` to their temp slots; the first's. */
+uint32_t interp_xl_place_args(Xl *x, uint32_t n, uint32_t skip);
+/* Open a block-like control of `kind` (type and end as in IMM_BLOCK). */
+void interp_xl_push_ctrl(Xl *x, uint32_t kind, const Instr *in);
+/* An unconditional jump to label c carrying its values (the n entries below
+ * the top `skip`). */
+void interp_xl_jump_to(Xl *x, Ctrl *c, uint32_t skip);
+/* Close the innermost control (as OP_END does). */
+void interp_xl_end(Xl *x);
+/* Start a fuel block (a new basic block's cost counter). */
+void interp_xl_fuel_block(Xl *x);
+
+/* ---- translate_eh.c ---- */
+
+/* Before translation: the hidden slots legacy `try` needs, from `slot` on
+ * (*out_bytes of them). ERR_NOMEM. */
+Err interp_xl_eh_setup(Xl *x, const Code *code, uint32_t slot,
+                       uint32_t *out_bytes) WARN_UNUSED;
+/* Translate an exception instruction (try_table, throw, throw_ref, try,
+ * catch, catch_all, delegate, rethrow); false for any other. */
+bool interp_xl_eh(Xl *x, const Instr *in);
+/* At OP_END, before the control closes: end its handler region. */
+void interp_xl_eh_end(Xl *x);
+/* After translation: hand the handler table to f (none unless `ok`). */
+void interp_xl_eh_finish(Xl *x, IFunc *f, bool ok);
+void interp_xl_eh_free(Xl *x);
+
+/* ---- translate_gc.c ---- */
+
+/* Translate a GC instruction (struct.*, array.*, ref.test/cast, br_on_cast*,
+ * conversions, i31); false for any other. */
+bool interp_xl_gc(Xl *x, const Instr *in);
+
+#endif
