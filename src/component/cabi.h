@@ -146,6 +146,11 @@ Err cabi_check_range(CabiCx *cx, uint64_t ptr, uint64_t size, uint32_t align,
 static inline uint8_t *cabi_mem(CabiCx *cx) {
     return cx->opts->memory->base;
 }
+/* Call core function fn through rt_call (args[count] in, results out); a
+ * trap is raised on cx, and an exception escaping fn becomes the trap
+ * "uncaught exception propagated out of component" (spec:
+ * call_and_trap_on_throw). */
+Err cabi_call_core(CabiCx *cx, const FuncRef *fn, ValRaw *args, uint32_t count) WARN_UNUSED;
 /* Call realloc(old, old_size, align, new_size); the result is not checked. */
 Err cabi_realloc(CabiCx *cx, uint32_t old, uint32_t old_size, uint32_t align, uint32_t new_size,
                  uint32_t *out) WARN_UNUSED;
@@ -232,11 +237,15 @@ typedef struct CabiLifted {
 /* Receives a lifted call's results before post-return runs. */
 typedef Err (*CabiOnResults)(void *env, CompValue *results, Trap **out_trap, Diag *diag);
 
-/* spec: canon_lift. Lowers args into the callee, calls it, lifts the results
- * into `arena` and hands them to on_results (adapter: strings keep their
- * encoding and may point into the callee's memory until on_results returns),
- * then runs post-return (may_leave cleared) and the call's exit checks.
- * OK, ERR_TRAP (*out_trap set), or another error in diag. */
+/* spec: canon_lift. Runs the call as a task (cabi_task.c): lowers args into
+ * the callee, calls it, lifts the results into `arena` and hands them to
+ * on_results (adapter: strings keep their encoding and may point into the
+ * callee's memory until on_results returns) — a synchronous lift's when its
+ * core function returns, then post-return runs (may_leave cleared); an
+ * `async` lift's when its code calls task.return (a trap if it never does) —
+ * then the call's exit checks. on_results runs at most once, and only on
+ * success paths up to that point. OK, ERR_TRAP (*out_trap set), or another
+ * error in diag. */
 Err cabi_call_lifted(Store *store, const CabiLifted *f, const CompValue *args, Arena *arena,
                      bool adapter, CabiOnResults on_results, void *env, Trap **out_trap,
                      Diag *diag) WARN_UNUSED;

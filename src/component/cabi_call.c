@@ -39,23 +39,13 @@ static Err take_trap(CabiCx *cx, Err err, Trap **out_trap) {
 
 /* ---- canon lift -------------------------------------------------------------------------- */
 
-static Err call_core(CabiCx *cx, FuncRef *fn, ValRaw *flat, uint32_t count) {
-    Trap *trap = NULL;
-    if (rt_call(cx->store, fn, flat, count ? count : 1, &trap) == OK)
-        return OK;
-    if (cx->trap)
-        rt_trap_delete(cx->trap);
-    cx->trap = trap;
-    return ERR_TRAP;
-}
-
 static Err post_return(CabiCx *cx, const CabiLifted *f, const ValRaw *results, uint32_t n) {
     if (!f->opts.post_return)
         return OK;
     ValRaw args[FLAT_SLOTS];
     memcpy(args, results, sizeof args);
     f->inst->may_leave = false;
-    Err err = call_core(cx, f->opts.post_return, args, n);
+    Err err = cabi_call_core(cx, f->opts.post_return, args, n);
     f->inst->may_leave = true;
     return err;
 }
@@ -67,7 +57,7 @@ static Err run_core(CabiCx *cx, const CabiLifted *f, CabiTask *task, ValRaw *fla
                     uint32_t core_params) {
     const CompFuncType *ft = f->type;
     if (f->opts.async_) {
-        TRY(call_core(cx, f->core, flat, core_params));
+        TRY(cabi_call_core(cx, f->core, flat, core_params));
         /* spec: Task.exit of the last thread traps unless the task resolved */
         if (task->state != CABI_TASK_RESOLVED)
             return cabi_trapf(cx, "async-lifted export failed to produce a result");
@@ -75,7 +65,8 @@ static Err run_core(CabiCx *cx, const CabiLifted *f, CabiTask *task, ValRaw *fla
     }
     uint32_t nr = flat_count(ft->results, ft->n_results);
     uint32_t core_results = nr > COMP_MAX_FLAT_RESULTS ? 1 : nr;
-    TRY(call_core(cx, f->core, flat, core_params > core_results ? core_params : core_results));
+    uint32_t count = core_params > core_results ? core_params : core_results;
+    TRY(cabi_call_core(cx, f->core, flat, count));
     ValRaw core_out[FLAT_SLOTS];
     memcpy(core_out, flat, sizeof core_out);
     CompValue *results = arena_calloc(cx->arena, ft->n_results + 1, sizeof *results);

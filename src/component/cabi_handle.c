@@ -185,17 +185,10 @@ Err cabi_run_dtor(CabiCx *cx, CompRtResource *rt, uint32_t rep) {
     bool own_task = rt->impl && cx->inst != rt->impl;
     if (own_task)
         cabi_task_enter(&task);
-    Trap *trap = NULL;
-    Err err = rt_call(cx->store, rt->dtor, &arg, 1, &trap);
+    Err err = cabi_call_core(cx, rt->dtor, &arg, 1);
     if (own_task)
         cabi_task_exit(&task);
-    if (err != OK) {
-        if (cx->trap)
-            rt_trap_delete(cx->trap);
-        cx->trap = trap;
-        return ERR_TRAP;
-    }
-    return OK;
+    return err;
 }
 
 Err cabi_resource_drop(CabiCx *cx, CompRtResource *rt, uint32_t index) {

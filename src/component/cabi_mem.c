@@ -1,6 +1,7 @@
 /* Canonical ABI plumbing: trap texts for every ABI fault (two wordings: the
  * host path's and the component-to-component adapter path's, as the
- * wasmtime test suite expects them), memory range checks, realloc calls and
+ * wasmtime test suite expects them), memory range checks, calls into core
+ * functions (cabi_call_core: realloc, callees, post-return, destructors) and
  * NaN canonicalization. */
 #include <math.h>
 #include <stdarg.h>
@@ -73,6 +74,26 @@ Err cabi_check_range(CabiCx *cx, uint64_t ptr, uint64_t size, uint32_t align,
     return OK;
 }
 
+Err cabi_call_core(CabiCx *cx, const FuncRef *fn, ValRaw *args, uint32_t count) {
+    Trap *trap = NULL;
+    if (rt_call(cx->store, fn, args, count ? count : 1, &trap) == OK)
+        return OK;
+    if (trap && trap->code == TRAP_UNCAUGHT_EXCEPTION) {
+        /* spec: call_and_trap_on_throw (the exception object is store-owned) */
+        static const char text[] = "uncaught exception propagated out of component";
+        char *msg = mem_strndup(text, sizeof text - 1);
+        if (msg) {
+            mem_free(trap->message);
+            trap->message = msg;
+        }
+        trap->exn = NULL;
+    }
+    if (cx->trap)
+        rt_trap_delete(cx->trap);
+    cx->trap = trap;
+    return ERR_TRAP;
+}
+
 Err cabi_realloc(CabiCx *cx, uint32_t old, uint32_t old_size, uint32_t align, uint32_t new_size,
                  uint32_t *out) {
     if (!cx->opts->realloc)
@@ -83,13 +104,7 @@ Err cabi_realloc(CabiCx *cx, uint32_t old, uint32_t old_size, uint32_t align, ui
     args[1].i32 = (int32_t)old_size;
     args[2].i32 = (int32_t)align;
     args[3].i32 = (int32_t)new_size;
-    Trap *trap = NULL;
-    if (rt_call(cx->store, cx->opts->realloc, args, 4, &trap) != OK) {
-        if (cx->trap)
-            rt_trap_delete(cx->trap);
-        cx->trap = trap;
-        return ERR_TRAP;
-    }
+    TRY(cabi_call_core(cx, cx->opts->realloc, args, 4));
     *out = (uint32_t)args[0].i32;
     return OK;
 }

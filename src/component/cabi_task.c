@@ -77,8 +77,8 @@ Err cabi_task_return_builtin(CabiCx *cx, CompRtInstance *inst, const CompValType
     CabiCx lift = *task->cx;
     lift.trap = NULL;
     lift.diag = cx->diag;
-    Err err = cabi_lift_values(&lift, COMP_MAX_FLAT_PARAMS, flat, ft->results, ft->n_results,
-                               results);
+    Err err =
+        cabi_lift_values(&lift, COMP_MAX_FLAT_PARAMS, flat, ft->results, ft->n_results, results);
     if (err == OK)
         err = cabi_task_return(&lift, task, results);
     if (lift.trap) {

@@ -391,13 +391,13 @@ static Err check_module(Run *r, const CompModuleType *mt, RtModule *rm) {
             return FAIL(r->diag, ERR_LINK, DIAG_NO_OFFSET, "module import `%.*s::%.*s` not defined",
                         (int)im->module.len, im->module.str, (int)im->field.len, im->field.str);
         CompCoreExtern have;
-        module_extern(m, im->kind, i, &have);
+        module_extern(m, im->kind, im->index, &have);
         if (have.kind != d->type.kind)
             return FAIL(r->diag, ERR_LINK, DIAG_NO_OFFSET, "expected %s found %s",
                         core_kind(have.kind), core_kind(d->type.kind));
         if (!cv_core_extern_sub(&d->type, &have, why, sizeof why))
-            return FAIL(r->diag, ERR_LINK, DIAG_NO_OFFSET, "module import `%s::%s` has the wrong type",
-                        d->module, d->field);
+            return FAIL(r->diag, ERR_LINK, DIAG_NO_OFFSET,
+                        "module import `%s::%s` has the wrong type", d->module, d->field);
     }
     for (uint32_t i = 0; i < mt->n_exports; i++) {
         const CompCoreExportDecl *x = &mt->exports[i];

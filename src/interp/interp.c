@@ -64,7 +64,16 @@ static inline uint64_t table_index(const RtTable *t, uint64_t raw) {
 
 #define S(T, off) (*(T *)(fp + (off)))
 #define IN(shape) ((const shape *)ip)
+#ifdef WASMC_INTERP_PROFILE /* tuning builds: count handlers (interp_dump.c) */
+#define NEXT()                                                                 \
+  do {                                                                         \
+    interp_prof_hit(prof_prev, IN(IHdr)->h, rec ? rec->func : NULL, ip);       \
+    prof_prev = IN(IHdr)->h;                                                   \
+    goto *IN(IHdr)->h;                                                         \
+  } while (0)
+#else
 #define NEXT() goto *IN(IHdr)->h
+#endif
 #define TRAP(code)                                                             \
   do {                                                                         \
     trap_code = (code);                                                        \
@@ -101,10 +110,12 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
 #define UNOP(name, type, result, expr) [OP_##name] = &&op_##name,
 #define LOAD(name, result, memtype)                                            \
   [OP_##name] = &&op_##name, [IOP_##name##_C] = &&op_##name##_C,               \
-  [IOP_##name##_A] = &&op_##name##_A,
+  [IOP_##name##_A] = &&op_##name##_A, [IOP_##name##_AI] = &&op_##name##_AI,
 #define STORE(name, type, memtype)                                             \
   [OP_##name] = &&op_##name, [IOP_##name##_C] = &&op_##name##_C,               \
-  [IOP_##name##_A] = &&op_##name##_A,
+  [IOP_##name##_A] = &&op_##name##_A, [IOP_##name##_AI] = &&op_##name##_AI,
+#define INCBR(name, type, expr)                                                \
+  [IOP_##name##_IB] = &&op_##name##_IB, [IOP_##name##_IBI] = &&op_##name##_IBI,
 #define IOP(name) [IOP_##name] = &&op_##name,
 #define GCOP(name) [IOP_##name] = &&op_##name,
 #include "iops.def"
@@ -113,6 +124,7 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
 #undef UNOP
 #undef LOAD
 #undef STORE
+#undef INCBR
 #undef IOP
 #define VBIN(name, expr) [OP_##name] = &&op_##name,
 #define VUN(name, expr) [OP_##name] = &&op_##name,
@@ -145,6 +157,9 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
   uint8_t *new_fp;
   VMContext *new_cx;
   ExnObj *exn;
+#ifdef WASMC_INTERP_PROFILE
+  const void *prof_prev = NULL;
+#endif
   NEXT();
 
   /* ---- numeric ---- */
@@ -208,6 +223,16 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
     ip += sizeof(IMemA);                                                       \
     NEXT();                                                                    \
   }                                                                            \
+  op_##name##_AI : {                                                           \
+    const IMemA *in = IN(IMemA);                                               \
+    rec->ip = ip;                                                              \
+    memtype v;                                                                 \
+    uint32_t a = S(uint32_t, in->y) + in->z;                                   \
+    memcpy(&v, mem0 + (uint64_t)a + in->offset, sizeof v);                     \
+    S(result, in->x) = (result)v;                                              \
+    ip += sizeof(IMemA);                                                       \
+    NEXT();                                                                    \
+  }                                                                            \
   op_##name##_C : {                                                            \
     const IMemC *in = IN(IMemC);                                               \
     const RtMemory *m = *(RtMemory **)((uint8_t *)cx + in->mem);               \
@@ -239,6 +264,15 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
     ip += sizeof(IMemA);                                                       \
     NEXT();                                                                    \
   }                                                                            \
+  op_##name##_AI : {                                                           \
+    const IMemA *in = IN(IMemA);                                               \
+    rec->ip = ip;                                                              \
+    memtype v = (memtype)S(type, in->x);                                       \
+    uint32_t a = S(uint32_t, in->y) + in->z;                                   \
+    memcpy(mem0 + (uint64_t)a + in->offset, &v, sizeof v);                     \
+    ip += sizeof(IMemA);                                                       \
+    NEXT();                                                                    \
+  }                                                                            \
   op_##name##_C : {                                                            \
     const IMemC *in = IN(IMemC);                                               \
     const RtMemory *m = *(RtMemory **)((uint8_t *)cx + in->mem);               \
@@ -251,12 +285,36 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
     ip += sizeof(IMemC);                                                       \
     NEXT();                                                                    \
   }
+#define INCBR(name, type, expr)                                                \
+  op_##name##_IB : {                                                           \
+    const IIncBr *in = IN(IIncBr);                                             \
+    uint32_t x_ = S(uint32_t, in->x) + (uint32_t)in->add;                      \
+    S(uint32_t, in->x) = x_;                                                   \
+    type a = (type)x_, b = S(type, in->b);                                     \
+    if (expr)                                                                  \
+      JUMP(IIncBr, disp);                                                      \
+    else                                                                       \
+      ip += sizeof(IIncBr);                                                    \
+    NEXT();                                                                    \
+  }                                                                            \
+  op_##name##_IBI : {                                                          \
+    const IIncBr *in = IN(IIncBr);                                             \
+    uint32_t x_ = S(uint32_t, in->x) + (uint32_t)in->add;                      \
+    S(uint32_t, in->x) = x_;                                                   \
+    type a = (type)x_, b = (type)in->b;                                        \
+    if (expr)                                                                  \
+      JUMP(IIncBr, disp);                                                      \
+    else                                                                       \
+      ip += sizeof(IIncBr);                                                    \
+    NEXT();                                                                    \
+  }
 #include "iops.def"
 #undef BINOP
 #undef CMP
 #undef UNOP
 #undef LOAD
 #undef STORE
+#undef INCBR
 
   /* ---- SIMD (simd.def) ---- */
 #define VLD(off) simd_load(fp + (off))
@@ -458,6 +516,48 @@ op_SELECT : {
   ip += sizeof(ISelect);
   NEXT();
 }
+
+  /* ---- fused forms ---- */
+op_I32_INC_BR_NEZ : {
+  const IIncBr *in = IN(IIncBr);
+  uint32_t v = S(uint32_t, in->x) + (uint32_t)in->add;
+  S(uint32_t, in->x) = v;
+  if (v)
+    JUMP(IIncBr, disp);
+  else
+    ip += sizeof(IIncBr);
+  NEXT();
+}
+op_I32_INC_BR_EQZ : {
+  const IIncBr *in = IN(IIncBr);
+  uint32_t v = S(uint32_t, in->x) + (uint32_t)in->add;
+  S(uint32_t, in->x) = v;
+  if (!v)
+    JUMP(IIncBr, disp);
+  else
+    ip += sizeof(IIncBr);
+  NEXT();
+}
+  /* A fault in the store half reports ip + 1, which the pc map gives the
+   * store's offset. */
+#define COPY_OP(name, T)                                                       \
+  op_##name : {                                                                \
+    const ICopy *in = IN(ICopy);                                               \
+    rec->ip = ip;                                                              \
+    T v;                                                                       \
+    uint32_t sa = S(uint32_t, in->sy) + in->simm;                              \
+    memcpy(&v, mem0 + (uint64_t)sa + in->soff, sizeof v);                      \
+    rec->ip = ip + 1;                                                          \
+    uint32_t da = S(uint32_t, in->dy) + in->dimm;                              \
+    memcpy(mem0 + (uint64_t)da + in->doff, &v, sizeof v);                      \
+    ip += sizeof(ICopy);                                                       \
+    NEXT();                                                                    \
+  }
+  COPY_OP(COPY8, uint8_t)
+  COPY_OP(COPY16, uint16_t)
+  COPY_OP(COPY32, uint32_t)
+  COPY_OP(COPY64, uint64_t)
+#undef COPY_OP
 
   /* ---- branches ---- */
 op_BR:

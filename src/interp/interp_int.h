@@ -23,8 +23,11 @@ typedef enum IOp {
   IOP_FIRST_ = OP_COUNT - 1,
 #define BINOP(name, type, result, expr) IOP_##name##_I,
 #define CMP(name, type, expr) IOP_##name##_I, IOP_##name##_B, IOP_##name##_BI,
-#define LOAD(name, result, memtype) IOP_##name##_C, IOP_##name##_A,
-#define STORE(name, type, memtype) IOP_##name##_C, IOP_##name##_A,
+#define LOAD(name, result, memtype)                                            \
+  IOP_##name##_C, IOP_##name##_A, IOP_##name##_AI,
+#define STORE(name, type, memtype)                                             \
+  IOP_##name##_C, IOP_##name##_A, IOP_##name##_AI,
+#define INCBR(name, type, expr) IOP_##name##_IB, IOP_##name##_IBI,
 #define IOP(name) IOP_##name,
 #define GCOP(name) IOP_##name,
 #include "iops.def"
@@ -32,6 +35,7 @@ typedef enum IOp {
 #undef CMP
 #undef LOAD
 #undef STORE
+#undef INCBR
 #undef IOP
 #define VSHIFT(name, expr) IOP_##name##_I,
 #define VLOAD(name, M, expr) IOP_##name##_C, IOP_##name##_A,
@@ -88,8 +92,8 @@ typedef struct IMemC {
   uint64_t offset;
   uint32_t mem, is64;
 } IMemC;
-/* Guarded memory 0 at (u32)(slot y + slot z) + offset; x = dst (loads) or
- * value. */
+/* Guarded memory 0 at (u32)(slot y + slot z) + offset (_AI forms: z is an
+ * immediate); x = dst (loads) or value. */
 typedef struct IMemA {
   const void *h;
   uint32_t x, y, z, pad;
@@ -138,6 +142,21 @@ typedef struct ICmpBrI64 {
   int32_t disp;
   uint64_t imm;
 } ICmpBrI64;
+/* x += add (i32), then branch if x compares true with slot / immediate b. */
+typedef struct IIncBr {
+  const void *h;
+  uint32_t x;
+  int32_t add;
+  uint32_t b;
+  int32_t disp;
+} IIncBr;
+/* Guarded memory 0: copy from (u32)(slot sy + simm) + soff to
+ * (u32)(slot dy + dimm) + doff. */
+typedef struct ICopy {
+  const void *h;
+  uint32_t dy, dimm, sy, simm;
+  uint32_t doff, soff;
+} ICopy;
 /* disp[n] is the default; each relative to its own field. */
 typedef struct IBrTable {
   const void *h;
@@ -306,5 +325,17 @@ TrapCode interp_table_copy(VMContext *cx, uint32_t dt, uint32_t st, uint64_t d,
 uint64_t interp_table_grow(VMContext *cx, uint32_t table, void *init,
                            uint64_t delta);
 bool interp_is_subtype(VMContext *cx, uint32_t sub, uint32_t super);
+
+/* ---- tuning diagnostics (interp_dump.c) ---- */
+
+/* Is WASMC_INTERP_DUMP set (print every translated function)? */
+bool interp_dump_enabled(void);
+/* Print f's internal code; starts[0..n) are its instructions' offsets. */
+void interp_dump_func(const IFunc *f, const uint8_t *code, uint32_t len,
+                      const uint32_t *starts, uint32_t n);
+#ifdef WASMC_INTERP_PROFILE
+void interp_prof_hit(const void *prev, const void *h, const IFunc *f,
+                     const uint8_t *ip);
+#endif
 
 #endif

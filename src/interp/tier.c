@@ -1,6 +1,7 @@
 /* The interpreter as a Tier: compile translates every defined function once
  * (IModule in module->tier_data owns the code, pc maps and names), release
- * frees it, backtrace walks the interpreter frames of an activation. */
+ * frees it, backtrace walks the interpreter frames of an activation, and
+ * trace_roots (registered with the GC) reports their slots. */
 #include "interp_int.h"
 
 static void imodule_free(IModule *im) {

@@ -181,9 +181,45 @@ static void reserve(Xl *x, uint32_t size) {
   x->cap = (uint32_t)cap;
 }
 
+/* WASMC_INTERP_DUMP: this thread's instruction starts of the function being
+ * translated (a start at or after a new one was rewound by a peephole). */
+static _Thread_local struct {
+  bool on;
+  uint32_t *pos;
+  uint32_t n, cap;
+} dump_rec;
+
+static void dump_note(uint32_t pos) {
+  while (dump_rec.n && dump_rec.pos[dump_rec.n - 1] >= pos)
+    dump_rec.n--;
+  if (dump_rec.n == dump_rec.cap) {
+    uint32_t cap = dump_rec.cap ? 2 * dump_rec.cap : 256;
+    uint32_t *p = mem_realloc(dump_rec.pos, cap * sizeof *p);
+    if (!p) {
+      dump_rec.on = false;
+      return;
+    }
+    dump_rec.pos = p;
+    dump_rec.cap = cap;
+  }
+  dump_rec.pos[dump_rec.n++] = pos;
+}
+
+static void dump_finish(const IFunc *f, const Xl *x) {
+  while (dump_rec.n && dump_rec.pos[dump_rec.n - 1] >= x->len)
+    dump_rec.n--;
+  if (dump_rec.on)
+    interp_dump_func(f, x->code, x->len, dump_rec.pos, dump_rec.n);
+  mem_free(dump_rec.pos);
+  dump_rec.pos = NULL;
+  dump_rec.n = dump_rec.cap = 0;
+}
+
 static uint32_t emit_raw(Xl *x, uint32_t op, const void *ins, uint32_t size) {
   reserve(x, size);
   uint32_t pos = x->len;
+  if (dump_rec.on)
+    dump_note(pos);
   memcpy(x->code + pos, ins, size);
   memcpy(x->code + pos, &x->labels[op], sizeof(void *));
   x->len += size;
@@ -838,6 +874,8 @@ static void xl_br_table(Xl *x, const Instr *in) {
   memcpy(x->code + pos, &head, sizeof head);
   memcpy(x->code + pos, &x->labels[IOP_BR_TABLE], sizeof(void *));
   x->len += (uint32_t)size;
+  if (dump_rec.on)
+    dump_note(pos);
   for (uint32_t j = 0; j <= n; j++) {
     Ctrl *c = label(x, labels[j]);
     if (!needs_stub(x, c, 0))
@@ -1423,6 +1461,8 @@ Err interp_translate(const RtModule *module, IFunc *funcs, uint32_t index,
     mem_free(x.pc);
     return FAIL_NOMEM(diag);
   }
+  dump_rec.on = interp_dump_enabled();
+  dump_rec.n = 0;
   bool ok = translate_body(&x, code);
   if (!ok)
     emit_unsupported(&x);
@@ -1437,6 +1477,8 @@ Err interp_translate(const RtModule *module, IFunc *funcs, uint32_t index,
   f->type = x.ft;
   f->func_index = index;
   f->n_pc = x.n_pc;
+  if (dump_rec.on || dump_rec.pos)
+    dump_finish(f, &x);
   *out_code = x.code;
   *out_len = x.len;
   *out_pc = x.pc;

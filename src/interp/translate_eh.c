@@ -151,7 +151,7 @@ static void add_catch(Xl *x, ICatch c) {
 
 /* End c's body region here; the code after it is in the enclosing region. */
 static void close_region(Xl *x, Ctrl *c) {
-  IRegion *g = &x->eh->regions.data[c->region - 1];
+  IRegion *g = &x->eh->regions.data[c->try_region - 1];
   g->end = x->len;
   c->region = g->parent;
 }
@@ -274,7 +274,7 @@ static void xl_catch(Xl *x, const Instr *in) {
 
 static void xl_delegate(Xl *x, const Instr *in) {
   Ctrl *c = top_ctrl(x);
-  IRegion *g = &x->eh->regions.data[c->region - 1];
+  IRegion *g = &x->eh->regions.data[c->try_region - 1];
   g->end = x->len;
   /* label l counts from outside the try */
   g->parent = label_at(x, in->imm.index + 1)->region;

@@ -6,7 +6,12 @@
  * label (block entry, branch, end) all entries are in their slots, so every
  * path into a label agrees on the layout; within straight-line code values
  * stay in registers. i32 values in GPRs are always zero-extended; f32/f64 live
- * in the low lane of an XMM register. */
+ * in the low lane of an XMM register, v128 in a whole one.
+ *
+ * Widths: a v128 takes 16 bytes wherever a value goes (locals, operand
+ * slots, the argument/result area), every other value 8. Entry i of the
+ * operand stack sits at byte offset soff[i] (the sum of the widths below
+ * it), so a function without v128 is laid out as with 8-byte slots. */
 #ifndef WASMC_JIT_JIT_COMP_H
 #define WASMC_JIT_JIT_COMP_H
 
@@ -14,13 +19,13 @@
 
 #include "jit_int.h"
 
-typedef enum JType { T_I32, T_I64, T_F32, T_F64, T_REF } JType;
+typedef enum JType { T_I32, T_I64, T_F32, T_F64, T_REF, T_V128 } JType;
 enum { K_CONST, K_LOCAL, K_REG, K_SLOT };
 
 typedef struct VItem {
     uint8_t kind, type, reg;
     uint32_t local;
-    uint64_t c;
+    uint64_t c, c_hi; /* K_CONST; c_hi: the upper half of a v128 */
 } VItem;
 
 enum { C_FUNC, C_BLOCK, C_LOOP, C_IF };
@@ -52,6 +57,12 @@ typedef struct JStub {
 #define J_VMCTX X64_R15
 #define J_N_XMM 14
 
+/* A 16-byte constant in the function's pool (after the stubs). */
+typedef struct JConst {
+    uint64_t lo, hi;
+    uint32_t label;
+} JConst;
+
 typedef struct Comp {
     jmp_buf fail; /* allocation failure */
     const RtModule *rm;
@@ -60,8 +71,11 @@ typedef struct Comp {
     const Code *code;
     CodeBuf cb;
     uint32_t n_params, n_locals; /* params, declared locals */
-    uint32_t k_slots;            /* max(params, results) */
+    uint32_t k_bytes;            /* max(param bytes, result bytes) */
+    uint32_t local_bytes;        /* declared locals' bytes */
     uint8_t *local_types;        /* JType per local (params first) */
+    int32_t *local_disp;         /* rbp displacement per local */
+    uint32_t *soff;              /* operand entry i at byte offset soff[i] */
     int32_t frame;               /* bytes below rbp */
     VItem *vs;
     uint32_t h;
@@ -77,6 +91,9 @@ typedef struct Comp {
     uint32_t n_traps, cap_traps;
     JCallReloc *relocs;
     uint32_t n_relocs, cap_relocs;
+    JConst *consts;
+    uint32_t n_consts, cap_consts;
+    uint8_t ext; /* SIMD extension level usable (x64_vec_ext scale) */
     uint32_t wasm_offset; /* of the instruction being compiled */
     bool guarded0, fuel, epoch;
     uint32_t fuel_pos, fuel_count; /* the pending fuel charge's imm32 field */
@@ -85,14 +102,23 @@ typedef struct Comp {
 
 /* ---- tracker (jit_compile.c) ---- */
 JType jit_type(ValType t);
-int32_t jit_slot_disp(const Comp *c, uint32_t height);
+/* Bytes a value of the type takes in slots and argument areas: 8 or 16. */
+static inline uint32_t jit_width(uint8_t type) {
+    return type == T_V128 ? 16 : 8;
+}
+/* The canonical slot of the entry at `height` (its type decides the width). */
 X64Mem jit_slot(const Comp *c, uint32_t height);
+/* The operand area's slot at byte offset `off` for a value of `width` bytes. */
+X64Mem jit_slot_at(const Comp *c, uint32_t off, uint32_t width);
 X64Mem jit_local(const Comp *c, uint32_t local);
-bool jit_is_float(uint8_t type);
+/* f32, f64 and v128 live in XMM registers, the rest in GPRs. */
+bool jit_is_xmm(uint8_t type);
 uint8_t jit_alloc(Comp *c, bool xmm);
 void jit_free_reg(Comp *c, uint8_t type, uint8_t reg);
 void jit_push_reg(Comp *c, uint8_t type, uint8_t reg);
 void jit_push_const(Comp *c, uint8_t type, uint64_t v);
+void jit_push_v128(Comp *c, uint64_t lo, uint64_t hi);
+void jit_push_slot(Comp *c, uint8_t type);
 /* Pop into a register the caller owns (may be the entry's own register). */
 uint8_t jit_pop_reg(Comp *c, uint8_t *out_type);
 /* Pop; a constant that fits a sign-extended imm32 is returned as such. */
@@ -101,6 +127,12 @@ VItem jit_pop(Comp *c);
 /* Load an item's value into register r. */
 void jit_load_item(Comp *c, const VItem *it, uint8_t r);
 void jit_spill_regs(Comp *c);
+/* Entry i to its canonical slot. */
+void jit_spill_item(Comp *c, uint32_t i);
+/* The label of a pooled 16-byte constant (16-byte aligned). */
+uint32_t jit_const(Comp *c, uint64_t lo, uint64_t hi);
+/* xmm r = the v128 constant. */
+void jit_load_v128(Comp *c, uint8_t r, uint64_t lo, uint64_t hi);
 void jit_spill_all(Comp *c);
 uint32_t jit_stub(Comp *c, uint32_t code);
 uint32_t jit_stub_index(Comp *c, uint32_t code, uint8_t index_reg);
@@ -111,6 +143,11 @@ void jit_restore_rsp(Comp *c);
 /* ---- lowering (jit_lower.c): false when `op` is not theirs ---- */
 bool jit_lower_numeric(Comp *c, const Instr *in);
 bool jit_lower_memory(Comp *c, const Instr *in);
+/* SIMD and relaxed SIMD (jit_simd.c). */
+bool jit_lower_simd(Comp *c, const Instr *in);
+/* The address operand of a memory access of `size` bytes (pops the address;
+ * may use r10/r11); *site: a fault there is a guard-page trap. */
+X64Mem jit_address(Comp *c, const Instr *in, uint8_t size, bool *site);
 /* A compare fused with the br_if / if that follows: emits the compare and
  * returns the condition that is true when the compare is. */
 bool jit_fusable_cmp(uint32_t op);

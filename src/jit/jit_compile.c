@@ -65,30 +65,50 @@ JType jit_type(ValType t) {
     case VK_I64: return T_I64;
     case VK_F32: return T_F32;
     case VK_F64: return T_F64;
+    case VK_V128: return T_V128;
     default: return T_REF;
     }
 }
 
-bool jit_is_float(uint8_t type) {
-    return type == T_F32 || type == T_F64;
+bool jit_is_xmm(uint8_t type) {
+    return type == T_F32 || type == T_F64 || type == T_V128;
 }
 
-int32_t jit_slot_disp(const Comp *c, uint32_t height) {
-    return -24 - 8 * (int32_t)c->n_locals - 8 * (int32_t)height;
+/* Operand slots grow downwards below the declared locals. */
+static int32_t slot_disp(const Comp *c, uint32_t off, uint32_t width) {
+    return -16 - (int32_t)c->local_bytes - (int32_t)off - (int32_t)width;
+}
+
+X64Mem jit_slot_at(const Comp *c, uint32_t off, uint32_t width) {
+    return x64_mem(X64_RBP, slot_disp(c, off, width));
 }
 
 X64Mem jit_slot(const Comp *c, uint32_t height) {
-    return x64_mem(X64_RBP, jit_slot_disp(c, height));
+    return jit_slot_at(c, c->soff[height], jit_width(c->vs[height].type));
 }
 
 X64Mem jit_local(const Comp *c, uint32_t local) {
-    if (local < c->n_params)
-        return x64_mem(X64_RBP, 16 + 8 * (int32_t)(c->k_slots - 1 - local));
-    return x64_mem(X64_RBP, -24 - 8 * (int32_t)(local - c->n_params));
+    return x64_mem(X64_RBP, c->local_disp[local]);
+}
+
+/* Value i of a list of `n` types in an argument/result area of k bytes whose
+ * lowest address is `base`: value 0 at the top, the rest downwards. */
+static int32_t area_disp(const ValType *types, uint32_t i, uint32_t k) {
+    uint32_t off = 0;
+    for (uint32_t j = 0; j < i; j++)
+        off += jit_width((uint8_t)jit_type(types[j]));
+    return (int32_t)(k - off - jit_width((uint8_t)jit_type(types[i])));
+}
+
+static uint32_t types_bytes(uint32_t n, const ValType *types) {
+    uint32_t b = 0;
+    for (uint32_t j = 0; j < n; j++)
+        b += jit_width((uint8_t)jit_type(types[j]));
+    return b;
 }
 
 static X64Mem result_place(const Comp *c, uint32_t j) {
-    return x64_mem(X64_RBP, 16 + 8 * (int32_t)(c->k_slots - 1 - j));
+    return x64_mem(X64_RBP, 16 + area_disp(c->ft->results, j, c->k_bytes));
 }
 
 void jit_restore_rsp(Comp *c) {
@@ -110,7 +130,7 @@ uint8_t jit_alloc(Comp *c, bool xmm) {
     uint16_t *mask = xmm ? &c->xmm_free : &c->gpr_free;
     if (!*mask) {
         for (uint32_t i = 0; i < c->h; i++)
-            if (c->vs[i].kind == K_REG && jit_is_float(c->vs[i].type) == xmm) {
+            if (c->vs[i].kind == K_REG && jit_is_xmm(c->vs[i].type) == xmm) {
                 spill_item(c, i);
                 break;
             }
@@ -121,27 +141,36 @@ uint8_t jit_alloc(Comp *c, bool xmm) {
 }
 
 void jit_free_reg(Comp *c, uint8_t type, uint8_t reg) {
-    if (jit_is_float(type))
+    if (jit_is_xmm(type))
         c->xmm_free |= (uint16_t)(1u << reg);
     else
         c->gpr_free |= (uint16_t)(1u << reg);
 }
 
+static void push_item(Comp *c, VItem it) {
+    c->soff[c->h + 1] = c->soff[c->h] + jit_width(it.type);
+    c->vs[c->h++] = it;
+}
+
 void jit_push_reg(Comp *c, uint8_t type, uint8_t reg) {
-    c->vs[c->h++] = (VItem){K_REG, type, reg, 0, 0};
+    push_item(c, (VItem){K_REG, type, reg, 0, 0, 0});
 }
 
 void jit_push_const(Comp *c, uint8_t type, uint64_t v) {
-    c->vs[c->h++] = (VItem){K_CONST, type, 0, 0, v};
+    push_item(c, (VItem){K_CONST, type, 0, 0, v, 0});
+}
+
+void jit_push_v128(Comp *c, uint64_t lo, uint64_t hi) {
+    push_item(c, (VItem){K_CONST, T_V128, 0, 0, lo, hi});
 }
 
 static void push_local(Comp *c, uint32_t local) {
     c->local_refs[local]++;
-    c->vs[c->h++] = (VItem){K_LOCAL, c->local_types[local], 0, local, 0};
+    push_item(c, (VItem){K_LOCAL, c->local_types[local], 0, local, 0, 0});
 }
 
-static void push_slot(Comp *c, uint8_t type) {
-    c->vs[c->h++] = (VItem){K_SLOT, type, 0, 0, 0};
+void jit_push_slot(Comp *c, uint8_t type) {
+    push_item(c, (VItem){K_SLOT, type, 0, 0, 0, 0});
 }
 
 VItem jit_pop(Comp *c) {
@@ -156,6 +185,7 @@ static void load_mem(Comp *c, uint8_t type, uint8_t r, X64Mem m) {
     case T_I32: x64_load(&c->cb, (X64Reg)r, m, 4, false, false); break;
     case T_F32: x64_sse_rm(&c->cb, X64_MOVSS, r, m); break;
     case T_F64: x64_sse_rm(&c->cb, X64_MOVSD, r, m); break;
+    case T_V128: x64_vec_rm(&c->cb, X64_MOVDQU, r, m); break;
     default: x64_load(&c->cb, (X64Reg)r, m, 8, false, true); break;
     }
 }
@@ -163,7 +193,7 @@ static void load_mem(Comp *c, uint8_t type, uint8_t r, X64Mem m) {
 void jit_mov_to_reg(Comp *c, uint8_t type, uint8_t dst, uint8_t src) {
     if (dst == src)
         return;
-    if (jit_is_float(type))
+    if (jit_is_xmm(type))
         x64_sse_rr(&c->cb, X64_MOVAPS, dst, src);
     else
         x64_mov_rr(&c->cb, true, (X64Reg)dst, (X64Reg)src);
@@ -172,7 +202,9 @@ void jit_mov_to_reg(Comp *c, uint8_t type, uint8_t dst, uint8_t src) {
 void jit_load_item(Comp *c, const VItem *it, uint8_t r) {
     switch (it->kind) {
     case K_CONST:
-        if (!jit_is_float(it->type)) {
+        if (it->type == T_V128) {
+            jit_load_v128(c, r, it->c, it->c_hi);
+        } else if (!jit_is_xmm(it->type)) {
             x64_mov_ri(&c->cb, (X64Reg)r, it->type == T_I32 ? (uint32_t)it->c : it->c);
         } else if (it->c == 0) {
             x64_sse_rr(&c->cb, X64_XORPS, r, r);
@@ -194,7 +226,7 @@ uint8_t jit_pop_reg(Comp *c, uint8_t *out_type) {
         *out_type = it.type;
     if (it.kind == K_REG)
         return it.reg;
-    uint8_t r = jit_alloc(c, jit_is_float(it.type));
+    uint8_t r = jit_alloc(c, jit_is_xmm(it.type));
     if (it.kind == K_SLOT)
         load_mem(c, it.type, r, jit_slot(c, at));
     else
@@ -204,7 +236,7 @@ uint8_t jit_pop_reg(Comp *c, uint8_t *out_type) {
 
 bool jit_pop_imm(Comp *c, int32_t *out_imm) {
     const VItem *top = &c->vs[c->h - 1];
-    if (top->kind != K_CONST || jit_is_float(top->type))
+    if (top->kind != K_CONST || jit_is_xmm(top->type) || top->type == T_V128)
         return false;
     int64_t v = top->type == T_I32 ? (int64_t)(int32_t)(uint32_t)top->c : (int64_t)top->c;
     if (v < INT32_MIN || v > INT32_MAX)
@@ -214,9 +246,47 @@ bool jit_pop_imm(Comp *c, int32_t *out_imm) {
     return true;
 }
 
+/* The v128 item's 16 bytes to memory m (through xmm15 from memory). */
+static void store_v128(Comp *c, const VItem *it, uint32_t at, X64Mem m) {
+    switch (it->kind) {
+    case K_REG: x64_vec_mr(&c->cb, X64_MOVDQU_ST, m, it->reg); return;
+    case K_CONST: {
+        X64Mem hi = m;
+        hi.disp += 8;
+        uint64_t halves[2] = {it->c, it->c_hi};
+        X64Mem places[2] = {m, hi};
+        for (int k = 0; k < 2; k++) {
+            if ((int64_t)halves[k] >= INT32_MIN && (int64_t)halves[k] <= INT32_MAX) {
+                x64_store_imm(&c->cb, places[k], (int32_t)halves[k], 8);
+            } else {
+                x64_mov_ri(&c->cb, J_SCRATCH, halves[k]);
+                x64_store(&c->cb, places[k], J_SCRATCH, 8);
+            }
+        }
+        return;
+    }
+    case K_LOCAL:
+        x64_vec_rm(&c->cb, X64_MOVDQU, J_XSCRATCH, jit_local(c, it->local));
+        x64_vec_mr(&c->cb, X64_MOVDQU_ST, m, J_XSCRATCH);
+        return;
+    default: {
+        X64Mem src = jit_slot(c, at);
+        if (src.disp == m.disp && m.base == X64_RBP && m.index == X64_NOREG)
+            return;
+        x64_vec_rm(&c->cb, X64_MOVDQU, J_XSCRATCH, src);
+        x64_vec_mr(&c->cb, X64_MOVDQU_ST, m, J_XSCRATCH);
+        return;
+    }
+    }
+}
+
 /* Write an item (at height `at`, or any place) to memory m, 8 bytes for
- * integers. */
+ * integers, 16 for v128. */
 static void store_item(Comp *c, const VItem *it, uint32_t at, X64Mem m) {
+    if (it->type == T_V128) {
+        store_v128(c, it, at, m);
+        return;
+    }
     switch (it->kind) {
     case K_REG:
         if (it->type == T_F32)
@@ -261,6 +331,10 @@ static void spill_item(Comp *c, uint32_t i) {
     if (it->kind == K_LOCAL)
         c->local_refs[it->local]--;
     it->kind = K_SLOT;
+}
+
+void jit_spill_item(Comp *c, uint32_t i) {
+    spill_item(c, i);
 }
 
 void jit_spill_regs(Comp *c) {
@@ -333,12 +407,13 @@ static void prologue(Comp *c) {
     x64_jcc(cb, X64_B, jit_stub(c, TRAP_STACK_OVERFLOW));
     x64_mov_rr(cb, true, X64_RSP, J_SCRATCH);
     x64_store(cb, x64_mem(X64_RBP, -8), J_VMCTX, 8);
-    if (c->n_locals <= 8) {
-        for (uint32_t j = 0; j < c->n_locals; j++)
-            x64_store_imm(cb, jit_local(c, c->n_params + j), 0, 8);
+    uint32_t words = c->local_bytes / 8;
+    if (words <= 8) {
+        for (uint32_t j = 0; j < words; j++)
+            x64_store_imm(cb, x64_mem(X64_RBP, -24 - 8 * (int32_t)j), 0, 8);
     } else {
-        x64_lea(cb, true, X64_RDI, jit_local(c, c->n_params + c->n_locals - 1));
-        x64_mov_ri(cb, X64_RCX, c->n_locals);
+        x64_lea(cb, true, X64_RDI, x64_mem(X64_RBP, -16 - (int32_t)c->local_bytes));
+        x64_mov_ri(cb, X64_RCX, words);
         x64_alu_rr(cb, X64_XOR, false, X64_RAX, X64_RAX);
         x64_rep_stosq(cb);
     }
@@ -366,9 +441,8 @@ static void block_sig(Comp *c, const BlockType *bt, uint32_t *np, const ValType 
 }
 
 static bool sig_ok(uint32_t n, const ValType *types) {
-    for (uint32_t i = 0; i < n; i++)
-        if (types[i].kind == VK_V128)
-            return false;
+    (void)n;
+    (void)types;
     return true;
 }
 
@@ -405,7 +479,7 @@ static void reset_stack(Comp *c, uint32_t base, uint32_t n, const ValType *types
             jit_free_reg(c, it.type, it.reg);
     }
     for (uint32_t k = 0; k < n; k++)
-        push_slot(c, (uint8_t)jit_type(types[k]));
+        jit_push_slot(c, (uint8_t)jit_type(types[k]));
 }
 
 /* Results to the caller's slots, then leave. The `n` results are the entries
@@ -426,9 +500,12 @@ static void emit_return(Comp *c, uint32_t skip) {
 /* Copy the label's values (the n entries below the top `skip`, all in slots)
  * into the label's slots. */
 static void branch_moves(Comp *c, const JCtrl *t, uint32_t skip) {
-    uint32_t n = arity(t), first = c->h - skip - n;
-    for (uint32_t k = 0; k < n; k++)
-        store_item(c, &c->vs[first + k], first + k, jit_slot(c, t->base + k));
+    uint32_t n = arity(t), first = c->h - skip - n, off = c->soff[t->base];
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t w = jit_width(c->vs[first + k].type);
+        store_item(c, &c->vs[first + k], first + k, jit_slot_at(c, off, w));
+        off += w;
+    }
 }
 
 static bool in_place(const Comp *c, const JCtrl *t, uint32_t skip) {
@@ -587,21 +664,28 @@ static void call_prepare(Comp *c, uint32_t n) {
         spill_item(c, i);
 }
 
+/* Bytes of a signature's argument/result area: max(params, results). */
 static uint32_t k_of(const FuncType *ft) {
-    return ft->n_params > ft->n_results ? ft->n_params : ft->n_results;
+    uint32_t p = types_bytes(ft->n_params, ft->params);
+    uint32_t r = types_bytes(ft->n_results, ft->results);
+    return p > r ? p : r;
+}
+
+/* rbp displacement of the lowest byte of the area of a call whose n
+ * arguments are the top entries. */
+static int32_t call_area_disp(const Comp *c, const FuncType *ft) {
+    return slot_disp(c, c->soff[c->h - ft->n_params], k_of(ft));
 }
 
 static void set_call_rsp(Comp *c, const FuncType *ft) {
-    uint32_t n = ft->n_params, k = k_of(ft);
-    int32_t disp = jit_slot_disp(c, c->h - n) - 8 * ((int32_t)k - 1);
-    x64_lea(&c->cb, true, X64_RSP, x64_mem(X64_RBP, disp));
+    x64_lea(&c->cb, true, X64_RSP, x64_mem(X64_RBP, call_area_disp(c, ft)));
 }
 
 static void finish_call(Comp *c, const FuncType *ft) {
     for (uint32_t i = 0; i < ft->n_params; i++)
         jit_pop(c);
     for (uint32_t j = 0; j < ft->n_results; j++)
-        push_slot(c, (uint8_t)jit_type(ft->results[j]));
+        jit_push_slot(c, (uint8_t)jit_type(ft->results[j]));
 }
 
 /* Move the n arguments (in slots) over our own incoming area, put the return
@@ -610,14 +694,17 @@ static void finish_call(Comp *c, const FuncType *ft) {
 static void tail_frame(Comp *c, const FuncType *ft) {
     CodeBuf *cb = &c->cb;
     uint32_t n = ft->n_params, k = k_of(ft);
-    int32_t top = 16 + 8 * ((int32_t)c->k_slots - 1);
+    uint32_t bytes = types_bytes(n, ft->params);
+    int32_t top = 16 + (int32_t)c->k_bytes; /* our area's end */
+    int32_t src_top = slot_disp(c, c->soff[c->h - n], 0);
     x64_load(cb, X64_RAX, x64_mem(X64_RBP, 8), 8, false, true);
     x64_load(cb, X64_RCX, x64_mem(X64_RBP, 0), 8, false, true);
-    for (uint32_t i = 0; i < n; i++) {
-        x64_load(cb, J_SCRATCH, jit_slot(c, c->h - n + i), 8, false, true);
-        x64_store(cb, x64_mem(X64_RBP, top - 8 * (int32_t)i), J_SCRATCH, 8);
+    /* the same layout moved up: copy 8-byte words, highest first */
+    for (uint32_t w = 1; w <= bytes / 8; w++) {
+        x64_load(cb, J_SCRATCH, x64_mem(X64_RBP, src_top - 8 * (int32_t)w), 8, false, true);
+        x64_store(cb, x64_mem(X64_RBP, top - 8 * (int32_t)w), J_SCRATCH, 8);
     }
-    x64_lea(cb, true, X64_RSP, x64_mem(X64_RBP, top - 8 * ((int32_t)k - 1)));
+    x64_lea(cb, true, X64_RSP, x64_mem(X64_RBP, top - (int32_t)k));
     x64_push(cb, X64_RAX);
     x64_mov_rr(cb, true, X64_RBP, X64_RCX);
 }
@@ -643,10 +730,9 @@ static void call_ref(Comp *c, const FuncType *ft, bool tail) {
     x64_bind(cb, slow);
     x64_mov_rr(cb, true, X64_RDI, J_SCRATCH2);
     x64_mov_rr(cb, true, X64_RSI, J_VMCTX);
-    x64_lea(cb, true, X64_RDX, jit_slot(c, c->h - ft->n_params));
-    x64_mov_ri(cb, X64_RCX, ft->n_params);
-    x64_mov_ri(cb, X64_R8, ft->n_results);
-    x64_mov_rr(cb, true, X64_R9, X64_RBP);
+    x64_lea(cb, true, X64_RDX, x64_mem(X64_RBP, call_area_disp(c, ft)));
+    x64_mov_ri(cb, X64_RCX, (uint64_t)(uintptr_t)ft);
+    x64_mov_rr(cb, true, X64_R8, X64_RBP);
     jit_call_c(c, (const void *)jit_call_array);
     x64_bind(cb, done);
     jit_restore_rsp(c);
@@ -769,7 +855,7 @@ static void global_op(Comp *c, const Instr *in) {
     x64_load(&c->cb, J_SCRATCH, x64_mem(J_VMCTX, (int32_t)(c->rm->offsets.globals + 8 * g)), 8,
              false, true);
     if (in->op == OP_GLOBAL_GET) {
-        uint8_t r = jit_alloc(c, jit_is_float(type));
+        uint8_t r = jit_alloc(c, jit_is_xmm(type));
         load_mem(c, type, r, x64_mem(J_SCRATCH, 0));
         jit_push_reg(c, type, r);
         return;
@@ -780,6 +866,8 @@ static void global_op(Comp *c, const Instr *in) {
         x64_store(&c->cb, x64_mem(J_SCRATCH, 0), J_SCRATCH2, 8);
     } else if (type == T_F64) {
         x64_movss_store(&c->cb, x64_mem(J_SCRATCH, 0), r, true);
+    } else if (type == T_V128) {
+        x64_vec_mr(&c->cb, X64_MOVDQU_ST, x64_mem(J_SCRATCH, 0), r);
     } else {
         x64_store(&c->cb, x64_mem(J_SCRATCH, 0), (X64Reg)r, 8);
     }
@@ -792,7 +880,7 @@ static void do_select(Comp *c) {
     uint8_t b = jit_pop_reg(c, &type);
     uint8_t a = jit_pop_reg(c, NULL);
     x64_test_rr(&c->cb, false, (X64Reg)cond, (X64Reg)cond);
-    if (jit_is_float(type)) {
+    if (jit_is_xmm(type)) {
         uint32_t keep = x64_label(&c->cb);
         x64_jcc(&c->cb, X64_NE, keep);
         x64_sse_rr(&c->cb, X64_MOVAPS, a, b);
@@ -850,6 +938,8 @@ static bool lower_instr(Comp *c, const Instr *in, const Instr *next, bool *used_
     }
     if (jit_lower_numeric(c, in) || jit_lower_memory(c, in))
         return true;
+    if (op_info[in->op].prefix == 0xfd)
+        return jit_lower_simd(c, in);
     switch (in->op) {
     case OP_NOP: return true;
     case OP_UNREACHABLE:
@@ -944,6 +1034,30 @@ static bool lower_instr(Comp *c, const Instr *in, const Instr *next, bool *used_
     }
 }
 
+/* ---- the constant pool ---- */
+
+uint32_t jit_const(Comp *c, uint64_t lo, uint64_t hi) {
+    for (uint32_t i = 0; i < c->n_consts; i++)
+        if (c->consts[i].lo == lo && c->consts[i].hi == hi)
+            return c->consts[i].label;
+    c->consts = grow_array(c, c->consts, &c->cap_consts, c->n_consts + 1, sizeof *c->consts);
+    uint32_t label = x64_label(&c->cb);
+    c->consts[c->n_consts++] = (JConst){lo, hi, label};
+    return label;
+}
+
+static void emit_consts(Comp *c) {
+    if (!c->n_consts)
+        return;
+    while (c->cb.len % 16)
+        x64_byte(&c->cb, 0xCC);
+    for (uint32_t i = 0; i < c->n_consts; i++) {
+        x64_bind(&c->cb, c->consts[i].label);
+        x64_u64(&c->cb, c->consts[i].lo);
+        x64_u64(&c->cb, c->consts[i].hi);
+    }
+}
+
 /* ---- stubs and the driver ---- */
 
 static void emit_stubs(Comp *c) {
@@ -1002,19 +1116,53 @@ static bool compile_body(Comp *c) {
     }
     fuel_flush(c);
     emit_stubs(c);
+    emit_consts(c);
     return true;
 }
 
 /* A function this tier does not run (SIMD, GC, exceptions): it traps. */
 static void compile_unsupported(Comp *c) {
     x64_reset(&c->cb);
-    c->n_pcs = c->n_traps = c->n_relocs = c->n_stubs = 0;
+    c->n_pcs = c->n_traps = c->n_relocs = c->n_stubs = c->n_consts = 0;
     c->wasm_offset = c->code->offset;
     pc_record(c, c->code->offset);
     x64_push(&c->cb, X64_RBP);
     x64_mov_rr(&c->cb, true, X64_RBP, X64_RSP);
     x64_jmp(&c->cb, jit_stub(c, TRAP_UNSUPPORTED));
     emit_stubs(c);
+}
+
+static bool types_v128(uint32_t n, const ValType *types) {
+    for (uint32_t i = 0; i < n; i++)
+        if (types[i].kind == VK_V128)
+            return true;
+    return false;
+}
+
+/* Whether the operand stack may hold a v128 (then slots are sized 16 bytes):
+ * a v128 in the signature or locals, any SIMD instruction, or v128 anywhere
+ * in the module's types or globals. Conservative: it only sizes the frame. */
+static bool uses_v128(const Comp *c) {
+    const Module *mod = c->mod;
+    if (types_v128(c->ft->n_params, c->ft->params) ||
+        types_v128(c->ft->n_results, c->ft->results))
+        return true;
+    for (uint32_t g = 0; g < c->code->n_local_groups; g++)
+        if (c->code->local_groups[g].type.kind == VK_V128)
+            return true;
+    for (uint32_t t = 0; t < mod->n_types; t++) {
+        const SubType *st = &mod->types[t];
+        if (st->kind == COMP_FUNC && (types_v128(st->func.n_params, st->func.params) ||
+                                      types_v128(st->func.n_results, st->func.results)))
+            return true;
+    }
+    for (uint32_t g = 0; g < mod->n_globals; g++)
+        if (mod->globals[g].type.type.kind == VK_V128)
+            return true;
+    for (uint32_t i = 0; i < c->code->n_instrs; i++)
+        if (op_info[c->code->instrs[i].op].prefix == 0xfd)
+            return true;
+    return false;
 }
 
 static Err setup(Comp *c, const RtModule *module, uint32_t index) {
@@ -1024,50 +1172,66 @@ static Err setup(Comp *c, const RtModule *module, uint32_t index) {
     c->ft = ir_func_type(mod, index);
     c->code = &mod->funcs[index].code;
     c->n_params = c->ft->n_params;
-    c->k_slots = k_of(c->ft);
+    c->k_bytes = k_of(c->ft);
     const EngineConfig *cfg = &module->engine->config;
     c->fuel = cfg->consume_fuel;
     c->epoch = cfg->epoch_interruption;
     c->guarded0 = mod->n_memories && rt_memory_guarded(cfg, &mod->memories[0].type);
     c->tls_limit = jit_stack_limit_tls_offset();
+    c->ext = jit_cpu()->simd_ext;
     c->gpr_free = GPR_ALLOCATABLE;
     c->xmm_free = XMM_ALLOCATABLE;
-    uint64_t n_locals = c->code->n_locals;
-    uint64_t frame = 24 + 8 * (n_locals + c->code->max_stack + 1);
+    uint64_t n_locals = c->code->n_locals, local_bytes = 0;
+    for (uint32_t g = 0; g < c->code->n_local_groups; g++)
+        local_bytes += (uint64_t)c->code->local_groups[g].count *
+                       jit_width((uint8_t)jit_type(c->code->local_groups[g].type));
+    uint64_t slot = uses_v128(c) ? 16 : 8;
+    uint64_t frame = 24 + local_bytes + slot * (c->code->max_stack + 1);
     if (frame > (1u << 28))
         return ERR_LIMIT;
     c->n_locals = (uint32_t)n_locals;
+    c->local_bytes = (uint32_t)local_bytes;
     c->frame = (int32_t)((frame + 15) & ~(uint64_t)15);
     uint64_t n_all = c->n_params + n_locals;
     c->local_types = mem_alloc(n_all + 1);
+    c->local_disp = mem_alloc((n_all + 1) * sizeof *c->local_disp);
     c->local_refs = mem_calloc(n_all + 1, sizeof *c->local_refs);
     c->vs = mem_alloc(((size_t)c->code->max_stack + 2) * sizeof *c->vs);
+    c->soff = mem_calloc((size_t)c->code->max_stack + 3, sizeof *c->soff);
     c->cs = mem_alloc(((size_t)c->code->max_depth + 2) * sizeof *c->cs);
-    if (!c->local_types || !c->local_refs || !c->vs || !c->cs)
+    if (!c->local_types || !c->local_disp || !c->local_refs || !c->vs || !c->soff || !c->cs)
         return ERR_NOMEM;
-    for (uint32_t i = 0; i < c->n_params; i++)
+    for (uint32_t i = 0; i < c->n_params; i++) {
         c->local_types[i] = (uint8_t)jit_type(c->ft->params[i]);
+        c->local_disp[i] = 16 + area_disp(c->ft->params, i, c->k_bytes);
+    }
     uint32_t at = c->n_params;
+    int32_t disp = -16;
     for (uint32_t g = 0; g < c->code->n_local_groups; g++)
-        for (uint32_t k = 0; k < c->code->local_groups[g].count; k++)
-            c->local_types[at++] = (uint8_t)jit_type(c->code->local_groups[g].type);
+        for (uint32_t k = 0; k < c->code->local_groups[g].count; k++) {
+            uint8_t t = (uint8_t)jit_type(c->code->local_groups[g].type);
+            disp -= (int32_t)jit_width(t);
+            c->local_types[at] = t;
+            c->local_disp[at++] = disp;
+        }
     return OK;
 }
 
 static bool locals_ok(const Code *code) {
-    for (uint32_t g = 0; g < code->n_local_groups; g++)
-        if (code->local_groups[g].type.kind == VK_V128)
-            return false;
+    (void)code;
     return true;
 }
 
 static void comp_free(Comp *c) {
     x64_fini(&c->cb);
     mem_free(c->local_types);
+    mem_free(c->local_disp);
+    mem_free(c->soff);
     mem_free(c->local_refs);
     mem_free(c->vs);
     mem_free(c->cs);
     mem_free(c->stubs);
+    mem_free(c->consts);
     mem_free(c->pcs);
     mem_free(c->traps);
     mem_free(c->relocs);

@@ -4,17 +4,20 @@
  * calls.
  *
  * Native convention (wasm->wasm): r15 = the callee's VMContext; arguments and
- * results live in K = max(n_params, n_results) 8-byte slots just above the
- * return address: value i at [rsp_at_call + 8 * (K - 1 - i)], i.e. [rbp + 16 +
- * 8 * (K - 1 - i)] in the callee. A caller lays its operand stack out
- * downwards, so the arguments are already in place in its own slots. Nothing
- * else is preserved across calls except rbp; the caller reloads r15 (from
- * [rbp - 8]) and r14 (memory 0's base, guarded memories only) afterwards.
+ * results live in an area of K = max(param bytes, result bytes) just above
+ * the return address, each value 8 bytes wide (16 for v128): value i at
+ * [rsp_at_call + K - (bytes of values 0..i)], i.e. value 0 at the top, the
+ * rest downwards; [rbp + 16 + ...] in the callee. A caller lays its operand
+ * stack out downwards the same way, so the arguments are already in place in
+ * its own slots. Nothing else is preserved across calls except rbp; the
+ * caller reloads r15 (from [rbp - 8]) and r14 (memory 0's base, guarded
+ * memories only) afterwards.
  *
- * Frame: [rbp - 8] vmctx, [rbp - 16] scratch, then declared locals, then the
- * operand-stack slots (slot s at [rbp - 24 - 8 * n_locals - 8 * s]); rsp sits
- * at the bottom of the frame between instructions. Frame pointers always, so
- * traps and profilers walk [rbp] / [rbp + 8]. */
+ * Frame: [rbp - 8] vmctx, [rbp - 16] scratch, then declared locals (8 or 16
+ * bytes each), then the operand-stack slots (entry i at its byte offset
+ * below the locals, see jit_comp.h); rsp sits at the bottom of the frame
+ * between instructions. Frame pointers always, so traps and profilers walk
+ * [rbp] / [rbp + 8]. */
 #ifndef WASMC_JIT_JIT_INT_H
 #define WASMC_JIT_JIT_INT_H
 
@@ -88,10 +91,10 @@ void jit_array_entry(const FuncRef *callee, VMContext *caller, ValRaw *args, uin
 _Noreturn void jit_trap(uint32_t code, uintptr_t fp);
 _Noreturn void jit_trap_index(uint32_t code, uintptr_t fp, uint64_t index);
 /* Call a func ref that is not native code of this tier (host functions):
- * arguments at args[0], args[-1], ... (the caller's slots, downwards);
- * results written the same way. */
-void jit_call_array(const FuncRef *ref, VMContext *cx, uint64_t *args, uint32_t n_params,
-                    uint32_t n_results, uintptr_t fp);
+ * `area` is the call's argument/result area (its lowest byte; the layout of
+ * the native convention for signature ft); results are written back there. */
+void jit_call_array(const FuncRef *ref, VMContext *cx, uint8_t *area, const FuncType *ft,
+                    uintptr_t fp);
 bool jit_is_subtype(VMContext *cx, uint32_t sub, uint32_t super);
 /* fs-relative offset of this thread's stack limit (the prologue compares rsp). */
 int32_t jit_stack_limit_tls_offset(void);
@@ -105,6 +108,10 @@ void jit_backtrace(const Activation *act, Trap *trap);
 /* CPU features chosen at run time. */
 typedef struct JCpu {
     bool lzcnt, popcnt, bmi1;
+    /* The SIMD extension level compiled code may use: 0 SSE2, 1 SSSE3,
+     * 2 SSE4.1, 3 SSE4.2 (capped by WASMC_JIT_SSE=0..3, a testing knob:
+     * lower levels take the SSE2 sequences and libcalls). */
+    uint8_t simd_ext;
 } JCpu;
 const JCpu *jit_cpu(void);
 

@@ -129,7 +129,7 @@ static const Lower lower[OP_COUNT] = {
  * a slot or local); pops it. */
 static bool pop_mem(Comp *c, X64Mem *out) {
     const VItem *top = &c->vs[c->h - 1];
-    if (jit_is_float(top->type) || (top->kind != K_SLOT && top->kind != K_LOCAL))
+    if (jit_is_xmm(top->type) || (top->kind != K_SLOT && top->kind != K_LOCAL))
         return false;
     *out = top->kind == K_SLOT ? jit_slot(c, c->h - 1) : jit_local(c, top->local);
     jit_pop(c);
@@ -173,7 +173,7 @@ static void lower_mul(Comp *c, const Lower *l) {
 static void take_rax_rdx(Comp *c) {
     for (uint32_t i = 0; i < c->h; i++) {
         VItem *it = &c->vs[i];
-        if (it->kind == K_REG && !jit_is_float(it->type) &&
+        if (it->kind == K_REG && !jit_is_xmm(it->type) &&
             (it->reg == X64_RAX || it->reg == X64_RDX)) {
             uint16_t keep = c->gpr_free;
             c->gpr_free &= (uint16_t) ~((1u << X64_RAX) | (1u << X64_RDX));
@@ -254,7 +254,7 @@ static void lower_shift(Comp *c, const Lower *l) {
     if (!(b.kind == K_REG && b.reg == X64_RCX)) {
         for (uint32_t i = 0; i < c->h; i++) {
             VItem *it = &c->vs[i];
-            if (it->kind == K_REG && !jit_is_float(it->type) && it->reg == X64_RCX) {
+            if (it->kind == K_REG && !jit_is_xmm(it->type) && it->reg == X64_RCX) {
                 uint8_t r = jit_alloc(c, false);
                 x64_mov_rr(&c->cb, true, (X64Reg)r, X64_RCX);
                 it->reg = r;
@@ -552,7 +552,7 @@ static void lower_conv(Comp *c, const Lower *l) {
         jit_push_reg(c, l->type, a);
         return;
     case L_REINT: {
-        bool to_float = jit_is_float(l->type);
+        bool to_float = jit_is_xmm(l->type);
         uint8_t r = jit_alloc(c, to_float);
         if (to_float)
             x64_movd_xr(cb, l->w, r, (X64Reg)a);
@@ -610,10 +610,7 @@ static int32_t mem_field(const Comp *c, uint32_t mem) {
     return (int32_t)(c->rm->offsets.memories + 8 * mem);
 }
 
-/* The address of an access of `size` bytes: pops the address operand and
- * returns the operand to use (registers r10/r11 may be used). `*site` tells
- * whether a fault there is a guard-page trap. */
-static X64Mem address(Comp *c, const Instr *in, uint8_t size, bool *site) {
+X64Mem jit_address(Comp *c, const Instr *in, uint8_t size, bool *site) {
     CodeBuf *cb = &c->cb;
     uint32_t mem = in->imm.memarg.mem;
     uint64_t offset = in->imm.memarg.offset;
@@ -682,8 +679,8 @@ static X64Mem address(Comp *c, const Instr *in, uint8_t size, bool *site) {
 
 static void lower_load(Comp *c, const Instr *in, const Lower *l) {
     bool site;
-    X64Mem m = address(c, in, l->size, &site);
-    uint8_t r = jit_alloc(c, jit_is_float(l->type));
+    X64Mem m = jit_address(c, in, l->size, &site);
+    uint8_t r = jit_alloc(c, jit_is_xmm(l->type));
     if (site)
         jit_trap_site(c, TRAP_MEM_OOB);
     if (l->type == T_F32)
@@ -697,10 +694,10 @@ static void lower_load(Comp *c, const Instr *in, const Lower *l) {
 
 static void lower_store(Comp *c, const Instr *in, const Lower *l) {
     int32_t imm = 0;
-    bool is_imm = !jit_is_float(l->type) && jit_pop_imm(c, &imm);
+    bool is_imm = !jit_is_xmm(l->type) && jit_pop_imm(c, &imm);
     uint8_t v = is_imm ? X64_NOREG : jit_pop_reg(c, NULL);
     bool site;
-    X64Mem m = address(c, in, l->size, &site);
+    X64Mem m = jit_address(c, in, l->size, &site);
     if (site)
         jit_trap_site(c, TRAP_MEM_OOB);
     if (is_imm)

@@ -14,6 +14,7 @@
 
 #include <cpuid.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_CAPTURE 4096
@@ -52,6 +53,11 @@ static void cpu_detect(void) {
     if (!__get_cpuid(1, &a, &b, &c, &d))
         return;
     bool sse41 = c & (1u << 19);
+    bool ssse3 = c & (1u << 9), sse42 = c & (1u << 20);
+    cpu.simd_ext = sse42 && sse41 && ssse3 ? 3 : sse41 && ssse3 ? 2 : ssse3 ? 1 : 0;
+    const char *cap = getenv("WASMC_JIT_SSE");
+    if (cap && *cap >= '0' && *cap <= '3' && (uint8_t)(*cap - '0') < cpu.simd_ext)
+        cpu.simd_ext = (uint8_t)(*cap - '0');
     cpu.popcnt = c & (1u << 23);
     if (__get_cpuid(0x80000001, &a, &b, &c, &d))
         cpu.lzcnt = c & (1u << 5);
@@ -72,9 +78,9 @@ bool jit_available(void) {
 
 /* ---- the entry trampoline ----
  * void jit_enter(void *code, VMContext *vmctx, uint64_t *slots, uint64_t k):
- * slots[0..k) are copied to [rsp, rsp + 8k) (so value i, stored by the caller
- * at slots[k - 1 - i], lands where the callee reads it), the callee is
- * called with r15 = vmctx, and the k slots are copied back (results). */
+ * the argument area slots[0..k) (k 8-byte words, laid out as the native
+ * convention's area) is copied to [rsp, rsp + 8k), the callee is called with
+ * r15 = vmctx, and the k words are copied back (results). */
 void jit_enter(void *code, VMContext *vmctx, uint64_t *slots, uint64_t k);
 __asm__(".text\n"
         ".p2align 4\n"
@@ -137,14 +143,47 @@ static const JFunc *func_of(const FuncRef *callee, const JModule **out_jm) {
     return &jm->funcs[callee->func_index - m->ir->n_func_imports];
 }
 
-static bool sig_has_v128(const FuncType *ft) {
+/* ---- argument areas (the native convention's layout, jit_int.h) ---- */
+
+static uint32_t val_bytes(ValType t) {
+    return t.kind == VK_V128 ? 16 : 8;
+}
+
+static uint32_t area_bytes(const FuncType *ft) {
+    uint32_t p = 0, r = 0;
     for (uint32_t i = 0; i < ft->n_params; i++)
-        if (ft->params[i].kind == VK_V128)
-            return true;
-    for (uint32_t i = 0; i < ft->n_results; i++)
-        if (ft->results[i].kind == VK_V128)
-            return true;
-    return false;
+        p += val_bytes(ft->params[i]);
+    for (uint32_t j = 0; j < ft->n_results; j++)
+        r += val_bytes(ft->results[j]);
+    return p > r ? p : r;
+}
+
+/* ValRaw values -> an area of k bytes (values from the top down). */
+static void area_put(uint8_t *area, uint32_t k, uint32_t n, const ValType *types,
+                     const ValRaw *vals) {
+    uint32_t at = k;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t w = val_bytes(types[i]);
+        at -= w;
+        memcpy(area + at, &vals[i], w);
+    }
+}
+
+/* The area's values -> ValRaw (scalars zero-extended to 16 bytes). */
+static void area_get(const uint8_t *area, uint32_t k, uint32_t n, const ValType *types,
+                     ValRaw *vals) {
+    uint32_t at = k;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t w = val_bytes(types[i]);
+        at -= w;
+        ValRaw v;
+        memset(&v, 0, sizeof v);
+        memcpy(&v, area + at, w);
+        uint8_t kind = types[i].kind;
+        if (kind == VK_I32 || kind == VK_F32)
+            v.u64[0] = (uint32_t)v.u64[0];
+        vals[i] = v;
+    }
 }
 
 void jit_array_entry(const FuncRef *callee, VMContext *caller, ValRaw *args, uint32_t count) {
@@ -157,12 +196,9 @@ void jit_array_entry(const FuncRef *callee, VMContext *caller, ValRaw *args, uin
         rt_trap_raise(TRAP_HOST); /* reports the misuse and aborts */
     if (rt_c_stack_exhausted(act))
         rt_trap_raise(TRAP_STACK_OVERFLOW);
-    if (sig_has_v128(ft))
-        rt_trap_raise(TRAP_UNSUPPORTED);
-    uint32_t np = ft->n_params, nr = ft->n_results, k = np > nr ? np : nr;
-    uint64_t slots[k ? k : 1];
-    for (uint32_t i = 0; i < np; i++)
-        slots[k - 1 - i] = args[i].u64[0];
+    uint32_t k = area_bytes(ft);
+    uint64_t slots[k ? k / 8 : 1];
+    area_put((uint8_t *)slots, k, ft->n_params, ft->params, args);
     JitThread *t = thread_state();
     uintptr_t saved = t->stack_limit, sp = (uintptr_t)__builtin_frame_address(0);
     uint64_t budget = callee->vmctx->module->engine->config.max_wasm_stack;
@@ -170,14 +206,9 @@ void jit_array_entry(const FuncRef *callee, VMContext *caller, ValRaw *args, uin
     if (sp > budget && sp - budget > limit)
         limit = sp - budget;
     t->stack_limit = limit;
-    jit_enter(jm->code + f->start, callee->vmctx, slots, k);
+    jit_enter(jm->code + f->start, callee->vmctx, slots, k / 8);
     t->stack_limit = saved;
-    for (uint32_t j = 0; j < nr; j++) {
-        uint64_t v = slots[k - 1 - j];
-        uint8_t kind = ft->results[j].kind;
-        args[j].u64[0] = kind == VK_I32 || kind == VK_F32 ? (uint32_t)v : v;
-        args[j].u64[1] = 0;
-    }
+    area_get((const uint8_t *)slots, k, ft->n_results, ft->results, args);
 }
 
 /* ---- frames ---- */
@@ -210,8 +241,8 @@ _Noreturn void jit_trap_index(uint32_t code, uintptr_t fp, uint64_t index) {
     rt_trap_raise_index((TrapCode)code, index);
 }
 
-void jit_call_array(const FuncRef *ref, VMContext *cx, uint64_t *args, uint32_t n_params,
-                    uint32_t n_results, uintptr_t fp) {
+void jit_call_array(const FuncRef *ref, VMContext *cx, uint8_t *area, const FuncType *ft,
+                    uintptr_t fp) {
     JitThread *t = &jit_thread;
     Activation *act = rt_activation_current();
     uintptr_t pc = (uintptr_t)__builtin_return_address(0);
@@ -219,12 +250,10 @@ void jit_call_array(const FuncRef *ref, VMContext *cx, uint64_t *args, uint32_t 
         capture(t, act, pc, fp);
         rt_trap_raise(TRAP_STACK_OVERFLOW);
     }
-    uint32_t n = n_params > n_results ? n_params : n_results;
+    uint32_t n = ft->n_params > ft->n_results ? ft->n_params : ft->n_results;
+    uint32_t k = area_bytes(ft);
     ValRaw vals[n ? n : 1];
-    for (uint32_t i = 0; i < n_params; i++) {
-        vals[i].u64[0] = args[-(ptrdiff_t)i];
-        vals[i].u64[1] = 0;
-    }
+    area_get(area, k, ft->n_params, ft->params, vals);
     JitThread saved = *t;
     t->exit_act = act;
     t->exit_fp = fp;
@@ -234,8 +263,7 @@ void jit_call_array(const FuncRef *ref, VMContext *cx, uint64_t *args, uint32_t 
     t->exit_fp = saved.exit_fp;
     t->exit_pc = saved.exit_pc;
     t->stack_limit = saved.stack_limit;
-    for (uint32_t j = 0; j < n_results; j++)
-        args[-(ptrdiff_t)j] = vals[j].u64[0];
+    area_put(area, k, ft->n_results, ft->results, vals);
 }
 
 /* ---- pc maps ---- */

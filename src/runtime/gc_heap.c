@@ -9,7 +9,7 @@
 
 #include "runtime_int.h"
 
-enum { DEFAULT_THRESHOLD = 0 };
+enum { DEFAULT_THRESHOLD = 4u << 20 };
 
 /* What the collector and allocator need of one canonical type. */
 typedef struct GcLayout {
@@ -512,6 +512,12 @@ void rt_gc_trace_instance(void *instance, RtGcTracer *tracer) {
         for (uint32_t k = 0; items && !dropped[i] && k < ir->elems[i].n_items; k++)
             mark(tracer->heap, (uintptr_t)items[k]);
     }
+}
+
+void rt_gc_trace_exn(void *exn, RtGcTracer *tracer) {
+    const ExnObj *e = exn;
+    for (uint32_t i = 0; i < e->n_values; i++)
+        mark(tracer->heap, (uintptr_t)e->payload[i].ref);
 }
 
 /* ---- element segments evaluated once ---------------------------------------------------------------- */

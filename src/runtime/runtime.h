@@ -21,8 +21,9 @@
 /* ---- Values ------------------------------------------------------------------ */
 
 /* One value at the boundaries (array-call ABI, globals): 16 bytes, any type.
- * References are pointers: a funcref is a FuncRef*, an externref an ExternObj*,
- * null is NULL. */
+ * References are pointer-sized words: a funcref is a FuncRef*, an externref
+ * made by the host an ExternObj*, null is NULL; GC references and the other
+ * forms are under "GC references" below. */
 typedef union ValRaw {
     int32_t i32;
     int64_t i64;

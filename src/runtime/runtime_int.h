@@ -84,7 +84,8 @@ Err rt_check_imports(const RtModule *module, const Extern *imports, Diag *diag) 
 /* ---- Constant expressions (const_eval.c) -------------------------------------------- */
 
 /* Evaluate a constant expression in an instance's context (globals and
- * functions already set up). ERR_UNSUPPORTED for GC instructions. */
+ * functions already set up). GC allocations here never collect; one that
+ * fails is ERR_TRAP with the trap's message. */
 Err rt_const_eval(VMContext *cx, const ConstExpr *expr, ValRaw *out, Diag *diag) WARN_UNUSED;
 
 /* ---- GC roots and element segments (gc_heap.c) ------------------------------------------ */
@@ -93,6 +94,8 @@ Err rt_const_eval(VMContext *cx, const ConstExpr *expr, ValRaw *out, Diag *diag)
 void rt_gc_trace_instance(void *instance, RtGcTracer *tracer);
 void rt_gc_trace_table(void *table, RtGcTracer *tracer);
 void rt_gc_trace_global(void *global, RtGcTracer *tracer);
+/* For an ExnObj: its payload values (conservatively: any word that is an object). */
+void rt_gc_trace_exn(void *exn, RtGcTracer *tracer);
 /* Evaluate, once, the items of every element segment whose expressions
  * allocate (spec: instantiation evaluates element segments); rt_elem_item
  * then reads them from inst->elem_items. */

@@ -1,9 +1,14 @@
 /* Differential fuzz target: the same module runs on the interpreter and on
  * the JIT (each in its own engine and store, imports replaced by the same
  * dummies: host functions returning zeros, fresh tables, memories, globals),
- * every exported function is called with zero arguments under fuel, and the
- * outcomes must agree: trap or not and which trap, every result (NaNs agree
- * as NaNs), every memory's contents and every exported global afterwards.
+ * every exported function is called under fuel with the same arguments
+ * (zeros on the first call, then values drawn from a generator seeded by the
+ * input: edge cases, NaNs with payloads, random bits, for every type v128
+ * included), and the outcomes must agree: trap or not and which trap, every
+ * result, every memory's contents and every exported global afterwards.
+ * Scalar NaNs agree as NaNs; a v128 must agree bit for bit except where both
+ * sides hold NaNs in the same f32 (or f64) lanes (arithmetic NaN payloads
+ * are the one thing the spec leaves open).
  * Running out of fuel or stack is where the tiers may legitimately part (the
  * JIT's frames differ in size), so comparison stops for that instance there.
  * A divergence aborts with a description, which libFuzzer reports. */
@@ -144,6 +149,23 @@ static bool is_nan(ValType t, const ValRaw *v) {
     return false;
 }
 
+/* Equal, or NaN in both wherever they differ, viewing the lanes as `lane`
+ * (f32 or f64). */
+static bool same_lanes(const ValRaw *a, const ValRaw *b, ValKind lane) {
+    uint32_t w = lane == VK_F32 ? 4 : 8;
+    ValType t = ir_valtype(lane);
+    for (uint32_t off = 0; off < 16; off += w) {
+        ValRaw la, lb;
+        memset(&la, 0, sizeof la);
+        memset(&lb, 0, sizeof lb);
+        memcpy(&la, a->v128 + off, w);
+        memcpy(&lb, b->v128 + off, w);
+        if (memcmp(&la, &lb, w) != 0 && !(is_nan(t, &la) && is_nan(t, &lb)))
+            return false;
+    }
+    return true;
+}
+
 static bool same_value(ValType t, const ValRaw *a, const ValRaw *b) {
     if (is_nan(t, a) || is_nan(t, b))
         return is_nan(t, a) && is_nan(t, b);
@@ -151,8 +173,64 @@ static bool same_value(ValType t, const ValRaw *a, const ValRaw *b) {
     case VK_I32:
     case VK_F32: return a->i32 == b->i32;
     case VK_REF: return (a->ref == NULL) == (b->ref == NULL);
-    case VK_V128: return memcmp(a->v128, b->v128, 16) == 0;
+    case VK_V128:
+        return memcmp(a->v128, b->v128, 16) == 0 || same_lanes(a, b, VK_F32) ||
+               same_lanes(a, b, VK_F64);
     default: return a->i64 == b->i64;
+    }
+}
+
+/* ---- argument values ---- */
+
+static uint64_t rng_state;
+
+static uint64_t rng(void) {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/* An interesting 64-bit pattern: small or extreme integers, float edge cases
+ * (zeros, infinities, NaNs with payloads, bounds of conversions), or noise. */
+static uint64_t pick64(void) {
+    static const uint64_t edges[] = {
+        0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff,
+        0x7fffffffffffffffull, 0x8000000000000000ull, UINT64_MAX,
+        0x7fc00000, 0xffc00000, 0x7f800001, 0x7fa00000, 0x7f800000, 0xff800000,
+        0x3f800000, 0xbf800000, 0x4f000000, 0x4f800000, 0xcf000000, 0x00000001,
+        0x7ff8000000000000ull, 0xfff8000000000000ull, 0x7ff0000000000001ull,
+        0x7ff4000000000000ull, 0x7ff0000000000000ull, 0x3ff0000000000000ull,
+        0x41e0000000000000ull, 0x41f0000000000000ull, 0xc1e0000000200000ull,
+        0x43e0000000000000ull, 0x8000000000000001ull,
+    };
+    uint64_t r = rng();
+    switch (r % 4) {
+    case 0: return edges[(r >> 8) % (sizeof edges / sizeof edges[0])];
+    case 1: return (r >> 8) % 33;
+    default: return rng();
+    }
+}
+
+static void fill_arg(ValType t, ValRaw *v) {
+    memset(v, 0, sizeof *v);
+    switch (t.kind) {
+    case VK_I32:
+    case VK_F32: v->u64[0] = (uint32_t)pick64(); break;
+    case VK_I64:
+    case VK_F64: v->u64[0] = pick64(); break;
+    case VK_V128: /* lanes of one width, mixed patterns */
+        if (rng() % 2) {
+            v->u64[0] = pick64();
+            v->u64[1] = pick64();
+        } else {
+            for (int k = 0; k < 4; k++) {
+                uint32_t x = (uint32_t)pick64();
+                memcpy(v->v128 + 4 * k, &x, 4);
+            }
+        }
+        break;
+    default: break; /* references stay null */
     }
 }
 
@@ -175,8 +253,9 @@ static void compare_state(Side *a, Side *b, const Name *at) {
     }
 }
 
-/* Call export i on both; false once comparison must stop. */
-static bool call_both(Side *a, Side *b, uint32_t i) {
+/* Call export i on both (zero arguments, or drawn ones); false once
+ * comparison must stop. */
+static bool call_both(Side *a, Side *b, uint32_t i, bool random_args) {
     const Name *name = &a->module->ir->exports[i].name;
     Extern ea, eb;
     if (!rt_instance_export(a->inst, name->str, name->len, &ea) || ea.kind != EXTERN_FUNC ||
@@ -191,7 +270,10 @@ static bool call_both(Side *a, Side *b, uint32_t i) {
     if (count > 64)
         return true;
     memset(va, 0, sizeof va);
-    memset(vb, 0, sizeof vb);
+    if (random_args)
+        for (uint32_t k = 0; k < ft->n_params; k++)
+            fill_arg(ft->params[k], &va[k]);
+    memcpy(vb, va, sizeof vb);
     rt_store_set_fuel(a->store, FUEL);
     rt_store_set_fuel(b->store, FUEL);
     Trap *ta = NULL, *tb = NULL;
@@ -232,10 +314,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         (trap_b && trap_b->code == TRAP_OUT_OF_FUEL);
         if (!fuel_out && (ra == OK) != (rb == OK))
             diverge("instantiation", "", 0);
-        if (ra == OK && rb == OK)
-            for (uint32_t i = 0; i < a.module->ir->n_exports; i++)
-                if (!call_both(&a, &b, i))
-                    break;
+        /* the seed: a hash of the input, so a finding replays */
+        rng_state = 0x9e3779b97f4a7c15ull;
+        for (size_t k = 0; k < size; k++)
+            rng_state = (rng_state ^ data[k]) * 0x100000001b3ull;
+        rng_state |= 1;
+        bool go = ra == OK && rb == OK;
+        for (uint32_t round = 0; go && round < 3; round++)
+            for (uint32_t i = 0; go && i < a.module->ir->n_exports; i++)
+                go = call_both(&a, &b, i, round > 0);
         rt_trap_delete(trap_a);
         rt_trap_delete(trap_b);
     }

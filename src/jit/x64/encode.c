@@ -468,3 +468,79 @@ void x64_round(CodeBuf *cb, bool dbl, uint8_t dst, uint8_t src, uint8_t mode) {
     op_rr(cb, 0x66, false, OPS(0x0F, 0x3A, dbl ? 0x0B : 0x0A), dst, src, false);
     x64_byte(cb, mode);
 }
+
+/* ---- SSE packed ---- */
+
+typedef struct VecForm {
+    uint8_t prefix, w, map, op, ext;
+} VecForm;
+
+static const VecForm vec_forms[X64_VEC_COUNT] = {
+#define X64_VEC(name, prefix, w, map, op, ext) {prefix, w, map, op, ext},
+#include "vec.def"
+#undef X64_VEC
+};
+
+uint8_t x64_vec_ext(X64Vec op) {
+    return vec_forms[op].ext;
+}
+
+/* The opcode bytes after the prefix and REX: 0F [38|3A] op. */
+static unsigned vec_opcode(const VecForm *f, uint8_t out[3]) {
+    unsigned n = 0;
+    out[n++] = 0x0F;
+    if (f->map == 2)
+        out[n++] = 0x38;
+    else if (f->map == 3)
+        out[n++] = 0x3A;
+    out[n++] = f->op;
+    return n;
+}
+
+void x64_vec_rr(CodeBuf *cb, X64Vec op, uint8_t reg, uint8_t rm) {
+    const VecForm *f = &vec_forms[op];
+    uint8_t bytes[3];
+    unsigned n = vec_opcode(f, bytes);
+    op_rr(cb, f->prefix, f->w, bytes, n, reg, rm, false);
+}
+
+void x64_vec_rm(CodeBuf *cb, X64Vec op, uint8_t reg, X64Mem m) {
+    const VecForm *f = &vec_forms[op];
+    uint8_t bytes[3];
+    unsigned n = vec_opcode(f, bytes);
+    op_rm(cb, f->prefix, f->w, bytes, n, reg, m, false);
+}
+
+void x64_vec_mr(CodeBuf *cb, X64Vec op, X64Mem m, uint8_t reg) {
+    x64_vec_rm(cb, op, reg, m);
+}
+
+void x64_vec_rri(CodeBuf *cb, X64Vec op, uint8_t reg, uint8_t rm, uint8_t imm) {
+    x64_vec_rr(cb, op, reg, rm);
+    x64_byte(cb, imm);
+}
+
+void x64_vec_rmi(CodeBuf *cb, X64Vec op, uint8_t reg, X64Mem m, uint8_t imm) {
+    x64_vec_rm(cb, op, reg, m);
+    x64_byte(cb, imm);
+}
+
+void x64_vec_rl(CodeBuf *cb, X64Vec op, uint8_t reg, uint32_t label) {
+    const VecForm *f = &vec_forms[op];
+    uint8_t bytes[3];
+    unsigned n = vec_opcode(f, bytes);
+    if (f->prefix)
+        x64_byte(cb, f->prefix);
+    rex(cb, f->w, reg, 0, 0, false);
+    for (unsigned i = 0; i < n; i++)
+        x64_byte(cb, bytes[i]);
+    x64_byte(cb, (uint8_t)(0x05 | ((reg & 7) << 3)));
+    x64_label_field(cb, label, cb->len + 4);
+}
+
+void x64_vshift_ri(CodeBuf *cb, X64VShift op, uint8_t xmm, uint8_t imm) {
+    static const uint8_t code[] = {0x71, 0x71, 0x71, 0x72, 0x72, 0x72, 0x73, 0x73, 0x73, 0x73};
+    static const uint8_t digit[] = {2, 4, 6, 2, 4, 6, 2, 3, 6, 7};
+    op_rr(cb, 0x66, false, OPS(0x0F, code[op]), digit[op], xmm, false);
+    x64_byte(cb, imm);
+}

@@ -162,4 +162,31 @@ void x64_cvttf2si(CodeBuf *cb, bool dbl, bool w, X64Reg dst, uint8_t src);
 /* roundss/roundsd xmm, xmm, mode (SSE4.1). */
 void x64_round(CodeBuf *cb, bool dbl, uint8_t dst, uint8_t src, uint8_t mode);
 
+/* ---- SSE (packed, vec.def) ---- */
+
+typedef enum X64Vec {
+#define X64_VEC(name, prefix, w, map, op, ext) X64_##name,
+#include "vec.def"
+#undef X64_VEC
+    X64_VEC_COUNT
+} X64Vec;
+/* The extension a form needs: 0 SSE2, 1 SSSE3, 2 SSE4.1, 3 SSE4.2. */
+uint8_t x64_vec_ext(X64Vec op);
+/* `reg` goes in ModRM.reg, `rm` in ModRM.rm (register numbers of whichever
+ * class the form takes: see vec.def). */
+void x64_vec_rr(CodeBuf *cb, X64Vec op, uint8_t reg, uint8_t rm);
+void x64_vec_rm(CodeBuf *cb, X64Vec op, uint8_t reg, X64Mem m);
+/* stores and extracts to memory: the same encoding as rm with `reg` the source */
+void x64_vec_mr(CodeBuf *cb, X64Vec op, X64Mem m, uint8_t reg);
+void x64_vec_rri(CodeBuf *cb, X64Vec op, uint8_t reg, uint8_t rm, uint8_t imm);
+void x64_vec_rmi(CodeBuf *cb, X64Vec op, uint8_t reg, X64Mem m, uint8_t imm);
+/* A packed load from `label` (a 16-byte aligned constant), RIP-relative. */
+void x64_vec_rl(CodeBuf *cb, X64Vec op, uint8_t reg, uint32_t label);
+/* Shifts by an immediate: 66 0F 71/72/73 /digit ib. */
+typedef enum X64VShift {
+    X64_PSRLW_I, X64_PSRAW_I, X64_PSLLW_I, X64_PSRLD_I, X64_PSRAD_I, X64_PSLLD_I,
+    X64_PSRLQ_I, X64_PSRLDQ_I, X64_PSLLQ_I, X64_PSLLDQ_I
+} X64VShift;
+void x64_vshift_ri(CodeBuf *cb, X64VShift op, uint8_t xmm, uint8_t imm);
+
 #endif

@@ -16,7 +16,7 @@ typedef struct Form {
     const char *text;
 } Form;
 
-#define MAX_FORMS 256
+#define MAX_FORMS 512
 static Form forms[MAX_FORMS];
 static int n_forms;
 
@@ -139,6 +139,196 @@ static void emit_sse(CodeBuf *cb) {
     F("roundsd xmm11,xmm2,0xa", x64_round(cb, true, 11, 2, 10));
 }
 
+/* Every plain xmm, xmm form of vec.def (reg 9 / rm 2 and reg 3 / rm 12, so
+ * both REX.R and REX.B are exercised), then the forms with a GPR, memory,
+ * imm8 or a RIP-relative constant. */
+static const struct {
+    X64Vec op;
+    const char *name;
+} vec_plain[] = {
+    {X64_MOVDQU, "movdqu"},
+    {X64_MOVDQA, "movdqa"},
+    {X64_PADDB, "paddb"},
+    {X64_PADDW, "paddw"},
+    {X64_PADDD, "paddd"},
+    {X64_PADDQ, "paddq"},
+    {X64_PSUBB, "psubb"},
+    {X64_PSUBW, "psubw"},
+    {X64_PSUBD, "psubd"},
+    {X64_PSUBQ, "psubq"},
+    {X64_PADDSB, "paddsb"},
+    {X64_PADDSW, "paddsw"},
+    {X64_PADDUSB, "paddusb"},
+    {X64_PADDUSW, "paddusw"},
+    {X64_PSUBSB, "psubsb"},
+    {X64_PSUBSW, "psubsw"},
+    {X64_PSUBUSB, "psubusb"},
+    {X64_PSUBUSW, "psubusw"},
+    {X64_PMULLW, "pmullw"},
+    {X64_PMULHW, "pmulhw"},
+    {X64_PMULHUW, "pmulhuw"},
+    {X64_PMULUDQ, "pmuludq"},
+    {X64_PMADDWD, "pmaddwd"},
+    {X64_PAVGB, "pavgb"},
+    {X64_PAVGW, "pavgw"},
+    {X64_PMINUB, "pminub"},
+    {X64_PMAXUB, "pmaxub"},
+    {X64_PMINSW, "pminsw"},
+    {X64_PMAXSW, "pmaxsw"},
+    {X64_PAND, "pand"},
+    {X64_PANDN, "pandn"},
+    {X64_POR, "por"},
+    {X64_PXOR, "pxor"},
+    {X64_PCMPEQB, "pcmpeqb"},
+    {X64_PCMPEQW, "pcmpeqw"},
+    {X64_PCMPEQD, "pcmpeqd"},
+    {X64_PCMPGTB, "pcmpgtb"},
+    {X64_PCMPGTW, "pcmpgtw"},
+    {X64_PCMPGTD, "pcmpgtd"},
+    {X64_PACKSSWB, "packsswb"},
+    {X64_PACKUSWB, "packuswb"},
+    {X64_PACKSSDW, "packssdw"},
+    {X64_PUNPCKLBW, "punpcklbw"},
+    {X64_PUNPCKLWD, "punpcklwd"},
+    {X64_PUNPCKLDQ, "punpckldq"},
+    {X64_PUNPCKLQDQ, "punpcklqdq"},
+    {X64_PUNPCKHBW, "punpckhbw"},
+    {X64_PUNPCKHWD, "punpckhwd"},
+    {X64_PUNPCKHDQ, "punpckhdq"},
+    {X64_PUNPCKHQDQ, "punpckhqdq"},
+    {X64_PSRLW, "psrlw"},
+    {X64_PSRLD, "psrld"},
+    {X64_PSRLQ, "psrlq"},
+    {X64_PSRAW, "psraw"},
+    {X64_PSRAD, "psrad"},
+    {X64_PSLLW, "psllw"},
+    {X64_PSLLD, "pslld"},
+    {X64_PSLLQ, "psllq"},
+    {X64_ADDPS, "addps"},
+    {X64_ADDPD, "addpd"},
+    {X64_SUBPS, "subps"},
+    {X64_SUBPD, "subpd"},
+    {X64_MULPS, "mulps"},
+    {X64_MULPD, "mulpd"},
+    {X64_DIVPS, "divps"},
+    {X64_DIVPD, "divpd"},
+    {X64_MINPS, "minps"},
+    {X64_MINPD, "minpd"},
+    {X64_MAXPS, "maxps"},
+    {X64_MAXPD, "maxpd"},
+    {X64_SQRTPS, "sqrtps"},
+    {X64_SQRTPD, "sqrtpd"},
+    {X64_ANDNPS, "andnps"},
+    {X64_CVTDQ2PS, "cvtdq2ps"},
+    {X64_CVTTPS2DQ, "cvttps2dq"},
+    {X64_CVTDQ2PD, "cvtdq2pd"},
+    {X64_CVTTPD2DQ, "cvttpd2dq"},
+    {X64_CVTPS2PD, "cvtps2pd"},
+    {X64_CVTPD2PS, "cvtpd2ps"},
+    {X64_PSHUFB, "pshufb"},
+    {X64_PHADDW, "phaddw"},
+    {X64_PHADDD, "phaddd"},
+    {X64_PMADDUBSW, "pmaddubsw"},
+    {X64_PMULHRSW, "pmulhrsw"},
+    {X64_PABSB, "pabsb"},
+    {X64_PABSW, "pabsw"},
+    {X64_PABSD, "pabsd"},
+    {X64_PTEST, "ptest"},
+    {X64_PMOVSXBW, "pmovsxbw"},
+    {X64_PMOVSXWD, "pmovsxwd"},
+    {X64_PMOVSXDQ, "pmovsxdq"},
+    {X64_PMULDQ, "pmuldq"},
+    {X64_PCMPEQQ, "pcmpeqq"},
+    {X64_PACKUSDW, "packusdw"},
+    {X64_PMOVZXBW, "pmovzxbw"},
+    {X64_PMOVZXWD, "pmovzxwd"},
+    {X64_PMOVZXDQ, "pmovzxdq"},
+    {X64_PCMPGTQ, "pcmpgtq"},
+    {X64_PMINSB, "pminsb"},
+    {X64_PMINSD, "pminsd"},
+    {X64_PMINUW, "pminuw"},
+    {X64_PMINUD, "pminud"},
+    {X64_PMAXSB, "pmaxsb"},
+    {X64_PMAXSD, "pmaxsd"},
+    {X64_PMAXUW, "pmaxuw"},
+    {X64_PMAXUD, "pmaxud"},
+    {X64_PMULLD, "pmulld"},
+};
+
+static char vec_texts[2 * sizeof vec_plain / sizeof vec_plain[0]][48];
+
+static void emit_vec(CodeBuf *cb) {
+    int t = 0;
+    for (size_t i = 0; i < sizeof vec_plain / sizeof vec_plain[0]; i++) {
+        snprintf(vec_texts[t], sizeof vec_texts[t], "%s xmm9,xmm2", vec_plain[i].name);
+        F(vec_texts[t++], x64_vec_rr(cb, vec_plain[i].op, 9, 2));
+        snprintf(vec_texts[t], sizeof vec_texts[t], "%s xmm3,xmm12", vec_plain[i].name);
+        F(vec_texts[t++], x64_vec_rr(cb, vec_plain[i].op, 3, 12));
+    }
+    F("movdqu xmm1,XMMWORD PTR [rbp-0x30]", x64_vec_rm(cb, X64_MOVDQU, 1, x64_mem(X64_RBP, -48)));
+    F("movdqu XMMWORD PTR [r14+rax*1+0x10],xmm13",
+      x64_vec_mr(cb, X64_MOVDQU_ST, x64_mem_idx(X64_R14, X64_RAX, 1, 16), 13));
+    F("movq xmm4,QWORD PTR [r10+r11*1-0x8]",
+      x64_vec_rm(cb, X64_MOVQ_X, 4, x64_mem_idx(X64_R10, X64_R11, 1, -8)));
+    F("movq xmm5,xmm11", x64_vec_rr(cb, X64_MOVQ_X, 5, 11));
+    F("movq QWORD PTR [rax],xmm2", x64_vec_mr(cb, X64_MOVQ_ST, x64_mem(X64_RAX, 0), 2));
+    F("movd xmm15,r8d", x64_vec_rr(cb, X64_MOVD_X, 15, X64_R8));
+    F("movd xmm0,DWORD PTR [r14+rcx*1]",
+      x64_vec_rm(cb, X64_MOVD_X, 0, x64_mem_idx(X64_R14, X64_RCX, 1, 0)));
+    F("movd r11d,xmm7", x64_vec_rr(cb, X64_MOVD_ST, 7, X64_R11));
+    F("pmovmskb r11d,xmm14", x64_vec_rr(cb, X64_PMOVMSKB, X64_R11, 14));
+    F("movmskps eax,xmm9", x64_vec_rr(cb, X64_MOVMSKPS, X64_RAX, 9));
+    F("movmskpd r12d,xmm1", x64_vec_rr(cb, X64_MOVMSKPD, X64_R12, 1));
+    F("pinsrw xmm3,r11d,0x5", x64_vec_rri(cb, X64_PINSRW, 3, X64_R11, 5));
+    F("pextrw esi,xmm10,0x7", x64_vec_rri(cb, X64_PEXTRW, X64_RSI, 10, 7));
+    F("pextrb edi,xmm2,0xf", x64_vec_rri(cb, X64_PEXTRB, 2, X64_RDI, 15));
+    F("pextrw WORD PTR [rax],xmm1,0x3", x64_vec_rmi(cb, X64_PEXTRW_M, 1, x64_mem(X64_RAX, 0), 3));
+    F("pextrd r9d,xmm12,0x2", x64_vec_rri(cb, X64_PEXTRD, 12, X64_R9, 2));
+    F("pextrq rdx,xmm0,0x1", x64_vec_rri(cb, X64_PEXTRQ, 0, X64_RDX, 1));
+    F("pinsrb xmm8,ecx,0x9", x64_vec_rri(cb, X64_PINSRB, 8, X64_RCX, 9));
+    F("pinsrd xmm1,r13d,0x3", x64_vec_rri(cb, X64_PINSRD, 1, X64_R13, 3));
+    F("pinsrq xmm13,rbx,0x1", x64_vec_rri(cb, X64_PINSRQ, 13, X64_RBX, 1));
+    F("pblendvb xmm9,xmm2,xmm0", x64_vec_rr(cb, X64_PBLENDVB, 9, 2));
+    F("pshufd xmm1,xmm9,0xf5", x64_vec_rri(cb, X64_PSHUFD, 1, 9, 0xF5));
+    F("pshuflw xmm2,xmm2,0x0", x64_vec_rri(cb, X64_PSHUFLW, 2, 2, 0));
+    F("pshufhw xmm11,xmm3,0x1b", x64_vec_rri(cb, X64_PSHUFHW, 11, 3, 0x1B));
+    F("cmpunordps xmm0,xmm14", x64_vec_rri(cb, X64_CMPPS, 0, 14, 3));
+    F("cmpltpd xmm10,xmm1", x64_vec_rri(cb, X64_CMPPD, 10, 1, 1));
+    F("shufps xmm4,xmm15,0x88", x64_vec_rri(cb, X64_SHUFPS, 4, 15, 0x88));
+    F("roundps xmm1,xmm2,0xa", x64_vec_rri(cb, X64_ROUNDPS, 1, 2, 10));
+    F("roundpd xmm12,xmm12,0xb", x64_vec_rri(cb, X64_ROUNDPD, 12, 12, 11));
+    F("palignr xmm3,xmm4,0x8", x64_vec_rri(cb, X64_PALIGNR, 3, 4, 8));
+    F("insertps xmm6,xmm9,0x30", x64_vec_rri(cb, X64_INSERTPS, 6, 9, 0x30));
+    F("psrlw xmm3,0x4", x64_vshift_ri(cb, X64_PSRLW_I, 3, 4));
+    F("psraw xmm14,0x8", x64_vshift_ri(cb, X64_PSRAW_I, 14, 8));
+    F("psllw xmm0,0xf", x64_vshift_ri(cb, X64_PSLLW_I, 0, 15));
+    F("psrld xmm15,0x1", x64_vshift_ri(cb, X64_PSRLD_I, 15, 1));
+    F("psrad xmm9,0x1f", x64_vshift_ri(cb, X64_PSRAD_I, 9, 31));
+    F("pslld xmm1,0x10", x64_vshift_ri(cb, X64_PSLLD_I, 1, 16));
+    F("psrlq xmm2,0x20", x64_vshift_ri(cb, X64_PSRLQ_I, 2, 32));
+    F("psrldq xmm3,0x8", x64_vshift_ri(cb, X64_PSRLDQ_I, 3, 8));
+    F("psllq xmm10,0x3f", x64_vshift_ri(cb, X64_PSLLQ_I, 10, 63));
+    F("pslldq xmm4,0x4", x64_vshift_ri(cb, X64_PSLLDQ_I, 4, 4));
+}
+
+/* A RIP-relative constant load resolves to the label's address. */
+static void test_vec_rip(void) {
+    CodeBuf cbuf;
+    CodeBuf *cb = &cbuf;
+    x64_init(cb);
+    uint32_t k = x64_label(cb);
+    x64_vec_rl(cb, X64_PAND, 10, k); /* 66 45 0F DB 15 rel32 */
+    CHECK_EQ_U64(cb->len, 9);
+    x64_ret(cb);
+    x64_bind(cb, k);
+    CHECK(x64_resolve(cb));
+    int32_t rel;
+    memcpy(&rel, cb->code + 5, 4);
+    CHECK_EQ_U64(rel, 1);
+    CHECK_EQ_U64(cb->code[4], 0x15);
+    x64_fini(cb);
+}
+
 /* Normalize "add    eax,ecx" and friends: collapse blanks, drop trailing ones. */
 static void normalize(char *s) {
     char *w = s;
@@ -203,6 +393,7 @@ static void test_forms(void) {
     x64_init(cb);
     emit_integer(cb);
     emit_sse(cb);
+    emit_vec(cb);
     CHECK(!cb->failed);
     char **texts = calloc(cb->len + 1, sizeof *texts);
     CHECK(texts && disassemble(cb, texts));
@@ -245,4 +436,4 @@ static void test_labels(void) {
     x64_fini(cb);
 }
 
-TEST_MAIN("x64", TEST_CASE(test_forms), TEST_CASE(test_labels))
+TEST_MAIN("x64", TEST_CASE(test_forms), TEST_CASE(test_labels), TEST_CASE(test_vec_rip))
