@@ -521,6 +521,23 @@ static void fail_script(FileResult *res, const Diag *diag) {
 
 /* One engine (interpreter tier, default configuration) and one store per
  * file; without them, module commands fail with the reason. */
+/* wasmtime's scripts import "wasmtime" "gc": a host function that collects. */
+static Trap *wasmtime_gc(void *env, Caller *caller, ValRaw *args_results, uint32_t n_params,
+                         uint32_t n_results) {
+    rt_gc_collect(caller->store);
+    return NULL;
+}
+
+static Err define_wasmtime_harness(Runner *r, Diag *diag) {
+    uint32_t canon;
+    TRY(rt_engine_func_type(r->engine, NULL, 0, NULL, 0, &canon, diag));
+    Extern ext = {.kind = EXTERN_FUNC};
+    ext.func = rt_host_func_new(r->store, canon, wasmtime_gc, NULL, NULL);
+    if (!ext.func)
+        return FAIL_NOMEM(diag);
+    return cli_linker_define(&r->linker, "wasmtime", "gc", ext, diag);
+}
+
 static void runner_setup(Runner *r) {
     EngineConfig cfg;
     rt_engine_config_default(&cfg);
@@ -530,7 +547,8 @@ static void runner_setup(Runner *r) {
     if (rt_engine_new(&cfg, &r->engine, &diag) == OK &&
         rt_store_new(r->engine, &r->store, &diag) == OK) {
         cli_spectest_init(&r->spectest, r->store);
-        if (cli_linker_init(&r->linker, r->store, &r->spectest, &diag) == OK) {
+        if (cli_linker_init(&r->linker, r->store, &r->spectest, &diag) == OK &&
+            (!r->wasmtime || define_wasmtime_harness(r, &diag) == OK)) {
             r->reg = r->engine->types;
             return;
         }
