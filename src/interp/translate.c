@@ -88,6 +88,36 @@ static const uint16_t op_branch_imm_form[OP_COUNT] = {
 #undef CMP
 };
 
+static const uint16_t op_inc_form[OP_COUNT] = {
+#define INCBR(name, type, expr) [OP_##name] = IOP_##name##_IB,
+#include "iops.def"
+#undef INCBR
+};
+
+static const uint16_t op_inc_imm_form[OP_COUNT] = {
+#define INCBR(name, type, expr) [OP_##name] = IOP_##name##_IBI,
+#include "iops.def"
+#undef INCBR
+};
+
+/* Guarded accesses at (u32)(slot + immediate) + offset. */
+static const uint16_t op_addi_form[OP_COUNT] = {
+#define LOAD(name, result, memtype) [OP_##name] = IOP_##name##_AI,
+#define STORE(name, type, memtype) [OP_##name] = IOP_##name##_AI,
+#include "iops.def"
+#undef LOAD
+#undef STORE
+};
+
+/* The bytes a load or store accesses. */
+static const uint8_t op_mem_width[OP_COUNT] = {
+#define LOAD(name, result, memtype) [OP_##name] = sizeof(memtype),
+#define STORE(name, type, memtype) [OP_##name] = sizeof(memtype),
+#include "iops.def"
+#undef LOAD
+#undef STORE
+};
+
 static const uint16_t op_add_form[OP_COUNT] = {
 #define LOAD(name, result, memtype) [OP_##name] = IOP_##name##_A,
 #define STORE(name, type, memtype) [OP_##name] = IOP_##name##_A,
@@ -283,8 +313,13 @@ static uint32_t tslot(const Xl *x, uint32_t height) {
   return x->t_base + below->toff + vwidth(below);
 }
 
+/* Does e read a local's slot (counted in refs)? */
+static bool reads_local(const Xl *x, const VEnt *e) {
+  return e->kind == V_LOCAL || (e->kind == V_ADDI && e->slot < x->t_base);
+}
+
 static void vpush(Xl *x, VEnt e) {
-  if (e.kind == V_LOCAL)
+  if (reads_local(x, &e))
     x->refs[e.slot / 8]++;
   e.toff = tslot(x, x->h) - x->t_base;
   if (e.toff + vwidth(&e) > x->t_max)
@@ -303,7 +338,7 @@ static void vpush_types(Xl *x, const ValType *types, uint32_t n) {
 }
 static VEnt vpop(Xl *x) {
   VEnt e = x->vs[--x->h];
-  if (e.kind == V_LOCAL)
+  if (reads_local(x, &e))
     x->refs[e.slot / 8]--;
   if (x->clean > x->h)
     x->clean = x->h;
@@ -314,16 +349,31 @@ static void vtrunc(Xl *x, uint32_t height) {
     vpop(x);
 }
 
+/* Write the pending add e to slot dst. */
+static void emit_addi(Xl *x, uint32_t dst, const VEnt *e) {
+  EMIT(x, IOP_I32_ADD_I, IBinI32, .dst = dst, .a = e->slot,
+       .imm = (uint32_t)e->c);
+}
+
 /* Write the entry at `height` into its temp slot. */
 static void materialize(Xl *x, uint32_t height) {
   VEnt *e = &x->vs[height];
-  if (e->kind == V_LOCAL) {
-    emit_mov(x, tslot(x, height), e->slot, e->wide);
+  if (reads_local(x, e))
     x->refs[e->slot / 8]--;
-  } else if (e->kind == V_CONST) {
+  if (e->kind == V_LOCAL)
+    emit_mov(x, tslot(x, height), e->slot, e->wide);
+  else if (e->kind == V_CONST)
     emit_const(x, tslot(x, height), e);
-  }
+  else if (e->kind == V_ADDI)
+    emit_addi(x, tslot(x, height), e);
   e->kind = V_TEMP;
+}
+
+/* Compute every pending add (before code that needs plain slots). */
+static void materialize_adds(Xl *x) {
+  for (uint32_t i = x->clean; i < x->h; i++)
+    if (x->vs[i].kind == V_ADDI)
+      materialize(x, i);
 }
 
 static void materialize_all(Xl *x) {
@@ -337,14 +387,14 @@ static uint32_t src(Xl *x, uint32_t height) {
   VEnt *e = &x->vs[height];
   if (e->kind == V_LOCAL)
     return e->slot;
-  if (e->kind == V_CONST)
+  if (e->kind == V_CONST || e->kind == V_ADDI)
     materialize(x, height);
   return tslot(x, height);
 }
 
 static void spill_local_refs(Xl *x, uint32_t slot, uint32_t below) {
   for (uint32_t i = 0; i < below && x->refs[slot / 8]; i++)
-    if (x->vs[i].kind == V_LOCAL && x->vs[i].slot == slot)
+    if (reads_local(x, &x->vs[i]) && x->vs[i].slot == slot)
       materialize(x, i);
 }
 
@@ -404,6 +454,8 @@ static void emit_moves(Xl *x, uint32_t base, uint32_t n, uint32_t skip) {
     const VEnt *e = &x->vs[first + k];
     if (e->kind == V_CONST)
       emit_const(x, dst, e);
+    else if (e->kind == V_ADDI)
+      emit_addi(x, dst, e);
     else
       emit_mov(x, dst, e->kind == V_LOCAL ? e->slot : tslot(x, first + k),
                e->wide);
@@ -411,14 +463,21 @@ static void emit_moves(Xl *x, uint32_t base, uint32_t n, uint32_t skip) {
   }
 }
 
+/* frame_src's answer for a pending add to compute from its base. */
+#define FRAME_ADDI (UINT32_MAX - 1)
+
 /* Where to read the entry at `height` from once emit_frame_moves has begun
- * writing the first `bytes` of the frame: a local (or pooled constant) there
- * was first copied to the entry's temp slot. UINT32_MAX for a constant.
+ * writing the first `bytes` of the frame: a local (or pooled constant) there,
+ * or a pending add of one, was first copied (computed) to the entry's temp
+ * slot. UINT32_MAX for a constant, FRAME_ADDI for another pending add.
  * Changes nothing: frame moves may sit on one branch path only. */
 static uint32_t frame_src(const Xl *x, uint32_t height, uint32_t bytes) {
   const VEnt *e = &x->vs[height];
   if (e->kind == V_CONST)
     return UINT32_MAX;
+  if (e->kind == V_ADDI)
+    return reads_local(x, e) && e->slot < bytes ? tslot(x, height)
+                                                 : FRAME_ADDI;
   if (e->kind == V_LOCAL && e->slot >= bytes)
     return e->slot;
   return tslot(x, height);
@@ -443,6 +502,8 @@ static uint32_t emit_frame_moves(Xl *x, uint32_t n, uint32_t skip) {
     const VEnt *e = &x->vs[first + k];
     if (e->kind == V_LOCAL && e->slot < bytes)
       emit_mov(x, tslot(x, first + k), e->slot, e->wide);
+    else if (e->kind == V_ADDI && reads_local(x, e) && e->slot < bytes)
+      emit_addi(x, tslot(x, first + k), e); /* its temp slot is unused */
   }
   uint32_t dst = 0;
   for (uint32_t k = 0; k < n; k++) {
@@ -450,6 +511,8 @@ static uint32_t emit_frame_moves(Xl *x, uint32_t n, uint32_t skip) {
     uint32_t s = frame_src(x, first + k, bytes);
     if (s == UINT32_MAX)
       emit_const(x, dst, e);
+    else if (s == FRAME_ADDI)
+      emit_addi(x, dst, e);
     else
       emit_mov(x, dst, s, e->wide);
     dst += vwidth(e);
@@ -460,7 +523,8 @@ static uint32_t emit_frame_moves(Xl *x, uint32_t n, uint32_t skip) {
 static void emit_return(Xl *x, uint32_t skip) {
   uint32_t n = x->ft->n_results;
   const VEnt *e = &x->vs[x->h - 1];
-  if (n == 1 && skip == 0 && e->kind != V_CONST && !e->wide) {
+  if (n == 1 && skip == 0 && (e->kind == V_TEMP || e->kind == V_LOCAL) &&
+      !e->wide) {
     uint32_t s = e->kind == V_LOCAL ? e->slot : tslot(x, x->h - 1);
     if (s == 0)
       EMIT(x, IOP_RET0, IHdr);
@@ -490,6 +554,20 @@ static void emit_jump_to(Xl *x, Ctrl *c, uint32_t skip) {
 /* A conditional branch on the fused compare `c` (negated: branch if false);
  * returns the displacement field. */
 static uint32_t emit_cmp_branch(Xl *x, const Last *c, bool negate) {
+  if (c->inc && x->len == c->start) {
+    /* fold the in-place add just before the compare into the branch */
+    uint32_t op;
+    if (c->op == OP_I32_EQZ) {
+      op = negate ? IOP_I32_INC_BR_NEZ : IOP_I32_INC_BR_EQZ;
+    } else {
+      op = negate ? NEGATED(c->op) : c->op;
+      op = c->imm ? op_inc_imm_form[op] : op_inc_form[op];
+    }
+    x->len = c->inc_start;
+    return EMIT(x, op, IIncBr, .x = c->a, .add = (int32_t)c->inc_imm,
+                .b = c->imm ? (uint32_t)c->immv : c->b) +
+           offsetof(IIncBr, disp);
+  }
   if (c->op == OP_I32_EQZ || c->op == OP_I64_EQZ) {
     bool is64 = c->op == OP_I64_EQZ;
     uint32_t op = negate ? (is64 ? IOP_BR_NEZ64 : IOP_BR_NEZ32)
@@ -522,17 +600,27 @@ static uint32_t emit_cond(Xl *x, bool negate, bool materialize_first) {
       materialize_all(x);
     return emit_cmp_branch(x, &c, negate);
   }
-  uint32_t height = x->h - 1;
+  uint32_t height = x->h - 1, len = x->len;
   VEnt e = vpop(x);
   if (materialize_first)
     materialize_all(x);
   uint32_t slot;
   if (e.kind == V_LOCAL) {
     slot = e.slot;
+    /* the local was just incremented in place: one op */
+    if (x->len == len && p->kind == L_PROD && p->op == IOP_I32_ADD_I &&
+        p->code_end == len && p->a == slot) {
+      x->len = p->start;
+      return EMIT(x, negate ? IOP_I32_INC_BR_EQZ : IOP_I32_INC_BR_NEZ, IIncBr,
+                  .x = slot, .add = (int32_t)p->immv) +
+             offsetof(IIncBr, disp);
+    }
   } else {
     slot = tslot(x, height);
     if (e.kind == V_CONST)
       emit_const(x, slot, &e);
+    else if (e.kind == V_ADDI)
+      emit_addi(x, slot, &e);
   }
   uint32_t op = negate ? IOP_BR_EQZ32 : IOP_BR_NEZ32;
   return EMIT(x, op, IBrIf, .cond = slot) + offsetof(IBrIf, disp);
@@ -561,7 +649,43 @@ static void epoch_check(Xl *x) {
 
 /* ---- instruction groups ---- */
 
+/* i32.add / i32.sub of a constant with guarded memory 0: a pending add
+ * (V_ADDI) that an access can take as its address, so the add costs no
+ * instruction. Its base must stay put: a local, or the temp slot of the
+ * entry it replaces. Returns false when it does not apply. */
+static bool defer_add(Xl *x, uint32_t op) {
+  uint32_t h = x->h;
+  const VEnt *a = &x->vs[h - 2], *b = &x->vs[h - 1];
+  if (!x->guarded0 || (op != OP_I32_ADD && op != OP_I32_SUB))
+    return false;
+  bool swap = b->kind != V_CONST;
+  if (swap && (op == OP_I32_SUB || a->kind != V_CONST))
+    return false;
+  const VEnt *base = swap ? b : a;
+  uint32_t k = (uint32_t)(swap ? a->c : b->c);
+  if (op == OP_I32_SUB)
+    k = 0u - k;
+  VEnt e = {.kind = V_ADDI, .c = k};
+  if (base->kind == V_LOCAL) {
+    e.slot = base->slot;
+  } else if (base->kind == V_ADDI &&
+             (!swap || reads_local(x, base))) {
+    e.slot = base->slot;
+    e.c = (uint32_t)(base->c + k);
+  } else if (base->kind == V_TEMP && !swap) {
+    e.slot = tslot(x, h - 2);
+  } else {
+    return false;
+  }
+  vpop(x);
+  vpop(x);
+  vpush(x, e);
+  return true;
+}
+
 static void xl_binop(Xl *x, uint32_t op) {
+  if (defer_add(x, op))
+    return;
   uint32_t h = x->h;
   const VEnt *a = &x->vs[h - 2], *b = &x->vs[h - 1];
   uint32_t dst = tslot(x, h - 2), pos;
@@ -594,6 +718,13 @@ static void xl_binop(Xl *x, uint32_t op) {
   c.dst_field = pos + offsetof(IBin, dst);
   c.height = h - 2;
   c.kind = op_class[op] == CL_CMP ? L_CMP : L_PROD;
+  const Last *p = &x->prev;
+  if (c.kind == L_CMP && op_inc_form[c.op] && p->kind == L_PROD &&
+      p->op == IOP_I32_ADD_I && p->code_end == pos && p->a == c.a) {
+    c.inc = true; /* the compare follows an in-place add of its operand */
+    c.inc_start = p->start;
+    c.inc_imm = (uint32_t)p->immv;
+  }
   x->last = c;
 }
 
@@ -605,11 +736,18 @@ static void xl_unop(Xl *x, uint32_t op) {
   vpush_temp(x, result_wide(op));
   set_producer(x, pos + offsetof(IUn, dst), h - 1);
   if (op == OP_I32_EQZ || op == OP_I64_EQZ) {
+    const Last *p = &x->prev;
     x->last.kind = L_CMP;
     x->last.op = op;
     x->last.start = pos;
     x->last.a = a;
     x->last.imm = false;
+    if (op == OP_I32_EQZ && p->kind == L_PROD && p->op == IOP_I32_ADD_I &&
+        p->code_end == pos && p->a == a) {
+      x->last.inc = true;
+      x->last.inc_start = p->start;
+      x->last.inc_imm = (uint32_t)p->immv;
+    }
   }
 }
 
@@ -634,6 +772,29 @@ static bool take_add(Xl *x, uint32_t height, Last *out) {
   return true;
 }
 
+/* A fused instruction now at `pos` can trap only as the wasm instruction at
+ * `wasm` (the one being translated): map its code there. */
+static void pc_at(Xl *x, uint32_t pos, uint32_t wasm) {
+  while (x->n_pc && x->pc[x->n_pc - 1].code >= pos)
+    x->n_pc--;
+  uint32_t len = x->len;
+  x->len = pos;
+  pc_record(x, wasm);
+  x->len = len;
+}
+
+/* A load just emitted at `pos` reads (u32)(slot a + k) + offset: a following
+ * store of its value may fuse with it (xl_store). */
+static void set_copyable(Xl *x, uint32_t op, uint32_t pos, uint32_t a,
+                         uint32_t k, uint64_t offset) {
+  x->last.copyable = true;
+  x->last.op = op;
+  x->last.start = pos;
+  x->last.a = a;
+  x->last.b = k;
+  x->last.immv = offset;
+}
+
 static void xl_load(Xl *x, const Instr *in) {
   uint32_t h = x->h, op = in->op, mem = in->imm.memarg.mem;
   uint64_t offset = in->imm.memarg.offset;
@@ -642,9 +803,21 @@ static void xl_load(Xl *x, const Instr *in) {
   if (is_guarded(x, mem, offset) && take_add(x, h - 1, &add)) {
     pos = EMIT(x, op_add_form[op], IMemA, .x = dst, .y = add.a, .z = add.b,
                .offset = offset);
+    pc_at(x, pos, in->offset);
     vpop(x);
     vpush_temp(x, result_wide(op));
     set_producer(x, pos + offsetof(IMemA, x), h - 1);
+    return;
+  }
+  const VEnt *e = &x->vs[h - 1];
+  if (is_guarded(x, mem, offset) && e->kind == V_ADDI && op_addi_form[op]) {
+    uint32_t base = e->slot, k = (uint32_t)e->c;
+    pos = EMIT(x, op_addi_form[op], IMemA, .x = dst, .y = base, .z = k,
+               .offset = offset);
+    vpop(x);
+    vpush_temp(x, result_wide(op));
+    set_producer(x, pos + offsetof(IMemA, x), h - 1);
+    set_copyable(x, op, pos, base, k, offset);
     return;
   }
   uint32_t addr = src(x, h - 1);
@@ -657,16 +830,57 @@ static void xl_load(Xl *x, const Instr *in) {
   vpop(x);
   vpush_temp(x, result_wide(op));
   set_producer(x, pos + offsetof(IMem, x), h - 1);
+  if (is_guarded(x, mem, offset) && op_addi_form[op])
+    set_copyable(x, op, pos, addr, 0, offset);
+}
+
+/* A store of the value the guarded load just emitted loaded, of the same
+ * width, to a guarded address: one copy op. A fault in its store half
+ * reports code offset + 1, mapped to the store. */
+static bool xl_copy(Xl *x, const Instr *in) {
+  static const uint16_t copy_ops[9] = {
+      [1] = IOP_COPY8, [2] = IOP_COPY16, [4] = IOP_COPY32, [8] = IOP_COPY64};
+  uint32_t h = x->h, op = in->op;
+  const Last *p = &x->prev;
+  const VEnt *a = &x->vs[h - 2];
+  if (p->kind != L_PROD || !p->copyable || p->code_end != x->len ||
+      p->height != h - 1 || x->vs[h - 1].kind != V_TEMP ||
+      op_mem_width[p->op] != op_mem_width[op] || a->kind == V_CONST ||
+      a->wide)
+    return false;
+  uint32_t dy = a->kind == V_TEMP ? tslot(x, h - 2) : a->slot;
+  uint32_t dimm = a->kind == V_ADDI ? (uint32_t)a->c : 0;
+  x->len = p->start;
+  EMIT(x, copy_ops[op_mem_width[op]], ICopy, .dy = dy, .dimm = dimm,
+       .sy = p->a, .simm = p->b, .doff = (uint32_t)in->imm.memarg.offset,
+       .soff = (uint32_t)p->immv);
+  if (x->n_pc && x->pc[x->n_pc - 1].code == p->code_end)
+    x->pc[x->n_pc - 1].code = p->start + 1;
+  vpop(x);
+  vpop(x);
+  return true;
 }
 
 static void xl_store(Xl *x, const Instr *in) {
   uint32_t h = x->h, op = in->op, mem = in->imm.memarg.mem;
   uint64_t offset = in->imm.memarg.offset;
+  bool guarded = is_guarded(x, mem, offset);
+  if (guarded && op_addi_form[op] && xl_copy(x, in))
+    return;
   uint32_t val = src(x, h - 1);
   Last add;
-  if (is_guarded(x, mem, offset) && take_add(x, h - 2, &add)) {
-    EMIT(x, op_add_form[op], IMemA, .x = val, .y = add.a, .z = add.b,
-         .offset = offset);
+  if (guarded && take_add(x, h - 2, &add)) {
+    uint32_t pos = EMIT(x, op_add_form[op], IMemA, .x = val, .y = add.a,
+                        .z = add.b, .offset = offset);
+    pc_at(x, pos, in->offset);
+    vpop(x);
+    vpop(x);
+    return;
+  }
+  const VEnt *e = &x->vs[h - 2];
+  if (guarded && e->kind == V_ADDI && op_addi_form[op]) {
+    EMIT(x, op_addi_form[op], IMemA, .x = val, .y = e->slot,
+         .z = (uint32_t)e->c, .offset = offset);
     vpop(x);
     vpop(x);
     return;
@@ -911,6 +1125,19 @@ static void xl_br_on_null(Xl *x, uint32_t depth, bool on_null) {
     vpop(x);
 }
 
+/* An in-place add of k to the local at `slot` was just emitted at `pos`: a
+ * compare-and-branch on the local right after it may absorb it. */
+static void set_inc(Xl *x, uint32_t pos, uint32_t slot, uint32_t k) {
+  x->last = (Last){.kind = L_PROD,
+                   .op = IOP_I32_ADD_I,
+                   .start = pos,
+                   .code_end = x->len,
+                   .height = UINT32_MAX, /* nothing to retarget */
+                   .a = slot,
+                   .imm = true,
+                   .immv = k};
+}
+
 static void xl_local_set(Xl *x, uint32_t local, bool tee) {
   uint32_t slot = x->loff[local], h = x->h;
   VEnt top = x->vs[h - 1];
@@ -920,13 +1147,21 @@ static void xl_local_set(Xl *x, uint32_t local, bool tee) {
   } else if (p->kind != L_NONE && p->code_end == x->len && p->height == h - 1 &&
              top.kind == V_TEMP && x->refs[slot / 8] == 0) {
     patch32(x, p->dst_field, slot);
+    if (p->kind == L_PROD && p->op == OP_I32_ADD && p->imm && p->a == slot)
+      set_inc(x, p->start, slot, (uint32_t)p->immv);
   } else {
     spill_local_refs(x, slot, h - 1);
-    if (top.kind == V_CONST)
+    if (top.kind == V_CONST) {
       emit_const(x, slot, &top);
-    else
+    } else if (top.kind == V_ADDI) {
+      uint32_t pos = x->len;
+      emit_addi(x, slot, &top);
+      if (top.slot == slot)
+        set_inc(x, pos, slot, (uint32_t)top.c);
+    } else {
       emit_mov(x, slot, top.kind == V_LOCAL ? top.slot : tslot(x, h - 1),
                top.wide);
+    }
   }
   vpop(x);
   if (tee)
@@ -982,6 +1217,7 @@ static void xl_call_through(Xl *x, const Instr *in, bool tail) {
   const FuncType *ft = &x->mod->types[type].func;
   uint32_t args = 0, top;
   if (tail) {
+    materialize_adds(x); /* frame_src then names a slot or a constant */
     uint32_t bytes = emit_frame_moves(x, ft->n_params, 1);
     top = frame_src(x, x->h - 1, bytes);
     if (top == UINT32_MAX) {
@@ -1338,7 +1574,7 @@ static bool translate_body(Xl *x, const Code *code) {
                  in->op == OP_F64_CONST || in->op == OP_V128_CONST;
     if (!quiet) {
       x->prev = x->last;
-      x->last.kind = L_NONE;
+      x->last = (Last){.kind = L_NONE};
     }
     Ctrl *top = &x->cs[x->depth - 1];
     if (top->unreachable && i < top->end_index) {

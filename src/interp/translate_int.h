@@ -10,8 +10,11 @@
 
 #include "interp_int.h"
 
-/* V_LOCAL also names the read-only v128 constant slots (the pool). */
-enum { V_TEMP, V_LOCAL, V_CONST };
+/* V_LOCAL also names the read-only v128 constant slots (the pool). V_ADDI is
+ * the i32 (slot + c) not computed yet (only with guarded memory 0, whose
+ * accesses take it as their address); its slot is a local's (below t_base)
+ * or the entry's own temp slot, holding the base. */
+enum { V_TEMP, V_LOCAL, V_CONST, V_ADDI };
 typedef struct VEnt {
   uint32_t kind;
   uint32_t slot; /* V_LOCAL: the local's slot (byte offset) */
@@ -53,6 +56,12 @@ typedef struct Last {
   bool imm;
   uint32_t a, b;
   uint64_t immv;
+  /* L_PROD of a guarded load at (u32)(slot a + b) + immv (op = the load) */
+  bool copyable;
+  /* L_CMP: an in-place add of inc_imm to operand a (IOP_I32_ADD_I) ends
+   * right where the compare starts; it begins at inc_start */
+  bool inc;
+  uint32_t inc_start, inc_imm;
 } Last;
 
 struct XlEh;
