@@ -440,18 +440,11 @@ static void block_sig(Comp *c, const BlockType *bt, uint32_t *np, const ValType 
     }
 }
 
-static bool sig_ok(uint32_t n, const ValType *types) {
-    (void)n;
-    (void)types;
-    return true;
-}
 
 static JCtrl *push_ctrl(Comp *c, uint8_t kind, const Instr *in) {
     uint32_t np, nr;
     const ValType *params, *results;
     block_sig(c, &in->imm.block.type, &np, &params, &nr, &results);
-    if (!sig_ok(np, params) || !sig_ok(nr, results))
-        return NULL;
     JCtrl *ctl = &c->cs[c->depth++];
     *ctl = (JCtrl){.kind = kind,
                    .base = c->h - np,
@@ -961,11 +954,6 @@ static bool lower_instr(Comp *c, const Instr *in, const Instr *next, bool *used_
     }
     case OP_IF: {
         X64Cond cc = pop_cond(c);
-        uint32_t np, nr;
-        const ValType *p, *r;
-        block_sig(c, &in->imm.block.type, &np, &p, &nr, &r);
-        if (!sig_ok(np, p) || !sig_ok(nr, r))
-            return false;
         do_if(c, in, cc);
         return true;
     }
@@ -987,9 +975,6 @@ static bool lower_instr(Comp *c, const Instr *in, const Instr *next, bool *used_
         return true;
     case OP_CALL:
     case OP_RETURN_CALL: {
-        const FuncType *ft = ir_func_type(c->mod, in->imm.index);
-        if (!sig_ok(ft->n_params, ft->params) || !sig_ok(ft->n_results, ft->results))
-            return false;
         do_call(c, in->imm.index, in->op == OP_RETURN_CALL);
         return true;
     }
@@ -998,9 +983,6 @@ static bool lower_instr(Comp *c, const Instr *in, const Instr *next, bool *used_
     case OP_CALL_REF:
     case OP_RETURN_CALL_REF: {
         bool ind = in->op == OP_CALL_INDIRECT || in->op == OP_RETURN_CALL_INDIRECT;
-        const FuncType *ft = &c->mod->types[ind ? in->imm.pair.x : in->imm.index].func;
-        if (!sig_ok(ft->n_params, ft->params) || !sig_ok(ft->n_results, ft->results))
-            return false;
         bool tail = in->op == OP_RETURN_CALL_INDIRECT || in->op == OP_RETURN_CALL_REF;
         if (ind)
             do_call_indirect(c, in, tail);
@@ -1015,9 +997,6 @@ static bool lower_instr(Comp *c, const Instr *in, const Instr *next, bool *used_
         return true;
     }
     case OP_SELECT_T:
-        if (!sig_ok(in->imm.select.n, in->imm.select.types))
-            return false;
-        /* fall through */
     case OP_SELECT: do_select(c); return true;
     case OP_LOCAL_GET: push_local(c, in->imm.index); return true;
     case OP_LOCAL_SET:
@@ -1120,7 +1099,7 @@ static bool compile_body(Comp *c) {
     return true;
 }
 
-/* A function this tier does not run (SIMD, GC, exceptions): it traps. */
+/* A function this tier does not run (GC, exceptions): it traps. */
 static void compile_unsupported(Comp *c) {
     x64_reset(&c->cb);
     c->n_pcs = c->n_traps = c->n_relocs = c->n_stubs = c->n_consts = 0;
@@ -1217,10 +1196,6 @@ static Err setup(Comp *c, const RtModule *module, uint32_t index) {
     return OK;
 }
 
-static bool locals_ok(const Code *code) {
-    (void)code;
-    return true;
-}
 
 static void comp_free(Comp *c) {
     x64_fini(&c->cb);
@@ -1263,8 +1238,7 @@ Err jit_compile_func(const RtModule *module, uint32_t index, JFuncOut *out, Diag
         mem_free(c);
         return FAIL_NOMEM(diag);
     }
-    bool ok = sig_ok(c->ft->n_params, c->ft->params) && sig_ok(c->ft->n_results, c->ft->results) &&
-              locals_ok(c->code) && compile_body(c) && x64_resolve(&c->cb);
+    bool ok = compile_body(c) && x64_resolve(&c->cb);
     if (!ok && !c->cb.failed) {
         compile_unsupported(c);
         ok = x64_resolve(&c->cb);
