@@ -94,12 +94,6 @@ static const uint16_t op_inc_form[OP_COUNT] = {
 #undef INCBR
 };
 
-static const uint16_t op_inc_imm_form[OP_COUNT] = {
-#define INCBR(name, type, expr) [OP_##name] = IOP_##name##_IBI,
-#include "iops.def"
-#undef INCBR
-};
-
 /* Guarded accesses at (u32)(slot + immediate) + offset. */
 static const uint16_t op_addi_form[OP_COUNT] = {
 #define LOAD(name, result, memtype) [OP_##name] = IOP_##name##_AI,
@@ -554,20 +548,6 @@ static void emit_jump_to(Xl *x, Ctrl *c, uint32_t skip) {
 /* A conditional branch on the fused compare `c` (negated: branch if false);
  * returns the displacement field. */
 static uint32_t emit_cmp_branch(Xl *x, const Last *c, bool negate) {
-  if (c->inc && x->len == c->start) {
-    /* fold the in-place add just before the compare into the branch */
-    uint32_t op;
-    if (c->op == OP_I32_EQZ) {
-      op = negate ? IOP_I32_INC_BR_NEZ : IOP_I32_INC_BR_EQZ;
-    } else {
-      op = negate ? NEGATED(c->op) : c->op;
-      op = c->imm ? op_inc_imm_form[op] : op_inc_form[op];
-    }
-    x->len = c->inc_start;
-    return EMIT(x, op, IIncBr, .x = c->a, .add = (int32_t)c->inc_imm,
-                .b = c->imm ? (uint32_t)c->immv : c->b) +
-           offsetof(IIncBr, disp);
-  }
   if (c->op == OP_I32_EQZ || c->op == OP_I64_EQZ) {
     bool is64 = c->op == OP_I64_EQZ;
     uint32_t op = negate ? (is64 ? IOP_BR_NEZ64 : IOP_BR_NEZ32)
