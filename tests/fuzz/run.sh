@@ -22,13 +22,16 @@ if [ -d "$suite/core" ]; then
     find "$work/dump" -name '*.wat' -size -64k -exec cp {} "$work/seeds/wat/" \; 2>/dev/null
     find "$suite/core" -name '*.wast' -size -32k -exec cp {} "$work/seeds/wast/" \;
 fi
-ln -s "$work/seeds/decode" "$work/seeds/exec" # exec_fuzz runs the decoder's seeds
+# exec_fuzz and diff_fuzz run the decoder's seeds; targets without seeds of
+# their own start from their committed corpus alone.
+ln -s "$work/seeds/decode" "$work/seeds/exec"
+ln -s "$work/seeds/decode" "$work/seeds/diff"
 
 for target in "$build"/fuzz/*_fuzz; do
     name=$(basename "$target")
     kind=${name%_fuzz}
     corpus="$work/corpus-$kind"
-    mkdir -p "$corpus" "tests/fuzz/corpus/$kind"
+    mkdir -p "$corpus" "tests/fuzz/corpus/$kind" "$work/seeds/$kind"
     echo "-- $name: ${seconds}s"
     if "$target" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$work/" "$corpus" "tests/fuzz/corpus/$kind" \
