@@ -397,55 +397,33 @@ static void run_register(Runner *r, const WastCommand *cmd) {
         report_pass(r->res, RK_REGISTER);
 }
 
-/* assert_trap on a module: instantiation must trap with the message. */
-static void run_trap_module(Runner *r, const WastCommand *cmd) {
+/* assert_trap on a module (instantiation must trap) and assert_unlinkable
+ * (linking must fail): instantiation must end with `want_err` and the message. */
+static void run_failing_instantiation(Runner *r, const WastCommand *cmd, RunKind kind,
+                                      Err want_err) {
     WastUnit u = {0};
     RtModule *module;
-    if (!prepare(r, RK_ASSERT_TRAP_MODULE, cmd, &module, &u))
+    if (!prepare(r, kind, cmd, &module, &u))
         return;
     Diag diag;
     Trap *trap = NULL;
     Instance *inst;
     Err err = instantiate(r, module, &inst, &trap, &diag);
-    char reason[DIAG_MSG_MAX + 96];
     const char *want = cmd->message ? cmd->message : "";
-    if (err == ERR_TRAP && wast_message_ok(r, RK_ASSERT_TRAP_MODULE, cmd, diag.msg)) {
-        report_pass(r->res, RK_ASSERT_TRAP_MODULE);
+    const char *what = want_err == ERR_TRAP ? "trap " : "";
+    if (err == want_err && wast_message_ok(r, kind, cmd, diag.msg)) {
+        report_pass(r->res, kind);
     } else {
+        char reason[DIAG_MSG_MAX + 96];
         if (err == OK)
-            snprintf(reason, sizeof reason, "expected trap \"%s\", instantiated fine", want);
+            snprintf(reason, sizeof reason, "expected %s\"%s\", %s fine", what, want,
+                     want_err == ERR_TRAP ? "instantiated" : "linked");
         else
-            snprintf(reason, sizeof reason, "expected trap \"%s\", got %s \"%s\"", want,
+            snprintf(reason, sizeof reason, "expected %s\"%s\", got %s \"%s\"", what, want,
                      err_name(err), diag.msg);
-        report_fail(r->res, RK_ASSERT_TRAP_MODULE, blame_of_instantiation(err, trap, &diag),
-                    cmd->line, cmd->column, reason, NULL);
-    }
-    rt_trap_delete(trap);
-    rt_module_release(module);
-}
-
-/* assert_unlinkable: linking must fail with the message. */
-static void run_unlinkable(Runner *r, const WastCommand *cmd) {
-    WastUnit u = {0};
-    RtModule *module;
-    if (!prepare(r, RK_ASSERT_UNLINKABLE, cmd, &module, &u))
-        return;
-    Diag diag;
-    Trap *trap = NULL;
-    Instance *inst;
-    Err err = instantiate(r, module, &inst, &trap, &diag);
-    char reason[DIAG_MSG_MAX + 96];
-    const char *want = cmd->message ? cmd->message : "";
-    if (err == ERR_LINK && wast_message_ok(r, RK_ASSERT_UNLINKABLE, cmd, diag.msg)) {
-        report_pass(r->res, RK_ASSERT_UNLINKABLE);
-    } else {
-        if (err == OK)
-            snprintf(reason, sizeof reason, "expected \"%s\", linked fine", want);
-        else
-            snprintf(reason, sizeof reason, "expected \"%s\", got %s \"%s\"", want,
-                     err_name(err), diag.msg);
-        report_fail(r->res, RK_ASSERT_UNLINKABLE, BLAME_RUNTIME, cmd->line, cmd->column, reason,
-                    NULL);
+        Blame blame = want_err == ERR_TRAP ? blame_of_instantiation(err, trap, &diag)
+                                           : BLAME_RUNTIME;
+        report_fail(r->res, kind, blame, cmd->line, cmd->column, reason, NULL);
     }
     rt_trap_delete(trap);
     rt_module_release(module);
@@ -485,8 +463,12 @@ static void run_command(Runner *r, const WastCommand *cmd) {
     case CMD_MODULE: run_module(r, cmd); return;
     case CMD_ASSERT_MALFORMED: run_malformed(r, RK_ASSERT_MALFORMED, cmd); return;
     case CMD_ASSERT_INVALID: run_invalid(r, cmd); return;
-    case CMD_ASSERT_UNLINKABLE: run_unlinkable(r, cmd); return;
-    case CMD_ASSERT_TRAP_MODULE: run_trap_module(r, cmd); return;
+    case CMD_ASSERT_UNLINKABLE:
+        run_failing_instantiation(r, cmd, RK_ASSERT_UNLINKABLE, ERR_LINK);
+        return;
+    case CMD_ASSERT_TRAP_MODULE:
+        run_failing_instantiation(r, cmd, RK_ASSERT_TRAP_MODULE, ERR_TRAP);
+        return;
     case CMD_ASSERT_MALFORMED_CUSTOM:
         if (r->opt->custom_annotations)
             run_malformed(r, RK_MALFORMED_CUSTOM, cmd);
