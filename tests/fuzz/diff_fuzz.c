@@ -22,6 +22,8 @@
 #include "runtime/runtime.h"
 #include "syntax/syntax.h"
 
+#include "fuzz_imports.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUEL 20000
@@ -37,70 +39,12 @@ typedef struct Side {
     bool ok;
 } Side;
 
-static bool cap_limits(Module *mod) {
-    for (uint32_t i = 0; i < mod->n_memories; i++) {
-        Limits *l = &mod->memories[i].type;
-        if (l->min > MAX_PAGES)
-            return false;
-        if (!l->has_max || l->max > MAX_PAGES) {
-            l->has_max = true;
-            l->max = MAX_PAGES;
-        }
-    }
-    for (uint32_t i = 0; i < mod->n_tables; i++) {
-        Limits *l = &mod->tables[i].type.limits;
-        if (l->min > MAX_TABLE)
-            return false;
-        if (!l->has_max || l->max > MAX_TABLE) {
-            l->has_max = true;
-            l->max = MAX_TABLE;
-        }
-    }
-    return true;
-}
-
-static Trap *zeros(void *env, Caller *caller, ValRaw *args_results, uint32_t n_params,
-                   uint32_t n_results) {
-    memset(args_results, 0, sizeof(ValRaw) * n_results);
-    return NULL;
-}
-
-static bool dummy(Store *store, const RtModule *m, const Import *imp, Extern *out) {
-    const Module *ir = m->ir;
-    out->kind = imp->kind;
-    switch (imp->kind) {
-    case EXTERN_FUNC:
-        out->func = rt_host_func_new(store, m->canon_types[ir->funcs[imp->index].type], zeros, NULL,
-                                     NULL);
-        return out->func != NULL;
-    case EXTERN_TABLE: {
-        TableType t = ir->tables[imp->index].type;
-        if (t.elem.kind == VK_REF && t.elem.heap >= 0)
-            return false;
-        out->table = t.elem.nullable ? rt_table_new(store, t, NULL) : NULL;
-        return out->table != NULL;
-    }
-    case EXTERN_MEMORY:
-        out->memory = rt_memory_new(store, ir->memories[imp->index].type);
-        return out->memory != NULL;
-    case EXTERN_GLOBAL: {
-        GlobalType t = ir->globals[imp->index].type;
-        if (t.type.kind == VK_REF && (!t.type.nullable || t.type.heap >= 0))
-            return false;
-        ValRaw zero;
-        memset(&zero, 0, sizeof zero);
-        out->global = rt_global_new(store, t, zero);
-        return out->global != NULL;
-    }
-    default: return false;
-    }
-}
-
 static bool side_setup(Side *s, const Tier *tier, const uint8_t *data, size_t size) {
     memset(s, 0, sizeof *s);
     Diag diag;
     Module *mod = NULL;
-    if (bin_read_module(data, size, &mod, &diag) != OK || !cap_limits(mod)) {
+    if (bin_read_module(data, size, &mod, &diag) != OK ||
+        !fuzz_cap_limits(mod, MAX_PAGES, MAX_TABLE)) {
         ir_module_delete(mod);
         return false;
     }
@@ -120,7 +64,8 @@ static bool side_setup(Side *s, const Tier *tier, const uint8_t *data, size_t si
     if (!s->imports)
         return false;
     for (uint32_t i = 0; i < n; i++)
-        if (!dummy(s->store, s->module, &s->module->ir->imports[i], &s->imports[i]))
+        if (!fuzz_dummy_import(s->store, s->module, &s->module->ir->imports[i], false,
+                               &s->imports[i]))
             return false;
     s->ok = true;
     return true;

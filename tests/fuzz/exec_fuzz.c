@@ -13,79 +13,13 @@
 #include "runtime/runtime.h"
 #include "syntax/syntax.h"
 
+#include "fuzz_imports.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUEL 100000
 #define MAX_PAGES 64u       /* 4 MiB per memory */
 #define MAX_TABLE 10000u
-
-/* Cap every memory and table maximum (the module stays valid: min <= cap);
- * false when a minimum is already too large. */
-static bool cap_limits(Module *mod) {
-    for (uint32_t i = 0; i < mod->n_memories; i++) {
-        Limits *l = &mod->memories[i].type;
-        if (l->min > MAX_PAGES)
-            return false;
-        if (!l->has_max || l->max > MAX_PAGES) {
-            l->has_max = true;
-            l->max = MAX_PAGES;
-        }
-    }
-    for (uint32_t i = 0; i < mod->n_tables; i++) {
-        Limits *l = &mod->tables[i].type.limits;
-        if (l->min > MAX_TABLE)
-            return false;
-        if (!l->has_max || l->max > MAX_TABLE) {
-            l->has_max = true;
-            l->max = MAX_TABLE;
-        }
-    }
-    return true;
-}
-
-static Trap *zeros(void *env, Caller *caller, ValRaw *args_results, uint32_t n_params,
-                   uint32_t n_results) {
-    memset(args_results, 0, sizeof(ValRaw) * n_results);
-    return NULL;
-}
-
-static ValType canon(const RtModule *m, ValType t) {
-    if (t.kind == VK_REF && t.heap >= 0)
-        t.heap = (int32_t)m->canon_types[t.heap];
-    return t;
-}
-
-/* A dummy for import i; false when we cannot make one. */
-static bool dummy(Store *store, const RtModule *m, const Import *imp, Extern *out) {
-    const Module *ir = m->ir;
-    out->kind = imp->kind;
-    switch (imp->kind) {
-    case EXTERN_FUNC:
-        out->func = rt_host_func_new(store, m->canon_types[ir->funcs[imp->index].type], zeros, NULL,
-                                     NULL);
-        return out->func != NULL;
-    case EXTERN_TABLE: {
-        TableType t = ir->tables[imp->index].type;
-        t.elem = canon(m, t.elem);
-        out->table = t.elem.nullable ? rt_table_new(store, t, NULL) : NULL;
-        return out->table != NULL;
-    }
-    case EXTERN_MEMORY:
-        out->memory = rt_memory_new(store, ir->memories[imp->index].type);
-        return out->memory != NULL;
-    case EXTERN_GLOBAL: {
-        GlobalType t = ir->globals[imp->index].type;
-        t.type = canon(m, t.type);
-        if (t.type.kind == VK_REF && !t.type.nullable)
-            return false;
-        ValRaw zero;
-        memset(&zero, 0, sizeof zero);
-        out->global = rt_global_new(store, t, zero);
-        return out->global != NULL;
-    }
-    default: return false;
-    }
-}
 
 static void call_exports(Store *store, Engine *engine, Instance *inst, const Module *ir) {
     for (uint32_t i = 0; i < ir->n_exports; i++) {
@@ -119,7 +53,7 @@ static void run(Engine *engine, RtModule *m) {
     Extern *imports = mem_calloc(n ? n : 1, sizeof *imports);
     bool ok = imports != NULL;
     for (uint32_t i = 0; ok && i < n; i++)
-        ok = dummy(store, m, &m->ir->imports[i], &imports[i]);
+        ok = fuzz_dummy_import(store, m, &m->ir->imports[i], true, &imports[i]);
     Instance *inst = NULL;
     Trap *trap = NULL;
     rt_store_set_fuel(store, FUEL);
@@ -133,7 +67,8 @@ static void run(Engine *engine, RtModule *m) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     Diag diag;
     Module *mod = NULL;
-    if (bin_read_module(data, size, &mod, &diag) != OK || !cap_limits(mod)) {
+    if (bin_read_module(data, size, &mod, &diag) != OK ||
+        !fuzz_cap_limits(mod, MAX_PAGES, MAX_TABLE)) {
         ir_module_delete(mod);
         return 0;
     }
