@@ -616,39 +616,8 @@ static bool is_component_cmd(Runner *r, const WastCommand *cmd, WastUnit **out_u
     }
 }
 
-/* The async component model (tests in `async/` folders) is not implemented:
- * every command of such a file is counted "not run". */
-static bool async_gated(Runner *r, const WastCommand *cmd) {
-    const char *path = r->res->display ? r->res->display : "";
-    if (!strstr(path, "component-model") || !strstr(path, "/async/"))
-        return false;
-    static const RunKind kinds[] = {
-        [CMD_MODULE] = RK_MODULE,
-        [CMD_INSTANCE] = RK_INSTANCE,
-        [CMD_REGISTER] = RK_REGISTER,
-        [CMD_ACTION] = RK_ACTION,
-        [CMD_ASSERT_RETURN] = RK_ASSERT_RETURN,
-        [CMD_ASSERT_TRAP] = RK_ASSERT_TRAP,
-        [CMD_ASSERT_TRAP_MODULE] = RK_ASSERT_TRAP_MODULE,
-        [CMD_ASSERT_EXHAUSTION] = RK_ASSERT_EXHAUSTION,
-        [CMD_ASSERT_EXCEPTION] = RK_ASSERT_EXCEPTION,
-        [CMD_ASSERT_MALFORMED] = RK_ASSERT_MALFORMED,
-        [CMD_ASSERT_INVALID] = RK_ASSERT_INVALID,
-        [CMD_ASSERT_UNLINKABLE] = RK_ASSERT_UNLINKABLE,
-        [CMD_ASSERT_MALFORMED_CUSTOM] = RK_MALFORMED_CUSTOM,
-        [CMD_ASSERT_INVALID_CUSTOM] = RK_INVALID_CUSTOM,
-        [CMD_UNSUPPORTED] = RK_UNSUPPORTED,
-    };
-    report_not_run(r->res, cmd->kind < sizeof kinds / sizeof kinds[0] ? kinds[cmd->kind]
-                                                                       : RK_UNSUPPORTED);
-    report_keyword(r->res, "component-model-async");
-    return true;
-}
-
 bool wast_comp_command(Runner *r, const WastCommand *cmd) {
     WastUnit *u;
-    if (async_gated(r, cmd))
-        return true;
     if (!is_component_cmd(r, cmd, &u))
         return false;
     Diag diag;

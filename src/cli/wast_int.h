@@ -97,6 +97,8 @@ const char *wast_command_gate(const WastCommand *cmd);
 /* The first `;;! flag = true` line at the top of a script naming a feature we
  * lack (threads, gc, simd, ...), or NULL. The string is static. */
 const char *wast_file_gate(const char *text, size_t len);
+/* A feature the file's place in the suite says it needs and we lack, or NULL. */
+const char *wast_path_gate(const char *path);
 /* Does the script's header turn flag `name` off (";;! name = false")? */
 bool wast_file_flag_false(const char *text, size_t len, const char *name);
 

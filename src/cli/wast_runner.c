@@ -596,6 +596,8 @@ void wast_run_file(FileResult *res, const RunOptions *opt) {
         return;
     }
     const char *gate = wast_file_gate((const char *)data, len);
+    if (!gate)
+        gate = wast_path_gate(res->display ? res->display : res->path);
     if (wast_parse_script((const char *)data, len, res->display, &script, &diag) == OK) {
         run_script(res, opt, script, gate,
                    wast_file_flag_false((const char *)data, len, "component_model_implements"));
