@@ -396,6 +396,27 @@ static Err emit_sugar_import(CompParser *cp, ByteBuf *b, CNs ns, uint32_t type, 
     return cwat_define(cp, ns, id, out);
 }
 
+/* The `(import "name" opts) typeuse` sugar of a definition: emits the import
+ * and defines `id` in namespace `ns`. */
+static Err import_sugar(CompParser *cp, ByteBuf *b, CNs ns, const Token *id, uint32_t *out) {
+    uint32_t type;
+    TRY(inline_import_name(cp, b));
+    TRY(cwat_type_use(cp, ns, &type));
+    return emit_sugar_import(cp, b, ns, type, id, out);
+}
+
+/* The end of a definition with inline exports: frees its scratch buffer, then
+ * (if it succeeded) turns the export names into items and expects ')'. */
+static Err end_field(CompParser *cp, NameBufs *names, ByteBuf *b, Err err, CNs ns, uint32_t idx) {
+    buf_fini(b);
+    if (err != OK) {
+        free_names(names);
+        return err;
+    }
+    TRY(finish_inline_exports(cp, names, ns, idx));
+    return wat_expect_rpar(&cp->w);
+}
+
 static Err strings_bytes(CompParser *cp, ByteBuf *b) {
     WatParser *p = &cp->w;
     while (wat_peek(p)->kind == TOK_STRING) {
@@ -432,12 +453,7 @@ static Err core_module(CompParser *cp) {
     ByteBuf b;
     buf_init(&b);
     if (err == OK && peek_inline_import(p)) {
-        uint32_t type;
-        err = inline_import_name(cp, &b);
-        if (err == OK)
-            err = cwat_type_use(cp, CNS_CORE_MODULE, &type);
-        if (err == OK)
-            err = emit_sugar_import(cp, &b, CNS_CORE_MODULE, type, id, &idx);
+        err = import_sugar(cp, &b, CNS_CORE_MODULE, id, &idx);
     } else if (err == OK) {
         err = inline_module(cp, close, &b);
         if (err == OK)
@@ -445,13 +461,7 @@ static Err core_module(CompParser *cp) {
         if (err == OK)
             err = cwat_define(cp, CNS_CORE_MODULE, id, &idx);
     }
-    buf_fini(&b);
-    if (err != OK) {
-        free_names(&names);
-        return err;
-    }
-    TRY(finish_inline_exports(cp, &names, CNS_CORE_MODULE, idx));
-    return wat_expect_rpar(p);
+    return end_field(cp, &names, &b, err, CNS_CORE_MODULE, idx);
 }
 
 /* `(export "n" (sort ref))*` of a bundle, up to ')' ; writes vec(export). */
@@ -747,12 +757,7 @@ static Err nested_component(CompParser *cp) {
     ByteBuf b;
     buf_init(&b);
     if (err == OK && peek_inline_import(p)) {
-        uint32_t type;
-        err = inline_import_name(cp, &b);
-        if (err == OK)
-            err = cwat_type_use(cp, CNS_COMPONENT, &type);
-        if (err == OK)
-            err = emit_sugar_import(cp, &b, CNS_COMPONENT, type, id, &idx);
+        err = import_sugar(cp, &b, CNS_COMPONENT, id, &idx);
     } else if (err == OK) {
         if (++cp->depth > 100)
             err = wat_fail_at(p, wat_peek(p), "nesting too deep");
@@ -771,13 +776,7 @@ static Err nested_component(CompParser *cp) {
         if (err == OK)
             err = cwat_define(cp, CNS_COMPONENT, id, &idx);
     }
-    buf_fini(&b);
-    if (err != OK) {
-        free_names(&names);
-        return err;
-    }
-    TRY(finish_inline_exports(cp, &names, CNS_COMPONENT, idx));
-    return wat_expect_rpar(p);
+    return end_field(cp, &names, &b, err, CNS_COMPONENT, idx);
 }
 
 static Err instance_field(CompParser *cp) {
@@ -791,12 +790,7 @@ static Err instance_field(CompParser *cp) {
     ByteBuf b;
     buf_init(&b);
     if (err == OK && peek_inline_import(p)) {
-        uint32_t type;
-        err = inline_import_name(cp, &b);
-        if (err == OK)
-            err = cwat_type_use(cp, CNS_INSTANCE, &type);
-        if (err == OK)
-            err = emit_sugar_import(cp, &b, CNS_INSTANCE, type, id, &idx);
+        err = import_sugar(cp, &b, CNS_INSTANCE, id, &idx);
     } else if (err == OK) {
         if (wat_peek_form(p, "instantiate")) {
             p->pos += 2;
@@ -817,13 +811,7 @@ static Err instance_field(CompParser *cp) {
         if (err == OK)
             err = cwat_define(cp, CNS_INSTANCE, id, &idx);
     }
-    buf_fini(&b);
-    if (err != OK) {
-        free_names(&names);
-        return err;
-    }
-    TRY(finish_inline_exports(cp, &names, CNS_INSTANCE, idx));
-    return wat_expect_rpar(p);
+    return end_field(cp, &names, &b, err, CNS_INSTANCE, idx);
 }
 
 /* `(func $id? (export "n")* ...)`: import sugar, alias sugar or a lift. */
@@ -838,12 +826,7 @@ static Err func_field(CompParser *cp) {
     ByteBuf b;
     buf_init(&b);
     if (err == OK && peek_inline_import(p)) {
-        uint32_t type;
-        err = inline_import_name(cp, &b);
-        if (err == OK)
-            err = cwat_type_use(cp, CNS_FUNC, &type);
-        if (err == OK)
-            err = emit_sugar_import(cp, &b, CNS_FUNC, type, id, &idx);
+        err = import_sugar(cp, &b, CNS_FUNC, id, &idx);
     } else if (err == OK && wat_peek_form(p, "alias")) {
         err = sugar_alias(cp, CNS_FUNC, id, &idx);
     } else if (err == OK) {
@@ -855,13 +838,7 @@ static Err func_field(CompParser *cp) {
             err = cwat_canon(cp, true, id, type);
         idx = cp->scope->count[CNS_FUNC] - 1;
     }
-    buf_fini(&b);
-    if (err != OK) {
-        free_names(&names);
-        return err;
-    }
-    TRY(finish_inline_exports(cp, &names, CNS_FUNC, idx));
-    return wat_expect_rpar(p);
+    return end_field(cp, &names, &b, err, CNS_FUNC, idx);
 }
 
 static Err start_field(CompParser *cp) {
