@@ -538,11 +538,10 @@ static Err with_args(CompParser *cp, bool core, ByteBuf *b) {
             uint32_t idx;
             p->pos += 2;
             err = arg_bundle(cp, core, &idx);
-            if (core)
-                buf_byte(&args, 0x12);
-            else
-                buf_byte(&args, 0x05);
-            leb_write_u32(&args, idx);
+            if (err == OK) {
+                buf_byte(&args, core ? 0x12 : 0x05);
+                leb_write_u32(&args, idx);
+            }
         } else if (err == OK) {
             err = sort_item(cp, core, &args, NULL, NULL);
         }
@@ -626,7 +625,7 @@ static Err outer_depth(CompParser *cp, uint32_t *out_depth, CScope **out_scope) 
 static Err outer_alias(CompParser *cp, const Token *wrap_id, CNs wrap_ns, uint32_t *out) {
     WatParser *p = &cp->w;
     uint32_t depth;
-    CScope *target;
+    CScope *target = NULL;
     TRY(outer_depth(cp, &depth, &target));
     const Token *it = wat_peek(p);
     uint32_t at = p->pos;
