@@ -31,11 +31,14 @@ for target in "$build"/fuzz/*_fuzz; do
     name=$(basename "$target")
     kind=${name%_fuzz}
     corpus="$work/corpus-$kind"
-    mkdir -p "$corpus" "tests/fuzz/corpus/$kind" "$work/seeds/$kind"
+    # new units go to $corpus; the committed corpus and the seeds are only read
+    mkdir -p "$corpus" "$work/seeds/$kind"
+    inputs=("$corpus")
+    [ -d "tests/fuzz/corpus/$kind" ] && inputs+=("tests/fuzz/corpus/$kind")
+    inputs+=("$work/seeds/$kind")
     echo "-- $name: ${seconds}s"
     if "$target" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-        -print_final_stats=1 -artifact_prefix="$work/" "$corpus" "tests/fuzz/corpus/$kind" \
-        "$work/seeds/$kind" >"$work/$name.log" 2>&1; then
+        -print_final_stats=1 -artifact_prefix="$work/" "${inputs[@]}" >"$work/$name.log" 2>&1; then
         passed=$((passed + 1))
         grep -E 'stat::number_of_executed_units|Done [0-9]+ runs' "$work/$name.log" | tail -n 2
     else
