@@ -57,3 +57,20 @@ uint64_t os_now_ns(void) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define WASMC_SANITIZER_ALLOCATOR 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define WASMC_SANITIZER_ALLOCATOR 1
+#endif
+
+bool os_fork_safe_with_threads(void) {
+#ifdef WASMC_SANITIZER_ALLOCATOR
+    return false;
+#else
+    return true;
+#endif
+}

@@ -344,6 +344,8 @@ static bool run_all(FileList *files, const WastArgs *a) {
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.cv, NULL);
     int jobs = a->jobs > (int)files->len ? (int)files->len : a->jobs;
+    if (a->isolate && !os_fork_safe_with_threads())
+        jobs = 1; /* fork only while no other thread can hold the allocator's lock */
     pthread_t threads[256];
     int started = jobs > 1 ? start_workers(&p, threads, jobs < 256 ? jobs : 256) : 0;
     for (size_t i = 0; i < files->len; i++) {
