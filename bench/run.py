@@ -65,7 +65,7 @@ int main(int argc, char **argv) { /* timer REPORT_FILE CMD ARGS... */
 }
 """
 TIMER = None  # path of the built wrapper, set by build_programs
-BUDGET_RESERVE = 30  # seconds kept for the figures after the timing rounds
+BUDGET_RESERVE = 35  # seconds kept for the figures after the timing rounds (~25 s measured)
 # Names tried with --tier when `wasmc run --help` mentions --tier but lists no names.
 TIER_GUESSES = ["interp", "interpreter", "jit", "baseline", "optimizing", "compiler", "native"]
 
@@ -333,6 +333,12 @@ class Cell:
     def median(self):
         return statistics.median(self.walls) if self.walls else None
 
+    def spread(self):
+        """(max - min) / median: how far the rounds disagree (None below two rounds)."""
+        if len(self.walls) < 2:
+            return None
+        return (max(self.walls) - min(self.walls)) / self.median()
+
 
 def run_cell(r, work, prog, scale, expected, cell, timeout):
     res = run_process(r.make_cmd(runner_program(r, work, prog), [scale]), timeout)
@@ -351,39 +357,114 @@ def run_cell(r, work, prog, scale, expected, cell, timeout):
     return res.stdout
 
 
+def elapsed(args):
+    """Seconds since the run began: since build.sh started (WASMC_BENCH_T0,
+    epoch seconds, so building wasmc counts against the budget) or since the
+    harness started."""
+    return time.time() - args.t0_epoch
+
+
+class Rounds:
+    """How many interleaved rounds ran, of how many asked for, which runners
+    the budget left out of the last ones, and why."""
+
+    def __init__(self, requested):
+        self.requested, self.done, self.times, self.dropped_why = requested, 0, [], None
+        self.cost = {}  # runner name -> seconds it took in its slowest round
+        self.skipped = {}  # runner name -> rounds it sat out
+
+    def summary(self):
+        text = f"{self.done} of {self.requested} rounds"
+        if self.done < self.requested:
+            text = "ONLY " + text
+        if self.skipped:
+            text += "; " + ", ".join(f"{n} only {self.done - k}" for n, k in self.skipped.items())
+        return text
+
+
+def plan_next_round(args, rounds, active):
+    """The runners of the next round: all of them when, at each runner's
+    slowest pace so far, the round ends before the budget minus what the
+    figures after the rounds need; else the cheapest that fit (native always),
+    the most expensive left out; None when no other runner fits. Sets
+    rounds.dropped_why when it leaves anything out."""
+    if not args.budget:
+        return active
+    left = args.budget - BUDGET_RESERVE - elapsed(args)
+    if sum(rounds.cost.values()) <= left:
+        return active
+    native = [r for r in active if r.native]
+    keep, used = list(native), sum(rounds.cost[r.name] for r in native)
+    for r in sorted((r for r in active if not r.native), key=lambda r: rounds.cost[r.name]):
+        if used + rounds.cost[r.name] > left:
+            break
+        keep.append(r)
+        used += rounds.cost[r.name]
+    rounds.dropped_why = (f"a round takes ~{sum(rounds.cost.values()):.0f} s and "
+                          f"{elapsed(args):.0f} s of the {args.budget:.0f} s budget are gone; "
+                          f"{BUDGET_RESERVE} s are kept for the figures after the rounds")
+    if len(keep) == len(native):
+        return None
+    for r in active:
+        if r not in keep:
+            rounds.skipped[r.name] = rounds.skipped.get(r.name, 0) + 1
+    return [r for r in active if r in keep]
+
+
 def measure(programs, runners, args, work):
     """Interleaved rounds: each round runs every program under every runner
-    (runner order rotated per round), so machine drift hits all alike. Stops
-    early when the next round would overrun the time budget."""
+    (runner order rotated per round), so machine drift hits all alike. When
+    the time budget cannot hold another whole round, the most expensive
+    runners sit it out; when it cannot hold one with any runner besides
+    native, the rounds stop. Either way loudly (Rounds.summary)."""
     active = [r for r in runners if not r.reason]
     cells = {(p, r.name): Cell() for p in programs for r in active}
     expected = {}
-    rounds_done = 0
+    rounds = Rounds(args.runs)
+    members = active
     for rnd in range(args.runs):
         t_round = time.perf_counter()
+        spent = {r.name: 0.0 for r in members}
         for prog in programs:
-            order = active if rnd == 0 else active[rnd % len(active):] + active[:rnd % len(active)]
+            k = rnd % len(members)
+            order = members if rnd == 0 else members[k:] + members[:k]
             for r in order:
                 cell = cells[(prog, r.name)]
                 if cell.failure or (not r.native and prog not in expected):
                     continue
                 native_t = cells[(prog, "native")].median() or 1.0
                 timeout = max(60.0, 100.0 * native_t)
+                t_cell = time.perf_counter()
                 out = run_cell(r, work, prog, f"{args.scale:g}", expected.get(prog), cell,
                                timeout)
+                spent[r.name] += time.perf_counter() - t_cell
                 if r.native and out is not None:
                     expected.setdefault(prog, out)
                 if rnd == 0 and out is not None:
                     log(f"  {prog:<10} {r.name:<16} {cell.walls[-1]:8.3f} s")
-        rounds_done += 1
-        elapsed = time.perf_counter() - args.t_start
-        per_round = time.perf_counter() - t_round
-        log(f"round {rnd + 1}/{args.runs} done in {per_round:.1f} s")
-        if rnd + 1 < args.runs and elapsed + per_round + BUDGET_RESERVE > args.budget:
-            log(f"stopping after {rounds_done} round(s): another would exceed the "
-                f"{args.budget:.0f} s budget")
+        rounds.done += 1
+        rounds.times.append(time.perf_counter() - t_round)
+        for name, t in spent.items():
+            rounds.cost[name] = max(rounds.cost.get(name, 0.0), t)
+        log(f"round {rnd + 1}/{args.runs} done in {rounds.times[-1]:.1f} s "
+            f"({elapsed(args):.0f} s since the start; per runner: " +
+            ", ".join(f"{n} {t:.0f} s" for n, t in spent.items()) + ")")
+        if rnd + 1 == args.runs:
             break
-    return cells, rounds_done
+        if rnd == 0 and args.budget:
+            fit = int((args.budget - BUDGET_RESERVE - elapsed(args)) // rounds.times[0])
+            fit = max(0, min(fit, args.runs - 1))
+            log(f"budget: {args.budget:.0f} s; at this pace {fit} more whole round(s) fit of "
+                f"the {args.runs - 1} to go")
+        members = plan_next_round(args, rounds, active)
+        if members is None:
+            log(f"WARNING: stopping after {rounds.summary()} ({rounds.dropped_why})")
+            break
+        if len(members) < len(active):
+            log(f"WARNING: round {rnd + 2} leaves out " +
+                ", ".join(r.name for r in active if r not in members) +
+                f" ({rounds.dropped_why})")
+    return cells, rounds
 
 
 # ---- side figures: start-up, decode/compile, instantiate -----------------------------------
@@ -426,25 +507,45 @@ def parse_figures(text):
     return figures
 
 
-def decode_module(args, work, programs):
-    """The module for the decode figure: SQLite (bench/build-sqlite.sh) when
-    present or buildable, else the largest benchmark program."""
+def large_module(args):
+    """SQLite for wasm32-wasi (bench/build-sqlite.sh; built on the first full
+    run when npm is there), the large module of the decode and compile
+    figures; None when absent."""
     sqlite = os.path.join(BENCH_DIR, ".work", "sqlite.wasm")
     if not os.path.exists(sqlite) and not args.quick and shutil.which("npm"):
-        log("building SQLite for the decode figure (bench/build-sqlite.sh)")
+        log("building SQLite for the decode and compile figures (bench/build-sqlite.sh)")
         subprocess.run([os.path.join(BENCH_DIR, "build-sqlite.sh")], stdout=subprocess.DEVNULL)
-    if os.path.exists(sqlite):
-        return sqlite
-    wasms = [os.path.join(work, p + ".wasm") for p in programs]
-    return max(wasms, key=os.path.getsize) if wasms else None
+    return sqlite if os.path.exists(sqlite) else None
 
 
-def tool_figures(args, work, programs):
-    """Runs build/bench/bench_decode and bench_instantiate when built."""
+def compile_figures(tool, modules, seconds):
+    """bench_compile's figures for `modules` (one process: the subject of
+    each row is a module, or all of them together)."""
+    r = subprocess.run([tool, "--seconds", seconds] + modules, capture_output=True, text=True,
+                       timeout=300)
+    if r.returncode != 0:
+        log(f"bench_compile failed: {(r.stderr.strip() or r.stdout.strip())[:300]}")
+    rows, subject = [], None
+    for line in r.stdout.splitlines():
+        m = re.match(r"^(module (\S+)|all (\d+) modules) ([\d.]+) MB", line)
+        if m:
+            name = m.group(2) or f"all {m.group(3)} benchmark modules"
+            mb = float(m.group(4))
+            subject = f"{name} ({mb:.2f} MB)" if mb >= 1 else f"{name} ({mb:.3f} MB)"
+            continue
+        m = re.match(r"^\s+([^:]+):\s+([\d.]+)\s+(\S+)$", line)
+        if m and subject:
+            rows.append(("bench_compile", subject, m.group(1), float(m.group(2)), m.group(3)))
+    return rows
+
+
+def tool_figures(args, work, programs, sqlite):
+    """Runs build/bench/bench_decode, bench_compile and bench_instantiate when built."""
     rows = []  # (tool, subject, label, value, unit)
     tools = os.path.join(args.build_dir, "bench")
     decode = os.path.join(tools, "bench_decode")
-    module = decode_module(args, work, programs)
+    wasms = [os.path.join(work, p + ".wasm") for p in programs]
+    module = sqlite or (max(wasms, key=os.path.getsize) if wasms else None)
     if os.access(decode, os.X_OK) and module:
         seconds = "0.5" if args.quick else "2"
         r = subprocess.run([decode, module, seconds], capture_output=True, text=True, timeout=300)
@@ -454,6 +555,11 @@ def tool_figures(args, work, programs):
             rows.append(("bench_decode", subject, label, value, unit))
             if unit == "MB/s" and value > 0:
                 rows.append(("bench_decode", subject, label + " per MB", 1000.0 / value, "ms"))
+    comp = os.path.join(tools, "bench_compile")
+    if os.access(comp, os.X_OK) and wasms:
+        rows += compile_figures(comp, wasms, "1" if args.quick else "2")
+        if sqlite:
+            rows += compile_figures(comp, [sqlite], "0.5" if args.quick else "1")
     inst = os.path.join(tools, "bench_instantiate")
     if os.access(inst, os.X_OK):
         r = subprocess.run([inst], capture_output=True, text=True, timeout=300)
@@ -591,10 +697,11 @@ def machine_line():
     return f"{cpu}, {os.cpu_count()} cores; {time.strftime('%Y-%m-%d %H:%M')}"
 
 
-def write_csv(path, cells, programs, active, startup, tool_rows, scale):
+def write_csv(path, cells, programs, active, startup, tool_rows, scale, rounds):
     with open(path, "w") as f:
         f.write("kind,program,runner,median_s,min_s,max_s,runs,ratio_to_native,peak_rss_kb,"
-                "status,scale\n")
+                "status,scale,spread_pct\n")
+        f.write(f"rounds,,,,,,{rounds.done},,,\"{rounds.summary()}\",{scale},\n")
         for p in programs:
             for r in active:
                 c = cells[(p, r.name)]
@@ -604,24 +711,59 @@ def write_csv(path, cells, programs, active, startup, tool_rows, scale):
                     f"{c.median():.6f}" if c.walls else "", f"{min(c.walls):.6f}" if c.walls else "",
                     f"{max(c.walls):.6f}" if c.walls else "", len(c.walls),
                     f"{ratio:.4f}" if ratio else "", max(c.rss) if c.rss else "",
-                    "fail" if c.failure else "ok", scale]) + "\n")
+                    "fail" if c.failure else "ok", scale,
+                    f"{100 * c.spread():.1f}" if c.spread() is not None else ""]) + "\n")
         for r in active:
             g = geomean(ratios(cells, programs, r.name).values())
-            f.write(f"geomean,,{r.name},,,,,{g:.4f},,,{scale}\n" if g else "")
+            f.write(f"geomean,,{r.name},,,,,{g:.4f},,,{scale},\n" if g else "")
         for name, s in startup.items():
-            f.write(f"startup,hello,{name},{s:.6f},,,,,,ok,\n")
+            f.write(f"startup,hello,{name},{s:.6f},,,,,,ok,,\n")
         for tool, subject, label, value, unit in tool_rows:
-            f.write(f"{tool},\"{subject}\",\"{label} ({unit})\",{value},,,,,,ok,\n")
+            f.write(f"{tool},\"{subject}\",\"{label} ({unit})\",{value},,,,,,ok,,\n")
+
+
+def spread_rows(cells, programs, active):
+    header = ["program"] + [r.name for r in active]
+    rows = []
+    for p in programs:
+        row = [p]
+        for r in active:
+            c = cells[(p, r.name)]
+            row.append(f"{100 * c.spread():.1f}%" if c.spread() is not None else "-")
+        rows.append(row)
+    return header, rows
+
+
+def rounds_sentence(rounds):
+    if rounds.done >= rounds.requested and not rounds.skipped:
+        return f"median of {rounds.done} interleaved round(s)"
+    return (f"median of interleaved rounds: **{rounds.summary()}** (time budget: "
+            f"{rounds.dropped_why}; the CSV's `runs` column has the count per cell)")
+
+
+def compile_table(tool_rows):
+    """bench_compile's per-module figures as one row per module."""
+    subjects, cols = [], {}
+    for tool, subject, label, value, unit in tool_rows:
+        if tool == "bench_compile" and unit == "MB/s":
+            if subject not in subjects:
+                subjects.append(subject)
+            cols[(subject, label)] = value
+    labels = ["jit compile", "decode + validate + jit compile"]
+    rows = [[s] + [f"{cols[(s, l)]:.1f}" if (s, l) in cols else "-" for l in labels]
+            for s in subjects]
+    return ["module (MB of .wasm)"] + [l + " (MB/s)" for l in labels], rows
 
 
 def report(cells, programs, runners, rounds, startup, tool_rows, args, chart_name):
     active = [r for r in runners if not r.reason]
     lines = [f"# wasmc benchmarks{' (quick)' if args.quick else ''}", "",
-             f"Machine: {machine_line()}. Workload scale {args.scale:g}%, median of {rounds} "
-             f"interleaved run(s); ratio = time / native `gcc -O2` time (lower is better). "
-             f"Programs: `bench/programs/`; every output checked against native.", ""]
+             f"Machine: {machine_line()}. Workload scale {args.scale:g}%, "
+             f"{rounds_sentence(rounds)}; ratio = time / native `gcc -O2` time (lower is "
+             f"better). Programs: `bench/programs/`; every output checked against native.", ""]
     header, rows = time_rows(cells, programs, active)
-    lines += ["## Wall time (median) and ratio to native", ""] + md_table(header, rows) + [""]
+    lines += [f"## Wall time (median of {rounds.done} round(s)) and ratio to native", ""]
+    lines += md_table(header, rows) + [""]
     if chart_name:
         lines += [f"![ratio to native, log scale]({chart_name})", ""]
     unavailable = [r for r in runners if r.reason]
@@ -632,6 +774,11 @@ def report(cells, programs, runners, rounds, startup, tool_rows, args, chart_nam
     if failures:
         lines += ["## FAILURES", ""] + [f"- **{p}** under **{n}**: {f}" for p, n, f in failures]
         lines += [""]
+    if rounds.done > 1:
+        header, rows = spread_rows(cells, programs, active)
+        lines += [f"## Spread over the {rounds.done} rounds: (max - min) / median", "",
+                  "Per-round minimum and maximum are in the CSV (`min_s`, `max_s`).", ""]
+        lines += md_table(header, rows) + [""]
     header, rows = rss_rows(cells, programs, active)
     lines += ["## Peak RSS (MiB)", ""] + md_table(header, rows) + [""]
     if startup:
@@ -639,9 +786,17 @@ def report(cells, programs, runners, rounds, startup, tool_rows, args, chart_nam
         lines += md_table(["runner", "ms"], [[n, f"{s * 1000:.1f}"] for n, s in startup.items()])
         lines += [""]
     if tool_rows:
-        lines += ["## Decode/validate and instantiate (build/bench/bench_*)", ""]
+        summary = [row for row in tool_rows if row[0] != "bench_compile" or
+                   row[1].startswith(("all ", "sqlite"))]
+        lines += ["## Decode/validate, JIT compile and instantiate (build/bench/bench_*)", "",
+                  "bench_compile: the JIT on one thread (`WASMC_JIT_THREADS=1`), MB of `.wasm` "
+                  "per CPU second (median of repetitions): MB/s per core.", ""]
         lines += md_table(["tool", "subject", "figure", "value"],
-                          [[t, s, l, f"{v:g} {u}"] for t, s, l, v, u in tool_rows]) + [""]
+                          [[t, s, l, f"{v:g} {u}"] for t, s, l, v, u in summary]) + [""]
+        header, rows = compile_table(tool_rows)
+        if rows:
+            lines += ["JIT compile speed per module (bench_compile, one thread):", ""]
+            lines += md_table(header, rows) + [""]
     return lines
 
 
@@ -751,15 +906,16 @@ def write_chart(path, cells, programs, active, title):
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="1 run at 20%% scale (under 2 minutes)")
+    ap.add_argument("--quick", action="store_true", help="1 run at 10%% scale (under 2 minutes)")
     ap.add_argument("--callgrind", action="store_true",
                     help="instruction counts under valgrind (native and wasmc), 0.5%% scale")
     ap.add_argument("--runs", type=int, help="interleaved runs per program and runner (3)")
     ap.add_argument("--scale", type=float,
-                    help="workload in percent of full size (100; quick 20; callgrind 0.5)")
-    ap.add_argument("--budget", type=float, default=840,
-                    help="seconds for the whole run: timing rounds that would not fit are "
-                         "dropped (840)")
+                    help="workload in percent of full size (100; quick 10; callgrind 0.5)")
+    ap.add_argument("--budget", type=float,
+                    help="seconds for the whole run, counted from build.sh's start: timing "
+                         "rounds that would not fit are dropped, and the report says so "
+                         "(840; quick 110; 0: no limit)")
     ap.add_argument("--only", help="comma-separated program names")
     ap.add_argument("--runners", help="comma-separated runner names (native always runs)")
     ap.add_argument("--runner", action="append", metavar="NAME=TEMPLATE",
@@ -772,9 +928,15 @@ def parse_args():
     args = ap.parse_args()
     args.build_dir = os.path.abspath(args.build_dir)
     if args.scale is None:
-        args.scale = 0.5 if args.callgrind else 20 if args.quick else 100
+        args.scale = 0.5 if args.callgrind else 10 if args.quick else 100
     if args.runs is None:
         args.runs = 1 if args.quick else 3
+    if args.budget is None:
+        args.budget = 110 if args.quick else 840
+    try:
+        args.t0_epoch = float(os.environ.get("WASMC_BENCH_T0") or time.time())
+    except ValueError:
+        args.t0_epoch = time.time()
     if args.out is None:
         args.out = "callgrind" if args.callgrind else "quick" if args.quick else "latest"
     return args
@@ -815,7 +977,6 @@ def main_callgrind(args, programs, runners, work):
 
 def main():
     args = parse_args()
-    t0 = args.t_start = time.perf_counter()
     ensure_tools(args)
     programs = discover_programs(args.only)
     work = os.path.join(args.build_dir, "bench", "programs")
@@ -826,9 +987,10 @@ def main():
         log(f"runner {r.name}: " + (f"not available: {r.reason}" if r.reason else "ok"))
     if args.callgrind:
         return main_callgrind(args, programs, runners, work)
+    sqlite = large_module(args)  # built (first full run) before the budget is planned
     cells, rounds = measure(programs, runners, args, work)
     startup = startup_times(runners, work, 5 if args.quick else 10)
-    tool_rows = tool_figures(args, work, programs)
+    tool_rows = tool_figures(args, work, programs, sqlite)
     active = [r for r in runners if not r.reason]
     os.makedirs(RESULTS_DIR, exist_ok=True)
     chart = None
@@ -841,8 +1003,10 @@ def main():
     with open(os.path.join(RESULTS_DIR, args.out + ".md"), "w") as f:
         f.write("\n".join(md) + "\n")
     write_csv(os.path.join(RESULTS_DIR, args.out + ".csv"), cells, programs, active, startup,
-              tool_rows, f"{args.scale:g}")
+              tool_rows, f"{args.scale:g}", rounds)
     header, rows = time_rows(cells, programs, active)
+    print(f"median of {rounds.summary()}" + (" (time budget)" if rounds.dropped_why else "") +
+          f", scale {args.scale:g}%")
     print("\n".join(text_table(header, rows)))
     for r in runners:
         if r.reason:
@@ -851,12 +1015,14 @@ def main():
         print("start-up (hello world): " +
               ", ".join(f"{n} {s * 1000:.1f} ms" for n, s in startup.items()))
     for tool, subject, label, value, unit in tool_rows:
-        print(f"{tool} {subject}: {label}: {value:g} {unit}")
+        if tool != "bench_compile" or subject.startswith(("all ", "sqlite")):  # per module: md
+            print(f"{tool} {subject}: {label}: {value:g} {unit}")
     failures = [(p, n, c.failure) for (p, n), c in cells.items() if c.failure]
     for p, n, f in failures:
         print(f"FAIL: {p} under {n}: {f}")
     print(f"results: bench/results/{args.out}.md, .csv" + (", .svg" if chart else "") +
-          f" ({time.perf_counter() - t0:.0f} s)")
+          f" ({elapsed(args):.0f} s, {rounds.summary()}" +
+          (": time budget)" if rounds.dropped_why else ")"))
     return 1 if failures else 0
 
 

@@ -56,7 +56,7 @@ int main(int argc, char **argv) {
     uint32_t checksum = walk(long_lived);
     for (int depth = 4; depth <= max_depth; depth += 2) {
         /* the same number of nodes at every depth */
-        uint32_t iterations = scaled(scale, 5.0 * (1u << (max_depth - depth + 4)));
+        uint32_t iterations = scaled(scale, 4.6 * (1u << (max_depth - depth + 4)));
         uint32_t sum = 0;
         for (uint32_t i = 0; i < iterations; i++) {
             Node *t = build(depth, i);

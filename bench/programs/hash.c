@@ -107,7 +107,7 @@ static uint32_t scaled(double scale, double full) {
 
 int main(int argc, char **argv) {
     double scale = argc > 1 ? atof(argv[1]) : 100.0;
-    int reps = (int)scaled(scale, 280);
+    int reps = (int)scaled(scale, 248);
     static const uint8_t abc_digest[4] = {0xba, 0x78, 0x16, 0xbf};
     uint8_t digest[32];
     sha256((const uint8_t *)"abc", 3, digest);

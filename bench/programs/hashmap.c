@@ -92,9 +92,9 @@ static uint32_t scaled(double scale, double full) {
 
 int main(int argc, char **argv) {
     double scale = argc > 1 ? atof(argv[1]) : 100.0;
-    /* full size: 10 rounds of 400k keys; below one round, fewer keys */
-    int rounds = (int)scaled(scale, 10);
-    uint32_t total_keys = scaled(scale, 10.0 * N_KEYS);
+    /* full size: 7 rounds of 400k keys; below one round, fewer keys */
+    int rounds = (int)scaled(scale, 7);
+    uint32_t total_keys = scaled(scale, 7.0 * N_KEYS);
     int n_keys = total_keys < N_KEYS ? (int)total_keys : N_KEYS;
     Table t = {calloc(CAPACITY, sizeof(Slot)), 0};
     uint64_t *keys = malloc(sizeof(uint64_t) * N_KEYS);

@@ -30,7 +30,7 @@ static uint32_t scaled(double scale, double full) {
 
 int main(int argc, char **argv) {
     double scale = argc > 1 ? atof(argv[1]) : 100.0;
-    int reps = (int)scaled(scale, 1000);
+    int reps = (int)scaled(scale, 830);
     double *a = malloc(sizeof(double) * N * N);
     double *b = malloc(sizeof(double) * N * N);
     double *c = malloc(sizeof(double) * N * N);

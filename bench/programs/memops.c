@@ -33,7 +33,7 @@ static uint32_t scaled(double scale, double full) {
 
 int main(int argc, char **argv) {
     double scale = argc > 1 ? atof(argv[1]) : 100.0;
-    uint32_t ops = scaled(scale, 30000000);
+    uint32_t ops = scaled(scale, 25000000);
     uint8_t *buf = malloc(BUF_SIZE);
     if (!buf)
         return 1;

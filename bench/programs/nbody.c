@@ -76,7 +76,7 @@ static uint32_t scaled(double scale, double full) {
 
 int main(int argc, char **argv) {
     double scale = argc > 1 ? atof(argv[1]) : 100.0;
-    int steps = (int)scaled(scale, 90000);
+    int steps = (int)scaled(scale, 86000);
     Body bodies[N_BODIES];
     init(bodies);
     double e0 = energy(bodies);

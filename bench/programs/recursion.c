@@ -32,7 +32,7 @@ static uint32_t scaled(double scale, double full) {
 
 int main(int argc, char **argv) {
     double scale = argc > 1 ? atof(argv[1]) : 100.0;
-    uint32_t reps = scaled(scale, 820);
+    uint32_t reps = scaled(scale, 725);
     uint32_t sum = 0;
     for (uint32_t i = 0; i < reps; i++) {
         sum = sum * 31 + fib(24 + i % 4);

@@ -36,16 +36,16 @@ static uint32_t scaled(double scale, double full) {
 
 int main(int argc, char **argv) {
     double scale = argc > 1 ? atof(argv[1]) : 100.0;
-    /* full size: 50 sieves up to 4 million; below one sieve, a smaller limit */
-    uint32_t reps = scaled(scale, 50);
-    uint32_t limit = scale * 50 / 100 >= 1.0 ? 4000000 : scaled(scale, 400000000) + 2000;
+    /* full size: 44 sieves up to 4 million; below one sieve, a smaller limit */
+    uint32_t reps = scaled(scale, 44);
+    uint32_t limit = scale * 44 / 100 >= 1.0 ? 4000000 : scaled(scale, 176000000) + 2000;
     uint8_t *composite = malloc(limit);
     if (!composite)
         return 1;
     uint32_t checksum = 0;
     for (uint32_t r = 0; r < reps; r++)
         checksum = checksum * 31 + sieve(composite, limit - r * 1000);
-    uint32_t collatz_limit = scaled(scale, 5000000);
+    uint32_t collatz_limit = scaled(scale, 4450000);
     uint32_t best = 0, best_start = 1;
     for (uint32_t n = 1; n < collatz_limit; n++) {
         uint32_t len = collatz_length(n);

@@ -60,7 +60,7 @@ static uint32_t scaled(double scale, double full) {
 
 int main(int argc, char **argv) {
     double scale = argc > 1 ? atof(argv[1]) : 100.0;
-    int reps = (int)scaled(scale, 60000);
+    int reps = (int)scaled(scale, 77000);
     uint8_t *a = malloc(N), *b = malloc(N), *alpha = malloc(N), *out = malloc(N);
     float *x = malloc(sizeof(float) * N), *y = malloc(sizeof(float) * N);
     int32_t *p = malloc(sizeof(int32_t) * N), *q = malloc(sizeof(int32_t) * N);

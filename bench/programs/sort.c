@@ -110,8 +110,8 @@ static uint32_t scaled(double scale, double full) {
 
 int main(int argc, char **argv) {
     double scale = argc > 1 ? atof(argv[1]) : 100.0;
-    /* full size: 10 rounds of 1M elements; below one round, fewer elements */
-    uint32_t elements = scaled(scale, 10.0 * COUNT);
+    /* full size: 9 rounds of 1M elements; below one round, fewer elements */
+    uint32_t elements = scaled(scale, 9.0 * COUNT);
     int reps = elements >= COUNT ? (int)(elements / COUNT) : 1;
     int n = elements >= COUNT ? COUNT : (int)elements;
     uint32_t *a = malloc(sizeof(uint32_t) * COUNT);

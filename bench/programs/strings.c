@@ -113,7 +113,7 @@ static uint32_t scaled(double scale, double full) {
 
 int main(int argc, char **argv) {
     double scale = argc > 1 ? atof(argv[1]) : 100.0;
-    int reps = (int)scaled(scale, 240);
+    int reps = (int)scaled(scale, 194);
     char *text = malloc(TEXT_SIZE);
     if (!text)
         return 1;

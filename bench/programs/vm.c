@@ -123,12 +123,12 @@ static uint32_t scaled(double scale, double full) {
 
 int main(int argc, char **argv) {
     double scale = argc > 1 ? atof(argv[1]) : 100.0;
-    int32_t limit = 1000 + (int32_t)scaled(scale, 99000);
+    int32_t limit = 1000 + (int32_t)scaled(scale, 84000);
     int32_t primes = run(program, limit);
     static Expr pool[1 << 12];
     int used = 0;
     const Expr *tree = make_tree(pool, &used, 10);
-    uint32_t evals = scaled(scale, 200000), sum = 0;
+    uint32_t evals = scaled(scale, 170000), sum = 0;
     for (uint32_t x = 0; x < evals; x++)
         sum = sum * 31 + tree->eval(tree, x);
     printf("vm: primes below %d = %d; %u evaluations of %d nodes, checksum=%08x\n", limit, primes,
