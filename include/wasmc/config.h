@@ -1,7 +1,7 @@
 /* Engine configuration beyond wasm_config_new(): set on a wasm_config_t
  * before wasm_engine_new_with_config takes it. Defaults: the interpreter,
  * 4 GiB reservations with guard pages for 32-bit memories, no fuel, no
- * epochs, 1 MiB of wasm stack. */
+ * epochs, 1 MiB of wasm stack, NaNs not canonicalized. */
 #ifndef WASMC_CONFIG_H
 #define WASMC_CONFIG_H
 
@@ -14,7 +14,7 @@
 extern "C" {
 #endif
 
-/* Execution tiers. */
+/* Execution tiers (default: the JIT where it runs, else the interpreter). */
 typedef uint8_t wasmc_tier_t;
 enum wasmc_tier_enum {
     WASMC_TIER_INTERP, /* the portable interpreter */
@@ -36,6 +36,15 @@ WASMC_API void wasmc_config_epoch_interruption_set(wasm_config_t *, bool);
 /* Bytes of wasm stack per call from the host; deeper recursion traps
  * (WASMC_TRAP_STACK_OVERFLOW). Zero keeps the default. */
 WASMC_API void wasmc_config_max_wasm_stack_set(wasm_config_t *, size_t);
+/* Canonicalize NaNs (default false): every NaN that floating-point arithmetic
+ * computes (add, sub, mul, div, sqrt, min, max, ceil, floor, trunc, nearest,
+ * promote, demote; f32, f64, f32x4, f64x2 and relaxed min/max/madd/nmadd) is
+ * the canonical NaN, positive with payload 0 (0x7fc00000, 0x7ff8000000000000),
+ * instead of a NaN whose sign and payload depend on the operands. Results are
+ * then the same bits on every tier and machine (deterministic execution).
+ * Bit operations (abs, neg, copysign), loads and reinterprets keep NaNs as
+ * they are. */
+WASMC_API void wasmc_config_nan_canonicalization_set(wasm_config_t *, bool);
 
 #ifdef __cplusplus
 }

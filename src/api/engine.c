@@ -1,6 +1,6 @@
 /* Configuration, engines and stores, with wasmc's configuration setters,
- * fuel and epochs. An engine wraps the runtime Engine (interpreter tier by
- * default); a store wraps a runtime Store plus the API objects interned in
+ * fuel and epochs. An engine wraps the runtime Engine (the JIT tier by
+ * default where it runs, the interpreter elsewhere); a store wraps a runtime Store plus the API objects interned in
  * it and the WASI instances defined for it, which all die with it. */
 #include <string.h>
 
@@ -14,7 +14,7 @@ wasm_config_t *wasm_config_new(void) {
     if (!c)
         return NULL;
     rt_engine_config_default(&c->cfg);
-    c->cfg.tier = &interp_tier;
+    c->cfg.tier = jit_available() ? &jit_tier : &interp_tier;
     return c;
 }
 
@@ -61,6 +61,11 @@ void wasmc_config_epoch_interruption_set(wasm_config_t *c, bool on) {
 void wasmc_config_max_wasm_stack_set(wasm_config_t *c, size_t bytes) {
     if (c && bytes)
         c->cfg.max_wasm_stack = bytes;
+}
+
+void wasmc_config_nan_canonicalization_set(wasm_config_t *c, bool on) {
+    if (c)
+        c->cfg.nan_canonicalization = on;
 }
 
 /* ---- Engines ------------------------------------------------------------------------- */

@@ -25,6 +25,7 @@ typedef struct RunArgs {
     uint64_t timeout_ns; /* 0: none */
     const char *timeout_text;
     const Tier *tier; /* --tier; NULL: cli_default_tier() */
+    bool nan_canonicalization;
     bool inherit_env;
     VEC(WasiPreopen) dirs;
     VEC(const char *) env_opts; /* --env values, in order: "K=V" or "K" */

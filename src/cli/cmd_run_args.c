@@ -42,7 +42,10 @@ static void usage(FILE *out) {
                  "                          instantiate\n"
                  "  --timeout DURATION      interrupt the program after DURATION (e.g. 500ms, 2s,\n"
                  "                          1.5m, 1h; a bare number is seconds): a trap\n"
-                 "  --tier interp|jit       the execution tier (default: interp)\n"
+                 "  --tier interp|jit       the execution tier (default: jit where it runs,\n"
+                 "                          x86-64 with SSE4.1; interp elsewhere)\n"
+                 "  --nan-canonicalization  every NaN that float arithmetic computes is the\n"
+                 "                          canonical NaN (payload and sign deterministic)\n"
                  "  -h, --help              show this help\n"
                  "exit status:\n"
                  "  the program's proc_exit code (low 8 bits), or 0 when `_start` returns;\n"
@@ -134,6 +137,10 @@ static int apply_option(RunArgs *a, const char *name, const char *value) {
         a->inherit_env = true;
         return 1;
     }
+    if (strcmp(name, "--nan-canonicalization") == 0) {
+        a->nan_canonicalization = true;
+        return 1;
+    }
     if (!value)
         return -2;
     if (strcmp(name, "--invoke") == 0)
@@ -182,7 +189,8 @@ static int take_option(RunArgs *a, int argc, char **argv, int i) {
     bool inline_value = eq != NULL;
     const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
     int r = apply_option(a, name, value);
-    if (r == 1 && strcmp(name, "--inherit-env") == 0)
+    if (r == 1 &&
+        (strcmp(name, "--inherit-env") == 0 || strcmp(name, "--nan-canonicalization") == 0))
         return inline_value ? -usage_error("'%s' takes no value", name) : 1;
     if (r == 1)
         return inline_value ? 1 : 2;

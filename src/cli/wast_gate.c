@@ -25,6 +25,7 @@ static const char *const supported_flags[] = {
     "function_references", "branch_hinting", "hogs_memory", "extended_const",
     "multi_value", "sign_extension", "saturating_float_to_int", "mutable_globals",
     "simd", "relaxed_simd", "exceptions", "legacy_exceptions", "gc",
+    "nan_canonicalization", /* an engine mode the runner turns on (wast_file_flag) */
 };
 
 /* Flag names we lack, as the report shows them (static strings). */
@@ -36,7 +37,6 @@ static const struct {
     {"stack_switching", "stack-switching"},
     {"wide_arithmetic", "wide-arithmetic"},
     {"custom_page_sizes", "custom-page-sizes"},
-    {"nan_canonicalization", "nan-canonicalization"},
     {"component_model", "component-model"},
 };
 
@@ -69,8 +69,10 @@ static const char *line_gate(const char *p, const char *end) {
     return flag_gate(name, len);
 }
 
-/* Is the header line ";;! NAME = false" present? (Flags come before any code.) */
-bool wast_file_flag_false(const char *text, size_t len, const char *name) {
+/* Is the header line ";;! NAME = VALUE" present? (Flags come before any code.) */
+bool wast_file_flag(const char *text, size_t len, const char *name, bool value) {
+    const char *word = value ? "true" : "false";
+    size_t word_len = strlen(word);
     const char *p = text, *end = text + len;
     size_t name_len = strlen(name);
     while (p < end) {
@@ -86,7 +88,7 @@ bool wast_file_flag_false(const char *text, size_t len, const char *name) {
                 q += name_len;
                 while (q < eol && (*q == ' ' || *q == '='))
                     q++;
-                if (eol - q >= 5 && memcmp(q, "false", 5) == 0)
+                if ((size_t)(eol - q) >= word_len && memcmp(q, word, word_len) == 0)
                     return true;
             }
         } else if (p != eol && *p != '\r' && !(eol - p >= 2 && memcmp(p, ";;", 2) == 0)) {

@@ -48,6 +48,7 @@ typedef struct Runner {
     char setup_error[DIAG_MSG_MAX]; /* why there is no engine or store */
     const char *file_gate;  /* a `;;!` flag we lack: nothing of the file executes */
     bool comp_no_implements; /* ";;! component_model_implements = false" */
+    bool nan_canon;         /* ";;! nan_canonicalization = true": the engine mode on */
     bool wasmtime;          /* wasmtime's scripts: an expected message may be anywhere
                                in ours, and named instances are registered by name */
     SpecTest spectest;
@@ -99,8 +100,8 @@ const char *wast_command_gate(const WastCommand *cmd);
 const char *wast_file_gate(const char *text, size_t len);
 /* A feature the file's place in the suite says it needs and we lack, or NULL. */
 const char *wast_path_gate(const char *path);
-/* Does the script's header turn flag `name` off (";;! name = false")? */
-bool wast_file_flag_false(const char *text, size_t len, const char *name);
+/* Does the script's header set flag `name` to `value` (";;! name = true" / "= false")? */
+bool wast_file_flag(const char *text, size_t len, const char *name, bool value);
 
 /* ---- wast_component.c -------------------------------------------------------------------- */
 

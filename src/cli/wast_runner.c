@@ -524,6 +524,7 @@ static void runner_setup(Runner *r) {
     EngineConfig cfg;
     rt_engine_config_default(&cfg);
     cfg.tier = r->opt->tier ? r->opt->tier : cli_default_tier();
+    cfg.nan_canonicalization = r->nan_canon;
     Diag diag;
     diag_clear(&diag);
     if (rt_engine_new(&cfg, &r->engine, &diag) == OK &&
@@ -562,10 +563,13 @@ static void runner_teardown(Runner *r) {
     mod_registry_delete(r->own_reg);
 }
 
+/* `text`: the script's source, for its `;;!` flags. */
 static void run_script(FileResult *res, const RunOptions *opt, const Script *script,
-                       const char *file_gate, bool comp_no_implements) {
+                       const char *file_gate, const char *text, size_t len) {
     Runner r = {.res = res, .opt = opt, .script = script, .file_gate = file_gate,
-                .comp_no_implements = comp_no_implements};
+                .comp_no_implements =
+                    wast_file_flag(text, len, "component_model_implements", false),
+                .nan_canon = wast_file_flag(text, len, "nan_canonicalization", true)};
     r.wasmtime = strstr(res->display, "wasmtime-misc") != NULL;
     runner_setup(&r);
     if (!r.reg) {
@@ -599,8 +603,7 @@ void wast_run_file(FileResult *res, const RunOptions *opt) {
     if (!gate)
         gate = wast_path_gate(res->display ? res->display : res->path);
     if (wast_parse_script((const char *)data, len, res->display, &script, &diag) == OK) {
-        run_script(res, opt, script, gate,
-                   wast_file_flag_false((const char *)data, len, "component_model_implements"));
+        run_script(res, opt, script, gate, (const char *)data, len);
     } else if (gate) {
         report_not_run(res, RK_SCRIPT); /* its syntax may be what we lack */
         report_keyword(res, gate);

@@ -3,9 +3,13 @@
  * thread's interpreter stack, slots growing up from its base and IFrame records
  * growing down from its end; a call that would make them meet traps with
  * TRAP_STACK_OVERFLOW. The innermost record is always E->top (E = the current
- * entry), and a record's ip is stored before anything that can trap, so the
- * backtrace is exact even after a guard-page fault. Memory 0's base is cached
- * in a local only for guarded memories, whose base never moves. */
+ * entry), and a record's ip is stored before anything that can trap (for a
+ * guarded memory access, whose fault is a signal, in E->fault_ip: one store
+ * to a register-held pointer), so the backtrace is exact even after a
+ * guard-page fault. Memory 0's base is cached in a local only for guarded
+ * memories, whose base never moves. Results are written to whole 8-byte
+ * slots (PUT), so the 8-byte moves that often read them next are forwarded
+ * from the store. */
 #include <pthread.h>
 #include <stddef.h>
 
@@ -64,6 +68,21 @@ static inline uint64_t table_index(const RtTable *t, uint64_t raw) {
 
 #define S(T, off) (*(T *)(fp + (off)))
 #define IN(shape) ((const shape *)ip)
+/* Write a result of type T to the slot at off: a 4-byte value as 8 bytes,
+ * zero-extended, so that an 8-byte read of the slot right after (MOV, RET1,
+ * SELECT, argument moves) is forwarded from this store instead of waiting
+ * for it to reach the cache (a wider load than the store cannot forward). */
+#define PUT(T, off, v)                                                         \
+  do {                                                                         \
+    T put_ = (T)(v);                                                           \
+    if (sizeof put_ == 4) {                                                    \
+      uint32_t u_;                                                             \
+      memcpy(&u_, &put_, 4);                                                   \
+      S(uint64_t, off) = u_;                                                   \
+    } else {                                                                   \
+      memcpy(fp + (off), &put_, sizeof put_);                                  \
+    }                                                                          \
+  } while (0)
 #ifdef WASMC_INTERP_PROFILE /* tuning builds: count handlers (interp_dump.c) */
 #define NEXT()                                                                 \
   do {                                                                         \
@@ -103,19 +122,28 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
                 VMContext *cx) {
   static const void *const table[IOP_COUNT] = {
 #define BINOP(name, type, result, expr)                                        \
-  [OP_##name] = &&op_##name, [IOP_##name##_I] = &&op_##name##_I,
+  [OP_##name] = &&op_##name, [IOP_##name##_I] = &&op_##name##_I,               \
+  [IOP_##name##_M] = &&op_##name##_M,
 #define CMP(name, type, expr)                                                  \
   [OP_##name] = &&op_##name, [IOP_##name##_I] = &&op_##name##_I,               \
-  [IOP_##name##_B] = &&op_##name##_B, [IOP_##name##_BI] = &&op_##name##_BI,
+  [IOP_##name##_M] = &&op_##name##_M, [IOP_##name##_B] = &&op_##name##_B,     \
+  [IOP_##name##_BI] = &&op_##name##_BI,
 #define UNOP(name, type, result, expr) [OP_##name] = &&op_##name,
 #define LOAD(name, result, memtype)                                            \
   [OP_##name] = &&op_##name, [IOP_##name##_C] = &&op_##name##_C,               \
-  [IOP_##name##_A] = &&op_##name##_A, [IOP_##name##_AI] = &&op_##name##_AI,
+  [IOP_##name##_A] = &&op_##name##_A, [IOP_##name##_AI] = &&op_##name##_AI,    \
+  [IOP_##name##_N] = &&op_##name##_N, [IOP_##name##_Z] = &&op_##name##_Z,
 #define STORE(name, type, memtype)                                             \
   [OP_##name] = &&op_##name, [IOP_##name##_C] = &&op_##name##_C,               \
-  [IOP_##name##_A] = &&op_##name##_A, [IOP_##name##_AI] = &&op_##name##_AI,
+  [IOP_##name##_A] = &&op_##name##_A, [IOP_##name##_AI] = &&op_##name##_AI,    \
+  [IOP_##name##_K] = &&op_##name##_K, [IOP_##name##_Z] = &&op_##name##_Z,
 #define INCBR(name, type, expr)                                                \
-  [IOP_##name##_IB] = &&op_##name##_IB, [IOP_##name##_IBI] = &&op_##name##_IBI,
+  [IOP_##name##_IB] = &&op_##name##_IB, [IOP_##name##_IBI] = &&op_##name##_IBI, \
+  [IOP_##name##_I2BI] = &&op_##name##_I2BI,
+#define RMW(name, type, expr) [IOP_##name##_MS] = &&op_##name##_MS,
+#define CHAIN(n1, e1, n2, e2) [IOP_CHAIN_##n1##_##n2] = &&op_CHAIN_##n1##_##n2,
+#define CHAINI(n1, e1, n2, e2)                                                 \
+  [IOP_CHAINI_##n1##_##n2] = &&op_CHAINI_##n1##_##n2,
 #define IOP(name) [IOP_##name] = &&op_##name,
 #define GCOP(name) [IOP_##name] = &&op_##name,
 #include "iops.def"
@@ -125,6 +153,9 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
 #undef LOAD
 #undef STORE
 #undef INCBR
+#undef RMW
+#undef CHAIN
+#undef CHAINI
 #undef IOP
 #define VBIN(name, expr) [OP_##name] = &&op_##name,
 #define VUN(name, expr) [OP_##name] = &&op_##name,
@@ -137,10 +168,10 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
 #define VREPLACE(name, T) [OP_##name] = &&op_##name,
 #define VLOAD(name, M, expr)                                                   \
   [OP_##name] = &&op_##name, [IOP_##name##_C] = &&op_##name##_C,               \
-  [IOP_##name##_A] = &&op_##name##_A,
+  [IOP_##name##_A] = &&op_##name##_A, [IOP_##name##_AI] = &&op_##name##_AI,
 #define VSTORE(name)                                                           \
   [OP_##name] = &&op_##name, [IOP_##name##_C] = &&op_##name##_C,               \
-  [IOP_##name##_A] = &&op_##name##_A,
+  [IOP_##name##_A] = &&op_##name##_A, [IOP_##name##_AI] = &&op_##name##_AI,
 #define VLANE(name, M, store) [OP_##name] = &&op_##name,
 #include "simd.def"
       [OP_I8X16_SHUFFLE] = &&op_I8X16_SHUFFLE,
@@ -166,14 +197,24 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
 #define BINOP(name, type, result, expr)                                        \
   op_##name : {                                                                \
     type a = S(type, IN(IBin)->a), b = S(type, IN(IBin)->b);                   \
-    S(result, IN(IBin)->dst) = (result)(expr);                                 \
+    PUT(result, IN(IBin)->dst, expr);                                 \
     ip += sizeof(IBin);                                                        \
     NEXT();                                                                    \
   }                                                                            \
   op_##name##_I : {                                                            \
     type a = S(type, IN(IBin)->a), b = IMM(type);                              \
-    S(result, IN(IBin)->dst) = (result)(expr);                                 \
+    PUT(result, IN(IBin)->dst, expr);                                 \
     ip += sizeof(IBin);                                                        \
+    NEXT();                                                                    \
+  }                                                                            \
+  op_##name##_M : {                                                            \
+    const IBinM *in = IN(IBinM);                                               \
+    E->fault_ip = ip;                                                          \
+    type a = S(type, in->a), b;                                                \
+    uint32_t ea = S(uint32_t, in->y) + in->imm;                                \
+    memcpy(&b, mem0 + (uint64_t)ea + in->offset, sizeof b);                    \
+    PUT(result, in->dst, expr);                                       \
+    ip += sizeof(IBinM);                                                       \
     NEXT();                                                                    \
   }
 #define CMP(name, type, expr)                                                  \
@@ -199,37 +240,56 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
 #define UNOP(name, type, result, expr)                                         \
   op_##name : {                                                                \
     type a = S(type, IN(IUn)->a);                                              \
-    S(result, IN(IUn)->dst) = (result)(expr);                                  \
+    PUT(result, IN(IUn)->dst, expr);                                  \
     ip += sizeof(IUn);                                                         \
     NEXT();                                                                    \
   }
 #define LOAD(name, result, memtype)                                            \
   op_##name : {                                                                \
-    rec->ip = ip;                                                              \
+    E->fault_ip = ip;                                                          \
     memtype v;                                                                 \
     memcpy(&v, mem0 + (uint64_t)S(uint32_t, IN(IMem)->y) + IN(IMem)->offset,   \
            sizeof v);                                                          \
-    S(result, IN(IMem)->x) = (result)v;                                        \
+    PUT(result, IN(IMem)->x, v);                                        \
     ip += sizeof(IMem);                                                        \
     NEXT();                                                                    \
   }                                                                            \
   op_##name##_A : {                                                            \
     const IMemA *in = IN(IMemA);                                               \
-    rec->ip = ip;                                                              \
+    E->fault_ip = ip;                                                          \
     memtype v;                                                                 \
     uint32_t a = S(uint32_t, in->y) + S(uint32_t, in->z);                      \
     memcpy(&v, mem0 + (uint64_t)a + in->offset, sizeof v);                     \
-    S(result, in->x) = (result)v;                                              \
+    PUT(result, in->x, v);                                              \
     ip += sizeof(IMemA);                                                       \
     NEXT();                                                                    \
   }                                                                            \
   op_##name##_AI : {                                                           \
     const IMemA *in = IN(IMemA);                                               \
-    rec->ip = ip;                                                              \
+    E->fault_ip = ip;                                                          \
     memtype v;                                                                 \
     uint32_t a = S(uint32_t, in->y) + in->z;                                   \
     memcpy(&v, mem0 + (uint64_t)a + in->offset, sizeof v);                     \
-    S(result, in->x) = (result)v;                                              \
+    PUT(result, in->x, v);                                              \
+    ip += sizeof(IMemA);                                                       \
+    NEXT();                                                                    \
+  }                                                                            \
+  op_##name##_Z : {                                                            \
+    E->fault_ip = ip;                                                          \
+    memtype v;                                                                 \
+    memcpy(&v, mem0 + IN(IMem)->offset, sizeof v);                             \
+    PUT(result, IN(IMem)->x, v);                                        \
+    ip += sizeof(IMem);                                                        \
+    NEXT();                                                                    \
+  }                                                                            \
+  op_##name##_N : {                                                            \
+    const IMemA *in = IN(IMemA);                                               \
+    E->fault_ip = ip;                                                          \
+    memtype v;                                                                 \
+    uint32_t a = S(uint32_t, in->y) + in->z;                                   \
+    PUT(uint32_t, in->y, a);                                                    \
+    memcpy(&v, mem0 + (uint64_t)a + in->offset, sizeof v);                     \
+    PUT(result, in->x, v);                                              \
     ip += sizeof(IMemA);                                                       \
     NEXT();                                                                    \
   }                                                                            \
@@ -242,13 +302,13 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
       TRAP(TRAP_MEM_OOB);                                                      \
     memtype v;                                                                 \
     memcpy(&v, p, sizeof v);                                                   \
-    S(result, in->x) = (result)v;                                              \
+    PUT(result, in->x, v);                                              \
     ip += sizeof(IMemC);                                                       \
     NEXT();                                                                    \
   }
 #define STORE(name, type, memtype)                                             \
   op_##name : {                                                                \
-    rec->ip = ip;                                                              \
+    E->fault_ip = ip;                                                          \
     memtype v = (memtype)S(type, IN(IMem)->y);                                 \
     memcpy(mem0 + (uint64_t)S(uint32_t, IN(IMem)->x) + IN(IMem)->offset, &v,   \
            sizeof v);                                                          \
@@ -257,7 +317,7 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
   }                                                                            \
   op_##name##_A : {                                                            \
     const IMemA *in = IN(IMemA);                                               \
-    rec->ip = ip;                                                              \
+    E->fault_ip = ip;                                                          \
     memtype v = (memtype)S(type, in->x);                                       \
     uint32_t a = S(uint32_t, in->y) + S(uint32_t, in->z);                      \
     memcpy(mem0 + (uint64_t)a + in->offset, &v, sizeof v);                     \
@@ -266,11 +326,27 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
   }                                                                            \
   op_##name##_AI : {                                                           \
     const IMemA *in = IN(IMemA);                                               \
-    rec->ip = ip;                                                              \
+    E->fault_ip = ip;                                                          \
     memtype v = (memtype)S(type, in->x);                                       \
     uint32_t a = S(uint32_t, in->y) + in->z;                                   \
     memcpy(mem0 + (uint64_t)a + in->offset, &v, sizeof v);                     \
     ip += sizeof(IMemA);                                                       \
+    NEXT();                                                                    \
+  }                                                                            \
+  op_##name##_Z : {                                                            \
+    E->fault_ip = ip;                                                          \
+    memtype v = (memtype)S(type, IN(IMem)->y);                                 \
+    memcpy(mem0 + IN(IMem)->offset, &v, sizeof v);                             \
+    ip += sizeof(IMem);                                                        \
+    NEXT();                                                                    \
+  }                                                                            \
+  op_##name##_K : {                                                            \
+    const IStoreK *in = IN(IStoreK);                                           \
+    E->fault_ip = ip;                                                          \
+    memtype v = (memtype)in->value;                                            \
+    uint32_t a = S(uint32_t, in->y) + in->imm;                                 \
+    memcpy(mem0 + (uint64_t)a + in->offset, &v, sizeof v);                     \
+    ip += sizeof(IStoreK);                                                     \
     NEXT();                                                                    \
   }                                                                            \
   op_##name##_C : {                                                            \
@@ -289,7 +365,7 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
   op_##name##_IB : {                                                           \
     const IIncBr *in = IN(IIncBr);                                             \
     uint32_t x_ = S(uint32_t, in->x) + (uint32_t)in->add;                      \
-    S(uint32_t, in->x) = x_;                                                   \
+    PUT(uint32_t, in->x, x_);                                                   \
     type a = (type)x_, b = S(type, in->b);                                     \
     if (expr)                                                                  \
       JUMP(IIncBr, disp);                                                      \
@@ -300,12 +376,54 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
   op_##name##_IBI : {                                                          \
     const IIncBr *in = IN(IIncBr);                                             \
     uint32_t x_ = S(uint32_t, in->x) + (uint32_t)in->add;                      \
-    S(uint32_t, in->x) = x_;                                                   \
+    PUT(uint32_t, in->x, x_);                                                   \
     type a = (type)x_, b = (type)in->b;                                        \
     if (expr)                                                                  \
       JUMP(IIncBr, disp);                                                      \
     else                                                                       \
       ip += sizeof(IIncBr);                                                    \
+    NEXT();                                                                    \
+    }                                                                            \
+  op_##name##_I2BI : {                                                         \
+    const IInc2Br *in = IN(IInc2Br);                                           \
+    PUT(uint32_t, in->x1, S(uint32_t, in->x1) + in->k1);                       \
+    PUT(uint32_t, in->x2, S(uint32_t, in->x2) + in->k2);                       \
+    type a = S(type, in->a), b = (type)in->imm;                                \
+    if (expr)                                                                  \
+      JUMP(IInc2Br, disp);                                                     \
+    else                                                                       \
+      ip += sizeof(IInc2Br);                                                   \
+    NEXT();                                                                    \
+  }
+#define RMW(name, type, expr)                                                  \
+  op_##name##_MS : {                                                           \
+    const IBinM *in = IN(IBinM);                                               \
+    E->fault_ip = ip;                                                          \
+    uint32_t ea = S(uint32_t, in->y) + in->imm;                                \
+    uint8_t *p_ = mem0 + (uint64_t)ea + in->offset;                            \
+    type a = S(type, in->a), b;                                                \
+    memcpy(&b, p_, sizeof b);                                                  \
+    type r_ = expr;                                                            \
+    memcpy(p_, &r_, sizeof r_);                                                \
+    ip += sizeof(IBinM);                                                       \
+    NEXT();                                                                    \
+  }
+#define CHAIN(n1, e1, n2, e2)                                                  \
+  op_CHAIN_##n1##_##n2 : {                                                     \
+    const IChain *in = IN(IChain);                                             \
+    uint32_t a = S(uint32_t, in->a), k = in->k, b = S(uint32_t, in->b);        \
+    uint32_t t = e1;                                                           \
+    PUT(uint32_t, in->dst, e2);                                                 \
+    ip += sizeof(IChain);                                                      \
+    NEXT();                                                                    \
+  }
+#define CHAINI(n1, e1, n2, e2)                                                 \
+  op_CHAINI_##n1##_##n2 : {                                                    \
+    const IChain *in = IN(IChain);                                             \
+    uint32_t a = S(uint32_t, in->a), k = in->k, b = in->b;                     \
+    uint32_t t = e1;                                                           \
+    PUT(uint32_t, in->dst, e2);                                                 \
+    ip += sizeof(IChain);                                                      \
     NEXT();                                                                    \
   }
 #include "iops.def"
@@ -315,6 +433,9 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
 #undef LOAD
 #undef STORE
 #undef INCBR
+#undef RMW
+#undef CHAIN
+#undef CHAINI
 
   /* ---- SIMD (simd.def) ---- */
 #define VLD(off) simd_load(fp + (off))
@@ -359,7 +480,7 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
 #define VTEST(name, expr)                                                      \
   op_##name : {                                                                \
     V128 a = VLD(IN(IUn)->a);                                                  \
-    S(uint32_t, IN(IUn)->dst) = (uint32_t)(expr);                              \
+    PUT(uint32_t, IN(IUn)->dst, expr);                              \
     ip += sizeof(IUn);                                                         \
     NEXT();                                                                    \
   }
@@ -374,7 +495,7 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
   op_##name : {                                                                \
     T x;                                                                       \
     memcpy(&x, fp + IN(IUn)->a, sizeof x);                                     \
-    S(R, IN(IUn)->dst) = (R)x;                                                 \
+    PUT(R, IN(IUn)->dst, x);                                                 \
     ip += sizeof(IUn);                                                         \
     NEXT();                                                                    \
   }
@@ -390,7 +511,7 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
   }
 #define VLOAD(name, M, expr)                                                   \
   op_##name : {                                                                \
-    rec->ip = ip;                                                              \
+    E->fault_ip = ip;                                                          \
     M v;                                                                       \
     memcpy(&v, mem0 + (uint64_t)S(uint32_t, IN(IMem)->y) + IN(IMem)->offset,   \
            sizeof v);                                                          \
@@ -400,9 +521,19 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
   }                                                                            \
   op_##name##_A : {                                                            \
     const IMemA *in = IN(IMemA);                                               \
-    rec->ip = ip;                                                              \
+    E->fault_ip = ip;                                                          \
     M v;                                                                       \
     uint32_t a_ = S(uint32_t, in->y) + S(uint32_t, in->z);                     \
+    memcpy(&v, mem0 + (uint64_t)a_ + in->offset, sizeof v);                    \
+    VST(in->x, expr);                                                          \
+    ip += sizeof(IMemA);                                                       \
+    NEXT();                                                                    \
+  }                                                                            \
+  op_##name##_AI : {                                                           \
+    const IMemA *in = IN(IMemA);                                               \
+    E->fault_ip = ip;                                                          \
+    M v;                                                                       \
+    uint32_t a_ = S(uint32_t, in->y) + in->z;                                  \
     memcpy(&v, mem0 + (uint64_t)a_ + in->offset, sizeof v);                    \
     VST(in->x, expr);                                                          \
     ip += sizeof(IMemA);                                                       \
@@ -423,7 +554,7 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
   }
 #define VSTORE(name)                                                           \
   op_##name : {                                                                \
-    rec->ip = ip;                                                              \
+    E->fault_ip = ip;                                                          \
     simd_store(mem0 + (uint64_t)S(uint32_t, IN(IMem)->x) + IN(IMem)->offset,   \
                VLD(IN(IMem)->y));                                              \
     ip += sizeof(IMem);                                                        \
@@ -431,8 +562,16 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec,
   }                                                                            \
   op_##name##_A : {                                                            \
     const IMemA *in = IN(IMemA);                                               \
-    rec->ip = ip;                                                              \
+    E->fault_ip = ip;                                                          \
     uint32_t a_ = S(uint32_t, in->y) + S(uint32_t, in->z);                     \
+    simd_store(mem0 + (uint64_t)a_ + in->offset, VLD(in->x));                  \
+    ip += sizeof(IMemA);                                                       \
+    NEXT();                                                                    \
+  }                                                                            \
+  op_##name##_AI : {                                                           \
+    const IMemA *in = IN(IMemA);                                               \
+    E->fault_ip = ip;                                                          \
+    uint32_t a_ = S(uint32_t, in->y) + in->z;                                  \
     simd_store(mem0 + (uint64_t)a_ + in->offset, VLD(in->x));                  \
     ip += sizeof(IMemA);                                                       \
     NEXT();                                                                    \
@@ -501,6 +640,42 @@ op_MOV:
   S(uint64_t, IN(IUn)->dst) = S(uint64_t, IN(IUn)->a);
   ip += sizeof(IUn);
   NEXT();
+op_MOV2 : {
+  const uint32_t *m = IN(IMovs)->m;
+  S(uint64_t, m[0]) = S(uint64_t, m[1]);
+  S(uint64_t, m[2]) = S(uint64_t, m[3]);
+  ip += 24;
+  NEXT();
+}
+op_INC2 : {
+  const uint32_t *m = IN(IMovs)->m;
+  PUT(uint32_t, m[0], S(uint32_t, m[0]) + m[1]);
+  PUT(uint32_t, m[2], S(uint32_t, m[2]) + m[3]);
+  ip += 24;
+  NEXT();
+}
+op_ADD2 : {
+  const uint32_t *m = IN(IMovs)->m;
+  PUT(uint32_t, m[0], S(uint32_t, m[1]) + S(uint32_t, m[2]));
+  PUT(uint32_t, m[3], S(uint32_t, m[4]) + S(uint32_t, m[5]));
+  ip += 32;
+  NEXT();
+}
+op_MOV_ADDI : {
+  const uint32_t *m = IN(IMovs)->m;
+  S(uint64_t, m[0]) = S(uint64_t, m[1]);
+  PUT(uint32_t, m[2], S(uint32_t, m[3]) + m[4]);
+  ip += 32;
+  NEXT();
+}
+op_MOV3 : {
+  const uint32_t *m = IN(IMovs)->m;
+  S(uint64_t, m[0]) = S(uint64_t, m[1]);
+  S(uint64_t, m[2]) = S(uint64_t, m[3]);
+  S(uint64_t, m[4]) = S(uint64_t, m[5]);
+  ip += 32;
+  NEXT();
+}
 op_CONST32:
   S(uint64_t, IN(IConst32)->dst) = IN(IConst32)->imm;
   ip += sizeof(IConst32);
@@ -518,10 +693,128 @@ op_SELECT : {
 }
 
   /* ---- fused forms ---- */
+op_I32_ADD3 : {
+  const IOps *in = IN(IOps);
+  PUT(uint32_t, in->a, S(uint32_t, in->b) + S(uint32_t, in->c) + S(uint32_t, in->d));
+  ip += sizeof(IOps);
+  NEXT();
+}
+op_I32_ROT2_XOR : {
+  const IOps *in = IN(IOps);
+  uint32_t v = S(uint32_t, in->b);
+  PUT(uint32_t, in->a, num_rotl32(v, in->c) ^ num_rotl32(v, in->d));
+  ip += sizeof(IOps);
+  NEXT();
+}
+op_I32_ROT3_XOR : {
+  const IOps *in = IN(IOps);
+  uint32_t v = S(uint32_t, in->b);
+  PUT(uint32_t, in->a, num_rotl32(v, in->c) ^ num_rotl32(v, in->d) ^ num_rotl32(v, in->e));
+  ip += sizeof(IOps);
+  NEXT();
+}
+op_I32_ROT2_SHR_XOR : {
+  const IOps *in = IN(IOps);
+  uint32_t v = S(uint32_t, in->b);
+  PUT(uint32_t, in->a, num_rotl32(v, in->c) ^ num_rotl32(v, in->d) ^ (v >> (in->e & 31)));
+  ip += sizeof(IOps);
+  NEXT();
+}
+op_I32_FUNNEL_ST : {
+  const IFunnelSt *in = IN(IFunnelSt);
+  E->fault_ip = ip;
+  uint32_t v =
+      (S(uint32_t, in->a) << (in->ka & 31)) | (S(uint32_t, in->b) >> (in->kb & 31));
+  uint32_t ea = S(uint32_t, in->y) + in->imm;
+  memcpy(mem0 + (uint64_t)ea + in->offset, &v, 4);
+  ip += sizeof(IFunnelSt);
+  NEXT();
+}
+op_I32_LD_FUNNEL_ST : {
+  const IFunnelLdSt *in = IN(IFunnelLdSt);
+  E->fault_ip = ip;
+  uint32_t la = S(uint32_t, in->ly) + in->limm, w;
+  memcpy(&w, mem0 + (uint64_t)la + in->loff, 4);
+  PUT(uint32_t, in->lx, w);
+  E->fault_ip = ip + 1;
+  uint32_t v =
+      (S(uint32_t, in->a) << (in->ka & 31)) | (S(uint32_t, in->b) >> (in->kb & 31));
+  uint32_t ea = S(uint32_t, in->y) + in->imm;
+  memcpy(mem0 + (uint64_t)ea + in->offset, &v, 4);
+  ip += sizeof(IFunnelLdSt);
+  NEXT();
+}
+op_I32_FUNNEL : {
+  const IOps *in = IN(IOps);
+  PUT(uint32_t, in->a, (S(uint32_t, in->b) << (in->c & 31)) | (S(uint32_t, in->d) >> (in->e & 31)));
+  ip += sizeof(IOps);
+  NEXT();
+}
+  /* The product is kept apart so the compiler cannot contract the two
+   * roundings into one fused multiply-add. */
+#if defined(__x86_64__) || defined(__i386__)
+#define FP_APART(v) __asm__("" : "+x"(v))
+#elif defined(__aarch64__)
+#define FP_APART(v) __asm__("" : "+w"(v))
+#else
+#define FP_APART(v) ((void)*(volatile __typeof__(v) *)&(v))
+#endif
+#define MAC_OP(name, T)                                                        \
+  op_##name : {                                                                \
+    const IMac *in = IN(IMac);                                                 \
+    E->fault_ip = ip;                                                          \
+    T a = S(T, in->a), b, c;                                                   \
+    uint32_t ba = S(uint32_t, in->by) + in->bimm;                              \
+    memcpy(&b, mem0 + (uint64_t)ba + in->boff, sizeof b);                      \
+    E->fault_ip = ip + 1;                                                      \
+    uint32_t ca = S(uint32_t, in->cy) + in->cimm;                              \
+    uint8_t *pc_ = mem0 + (uint64_t)ca + in->coff;                             \
+    memcpy(&c, pc_, sizeof c);                                                 \
+    T m = a * b;                                                               \
+    FP_APART(m);                                                               \
+    T r = m + c;                                                               \
+    memcpy(pc_, &r, sizeof r);                                                 \
+    ip += sizeof(IMac);                                                        \
+    NEXT();                                                                    \
+  }
+  MAC_OP(F64_MAC, double)
+  MAC_OP(F32_MAC, float)
+#undef MAC_OP
+op_BR_TEST_NZ:
+  if (S(uint32_t, IN(ICmpBrI32)->a) & IN(ICmpBrI32)->imm)
+    JUMP(ICmpBrI32, disp);
+  else
+    ip += sizeof(ICmpBrI32);
+  NEXT();
+op_BR_TEST_Z:
+  if (!(S(uint32_t, IN(ICmpBrI32)->a) & IN(ICmpBrI32)->imm))
+    JUMP(ICmpBrI32, disp);
+  else
+    ip += sizeof(ICmpBrI32);
+  NEXT();
+#define LOAD_BR(name, T, test)                                                 \
+  op_##name : {                                                                \
+    const ILoadBr *in = IN(ILoadBr);                                           \
+    E->fault_ip = ip;                                                          \
+    T v;                                                                       \
+    uint32_t a = S(uint32_t, in->y) + in->imm;                                 \
+    memcpy(&v, mem0 + (uint64_t)a + in->offset, sizeof v);                     \
+    PUT(uint32_t, in->dst, v);                                                  \
+    if (test)                                                                  \
+      JUMP(ILoadBr, disp);                                                     \
+    else                                                                       \
+      ip += sizeof(ILoadBr);                                                   \
+    NEXT();                                                                    \
+  }
+  LOAD_BR(LOAD_BR_NEZ, uint32_t, v != 0)
+  LOAD_BR(LOAD_BR_EQZ, uint32_t, v == 0)
+  LOAD_BR(LOAD8U_BR_NEZ, uint8_t, v != 0)
+  LOAD_BR(LOAD8U_BR_EQZ, uint8_t, v == 0)
+#undef LOAD_BR
 op_I32_INC_BR_NEZ : {
   const IIncBr *in = IN(IIncBr);
   uint32_t v = S(uint32_t, in->x) + (uint32_t)in->add;
-  S(uint32_t, in->x) = v;
+  PUT(uint32_t, in->x, v);
   if (v)
     JUMP(IIncBr, disp);
   else
@@ -531,7 +824,7 @@ op_I32_INC_BR_NEZ : {
 op_I32_INC_BR_EQZ : {
   const IIncBr *in = IN(IIncBr);
   uint32_t v = S(uint32_t, in->x) + (uint32_t)in->add;
-  S(uint32_t, in->x) = v;
+  PUT(uint32_t, in->x, v);
   if (!v)
     JUMP(IIncBr, disp);
   else
@@ -543,16 +836,47 @@ op_I32_INC_BR_EQZ : {
 #define COPY_OP(name, T)                                                       \
   op_##name : {                                                                \
     const ICopy *in = IN(ICopy);                                               \
-    rec->ip = ip;                                                              \
+    E->fault_ip = ip;                                                          \
     T v;                                                                       \
     uint32_t sa = S(uint32_t, in->sy) + in->simm;                              \
     memcpy(&v, mem0 + (uint64_t)sa + in->soff, sizeof v);                      \
-    rec->ip = ip + 1;                                                          \
+    E->fault_ip = ip + 1;                                                      \
     uint32_t da = S(uint32_t, in->dy) + in->dimm;                              \
     memcpy(mem0 + (uint64_t)da + in->doff, &v, sizeof v);                      \
     ip += sizeof(ICopy);                                                       \
     NEXT();                                                                    \
   }
+op_COPY8N : {
+  const ICopyN *in = IN(ICopyN);
+  uint32_t sa = S(uint32_t, in->sy) + in->simm;
+  uint32_t da = S(uint32_t, in->dy) + in->dimm;
+  uint32_t n = in->n;
+  uint64_t s0 = (uint64_t)sa + in->soff, d0 = (uint64_t)da + in->doff;
+  uint64_t len = (*(RtMemory **)((uint8_t *)cx + in->mem))->length;
+  if (sa <= UINT32_MAX - n && da <= UINT32_MAX - n && s0 + n <= len &&
+      d0 + n <= len) { /* no byte wraps or faults */
+    const uint8_t *s = mem0 + s0;
+    uint8_t *d = mem0 + d0;
+    if (n == 8 && (d0 + 8 <= s0 || s0 + 8 <= d0)) {
+      uint64_t v;
+      memcpy(&v, s, 8);
+      memcpy(d, &v, 8);
+    } else {
+      for (uint32_t k = 0; k < n; k++)
+        d[k] = s[k];
+    }
+    ip += sizeof(ICopyN);
+    NEXT();
+  }
+  for (uint32_t k = 0; k < n; k++) {
+    E->fault_ip = ip + 2 * k;
+    uint8_t v = mem0[(uint64_t)(uint32_t)(sa + k) + in->soff];
+    E->fault_ip = ip + 2 * k + 1;
+    mem0[(uint64_t)(uint32_t)(da + k) + in->doff] = v;
+  }
+  ip += sizeof(ICopyN);
+  NEXT();
+}
   COPY_OP(COPY8, uint8_t)
   COPY_OP(COPY16, uint16_t)
   COPY_OP(COPY32, uint32_t)
@@ -613,6 +937,14 @@ op_RET0:
 op_EXIT:
   return;
 
+op_CALL_ADDI : {
+  const ICallAddi *in = IN(ICallAddi);
+  PUT(uint32_t, in->dst, S(uint32_t, in->a) + in->imm);
+  callee = in->func;
+  new_fp = fp + in->args;
+  new_cx = cx;
+  goto enter;
+}
 op_CALL:
   callee = IN(ICall)->func;
   new_fp = fp + IN(ICall)->args;
@@ -663,6 +995,7 @@ call_ref:
     goto enter;
   }
   rec->ip = ip;
+  E->fault_ip = NULL;
   interp_call_host(ref, cx, fp + IN(ICallRef)->args, IN(ICallRef)->type);
   mem0 = mem0_base(cx);
   ip += sizeof(ICallRef);
@@ -710,6 +1043,7 @@ tail_ref:
     goto tail_enter;
   }
   rec->ip = ip;
+  E->fault_ip = NULL;
   interp_call_host(ref, cx, fp, IN(ICallRef)->type);
   goto op_RET0;
 
@@ -877,6 +1211,8 @@ op_ELEM_DROP:
   ip += sizeof(IOps);
   NEXT();
 
+#include "interp_canon.inc" /* NaN canonicalization (translate_canon.c) */
+
   /* ---- GC (interp_gc.c; allocations may collect: E->top is current) ---- */
 #define GCOP(name)                                                             \
   op_##name : rec->ip = ip;                                                    \
@@ -888,6 +1224,7 @@ op_ELEM_DROP:
 trap:
   rec->ip = ip;
   E->top = rec;
+  E->fault_ip = NULL;
   if (trap_index != UINT64_MAX)
     rt_trap_raise_index(trap_code, trap_index);
   rt_trap_raise(trap_code);
@@ -954,6 +1291,7 @@ void interp_entry(const FuncRef *callee, VMContext *caller, ValRaw *args,
     rt_trap_raise(TRAP_STACK_OVERFLOW);
   E->sentinel = (IFrame){(const uint8_t *)&exit_instr, NULL, NULL, cx};
   E->prev = act->tier == &interp_tier ? act->tier_frames : NULL;
+  E->fault_ip = NULL;
   *rec = (IFrame){f->code, slots, f, cx};
   E->top = rec;
   if (f->has_v128)

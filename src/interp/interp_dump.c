@@ -10,16 +10,24 @@
 
 #define N_(id, text) [IOP_##id - OP_COUNT] = text
 static const char *const iop_names[IOP_COUNT - OP_COUNT] = {
-#define BINOP(name, ...) N_(name##_I, #name "_I"),
+#define BINOP(name, ...) N_(name##_I, #name "_I"), N_(name##_M, #name "_M"),
 #define CMP(name, ...)                                                         \
-  N_(name##_I, #name "_I"), N_(name##_B, #name "_B"), N_(name##_BI, #name "_BI"),
+  N_(name##_I, #name "_I"), N_(name##_M, #name "_M"),                          \
+      N_(name##_B, #name "_B"), N_(name##_BI, #name "_BI"),
 #define LOAD(name, ...)                                                        \
   N_(name##_C, #name "_C"), N_(name##_A, #name "_A"),                          \
-      N_(name##_AI, #name "_AI"),
+      N_(name##_AI, #name "_AI"), N_(name##_N, #name "_N"),                    \
+      N_(name##_Z, #name "_Z"),
 #define STORE(name, ...)                                                       \
   N_(name##_C, #name "_C"), N_(name##_A, #name "_A"),                          \
-      N_(name##_AI, #name "_AI"),
-#define INCBR(name, ...) N_(name##_IB, #name "_IB"), N_(name##_IBI, #name "_IBI"),
+      N_(name##_AI, #name "_AI"), N_(name##_K, #name "_K"),                    \
+      N_(name##_Z, #name "_Z"),
+#define INCBR(name, ...)                                                       \
+  N_(name##_IB, #name "_IB"), N_(name##_IBI, #name "_IBI"),                    \
+      N_(name##_I2BI, #name "_I2BI"),
+#define RMW(name, ...) N_(name##_MS, #name "_MS"),
+#define CHAIN(n1, e1, n2, e2) N_(CHAIN_##n1##_##n2, "CHAIN_" #n1 "_" #n2),
+#define CHAINI(n1, e1, n2, e2) N_(CHAINI_##n1##_##n2, "CHAINI_" #n1 "_" #n2),
 #define IOP(name) N_(name, #name),
 #define GCOP(name) N_(name, #name),
 #include "iops.def"
@@ -28,11 +36,18 @@ static const char *const iop_names[IOP_COUNT - OP_COUNT] = {
 #undef LOAD
 #undef STORE
 #undef INCBR
+#undef RMW
+#undef CHAIN
+#undef CHAINI
 #undef IOP
 #undef GCOP
 #define VSHIFT(name, ...) N_(name##_I, #name "_I"),
-#define VLOAD(name, ...) N_(name##_C, #name "_C"), N_(name##_A, #name "_A"),
-#define VSTORE(name) N_(name##_C, #name "_C"), N_(name##_A, #name "_A"),
+#define VLOAD(name, ...)                                                       \
+  N_(name##_C, #name "_C"), N_(name##_A, #name "_A"),                          \
+      N_(name##_AI, #name "_AI"),
+#define VSTORE(name)                                                           \
+  N_(name##_C, #name "_C"), N_(name##_A, #name "_A"),                          \
+      N_(name##_AI, #name "_AI"),
 #include "simd.def"
 };
 #undef N_
@@ -65,9 +80,9 @@ bool interp_dump_enabled(void) {
 
 void interp_dump_func(const IFunc *f, const uint8_t *code, uint32_t len,
                       const uint32_t *starts, uint32_t n) {
-  fprintf(stderr, "func %u%s%s: frame %u params %u locals %u, %u bytes\n",
+  fprintf(stderr, "func %u%s%s: frame %u params %u locals %u, %u bytes at %p\n",
           f->func_index, f->name ? " " : "", f->name ? f->name : "",
-          f->frame_bytes, f->param_bytes, f->local_bytes, len);
+          f->frame_bytes, f->param_bytes, f->local_bytes, len, (void *)code);
   for (uint32_t i = 0; i < n; i++) {
     uint32_t end = i + 1 < n ? starts[i + 1] : len;
     const void *h;

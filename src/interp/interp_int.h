@@ -21,13 +21,20 @@
 
 typedef enum IOp {
   IOP_FIRST_ = OP_COUNT - 1,
-#define BINOP(name, type, result, expr) IOP_##name##_I,
-#define CMP(name, type, expr) IOP_##name##_I, IOP_##name##_B, IOP_##name##_BI,
+#define BINOP(name, type, result, expr) IOP_##name##_I, IOP_##name##_M,
+#define CMP(name, type, expr)                                                  \
+  IOP_##name##_I, IOP_##name##_M, IOP_##name##_B, IOP_##name##_BI,
 #define LOAD(name, result, memtype)                                            \
-  IOP_##name##_C, IOP_##name##_A, IOP_##name##_AI,
+  IOP_##name##_C, IOP_##name##_A, IOP_##name##_AI, IOP_##name##_N,             \
+      IOP_##name##_Z,
 #define STORE(name, type, memtype)                                             \
-  IOP_##name##_C, IOP_##name##_A, IOP_##name##_AI,
-#define INCBR(name, type, expr) IOP_##name##_IB, IOP_##name##_IBI,
+  IOP_##name##_C, IOP_##name##_A, IOP_##name##_AI, IOP_##name##_K,             \
+      IOP_##name##_Z,
+#define INCBR(name, type, expr)                                                \
+  IOP_##name##_IB, IOP_##name##_IBI, IOP_##name##_I2BI,
+#define RMW(name, type, expr) IOP_##name##_MS,
+#define CHAIN(n1, e1, n2, e2) IOP_CHAIN_##n1##_##n2,
+#define CHAINI(n1, e1, n2, e2) IOP_CHAINI_##n1##_##n2,
 #define IOP(name) IOP_##name,
 #define GCOP(name) IOP_##name,
 #include "iops.def"
@@ -36,10 +43,13 @@ typedef enum IOp {
 #undef LOAD
 #undef STORE
 #undef INCBR
+#undef RMW
+#undef CHAIN
+#undef CHAINI
 #undef IOP
 #define VSHIFT(name, expr) IOP_##name##_I,
-#define VLOAD(name, M, expr) IOP_##name##_C, IOP_##name##_A,
-#define VSTORE(name) IOP_##name##_C, IOP_##name##_A,
+#define VLOAD(name, M, expr) IOP_##name##_C, IOP_##name##_A, IOP_##name##_AI,
+#define VSTORE(name) IOP_##name##_C, IOP_##name##_A, IOP_##name##_AI,
 #include "simd.def"
   IOP_COUNT
 } IOp;
@@ -99,6 +109,12 @@ typedef struct IMemA {
   uint32_t x, y, z, pad;
   uint64_t offset;
 } IMemA;
+/* The constant value to guarded memory 0 at (u32)(slot y + imm) + offset. */
+typedef struct IStoreK {
+  const void *h;
+  uint32_t y, imm, offset, pad;
+  uint64_t value;
+} IStoreK;
 /* One lane of v128 memory: x = dst (loads), y = address, v = the vector,
  * lane = the lane's byte offset; checked on any memory. */
 typedef struct IMemLane {
@@ -142,6 +158,57 @@ typedef struct ICmpBrI64 {
   int32_t disp;
   uint64_t imm;
 } ICmpBrI64;
+/* dst = slot a op b, b loaded from guarded memory 0 at (u32)(slot y + imm) +
+ * offset. */
+typedef struct IBinM {
+  const void *h;
+  uint32_t dst, a, y, imm;
+  uint32_t offset, pad;
+} IBinM;
+/* Guarded memory 0: c = a * b + c (two roundings, as the wasm mul then add),
+ * b and c at (u32)(slot y + imm) + off; a fault reading b reports code
+ * offset + 0, reading c + 1. */
+typedef struct IMac {
+  const void *h;
+  uint32_t a, by, bimm, boff;
+  uint32_t cy, cimm, coff, pad;
+} IMac;
+/* Guarded memory 0 at (u32)(slot y + imm) + offset = (slot a << ka) |
+ * (slot b >> kb) (i32). */
+typedef struct IFunnelSt {
+  const void *h;
+  uint32_t a, ka, b, kb;
+  uint32_t y, imm, offset, pad;
+} IFunnelSt;
+/* An i32.load to slot lx from guarded memory 0 at (u32)(slot ly + limm) +
+ * loff, then an IFunnelSt's store (its operands read after the load); a
+ * fault in the load reports code offset + 0, in the store + 1. */
+typedef struct IFunnelLdSt {
+  const void *h;
+  uint32_t a, ka, b, kb;
+  uint32_t y, imm, offset, lx;
+  uint32_t ly, limm, loff, pad;
+} IFunnelLdSt;
+/* dst = (slot a op1 immediate k) op2 slot b (i32). */
+typedef struct IChain {
+  const void *h;
+  uint32_t dst, a, k, b;
+} IChain;
+/* Slot dst = the i32 (or zero-extended byte) at guarded memory 0's (u32)(slot
+ * y + imm) + offset, then branch if it is non-zero (or zero). */
+typedef struct ILoadBr {
+  const void *h;
+  uint32_t dst, y, imm, offset;
+  int32_t disp, pad;
+} ILoadBr;
+/* Slot x1 += k1, slot x2 += k2 (i32, in order), then branch if slot a
+ * compares true with the immediate imm. */
+typedef struct IInc2Br {
+  const void *h;
+  uint32_t x1, k1, x2, k2;
+  uint32_t a, imm;
+  int32_t disp, pad;
+} IInc2Br;
 /* x += add (i32), then branch if x compares true with slot / immediate b. */
 typedef struct IIncBr {
   const void *h;
@@ -150,6 +217,21 @@ typedef struct IIncBr {
   uint32_t b;
   int32_t disp;
 } IIncBr;
+/* n (2..8) ICopy byte copies in order, the k-th with dimm + k, simm + k; a
+ * fault in the k-th reports code offset + 2k (load) or + 2k + 1 (store).
+ * mem = vmctx byte offset of memory 0's RtMemory * (for a bounds check
+ * that lets the common case skip the per-byte bookkeeping). */
+typedef struct ICopyN {
+  const void *h;
+  uint32_t dy, dimm, sy, simm;
+  uint32_t doff, soff, n, mem;
+} ICopyN;
+/* Moves m[0] = m[1], m[2] = m[3] (, m[4] = m[5]) in order: MOV2 is 24
+ * bytes, MOV3 32. */
+typedef struct IMovs {
+  const void *h;
+  uint32_t m[6];
+} IMovs;
 /* Guarded memory 0: copy from (u32)(slot sy + simm) + soff to
  * (u32)(slot dy + dimm) + doff. */
 typedef struct ICopy {
@@ -171,6 +253,14 @@ typedef struct ICall {
   uint32_t skip, args;
   const struct IFunc *func;
 } ICall;
+/* A CALL whose last argument's add-immediate is done first: slot dst =
+ * (u32)(slot a + imm). */
+typedef struct ICallAddi {
+  const void *h;
+  uint32_t skip, args;
+  const struct IFunc *func;
+  uint32_t dst, a, imm, pad;
+} ICallAddi;
 typedef struct ICallRef {
   const void *h;
   uint32_t skip, args;
@@ -255,6 +345,11 @@ typedef struct IEntry {
   IFrame sentinel; /* ip = the exit instruction */
   struct IEntry *prev;
   IFrame *top;
+  /* Guarded memory accesses store their ip here (not in top->ip): for a
+   * guard-page fault, the instruction of the top frame. Cleared where a
+   * trap or a host call can happen otherwise, so backtraces use it only
+   * for TRAP_MEM_OOB in the innermost entry while it is set. */
+  const uint8_t *fault_ip;
 } IEntry;
 
 /* The module's tier data. */

@@ -304,4 +304,17 @@ static inline V128 simd_dot8_add(V128 a, V128 b, V128 c) {
                                    I8(a)[4 * i + 3] * I8(b)[4 * i + 3]));
 }
 
+/* ---- NaN canonicalization (EngineConfig.nan_canonicalization) ---- */
+
+/* Every NaN lane becomes the canonical NaN (0x7fc00000 / 0x7ff8000000000000),
+ * every other lane is kept bit for bit. */
+static inline V128 simd_canon32(V128 a) {
+  V128 nan = (V128)((U32(a) & 0x7fffffffu) > 0x7f800000u);
+  return simd_sel(nan, simd_splat32(0x7fc00000u), a);
+}
+static inline V128 simd_canon64(V128 a) {
+  V128 nan = (V128)((U64(a) & 0x7fffffffffffffffull) > 0x7ff0000000000000ull);
+  return simd_sel(nan, simd_splat64(0x7ff8000000000000ull), a);
+}
+
 #endif

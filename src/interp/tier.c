@@ -93,8 +93,13 @@ static uint32_t wasm_offset(const IFunc *f, const uint8_t *ip) {
 static void backtrace(const Activation *act, Trap *trap) {
   for (const IEntry *e = act->tier_frames; e; e = e->prev) {
     for (const IFrame *r = e->top; r < &e->sentinel; r++) {
+      /* a guard-page fault: the access stored its ip in the entry */
+      const uint8_t *ip = r->ip;
+      if (e == act->tier_frames && r == e->top && e->fault_ip &&
+          trap->code == TRAP_MEM_OOB)
+        ip = e->fault_ip;
       TrapFrame frame = {r->func->func_index, r->func->name,
-                         wasm_offset(r->func, r->ip), NULL};
+                         wasm_offset(r->func, ip), NULL};
       if (!rt_trap_push_frame(trap, &frame))
         return;
     }

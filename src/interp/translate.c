@@ -8,6 +8,20 @@
  * every label sees one layout. Peepholes: an op's result written straight to
  * the local a following local.set/tee names; compare (or eqz) + br_if / if
  * becomes one compare-and-branch; a constant operand becomes an immediate.
+ * With guarded memory 0, an i32 add of a constant stays pending (V_ADDI) until
+ * used, so accesses take it as (slot + immediate) addressing; further fusions
+ * (each keyed on "the instruction just emitted", Last, so no label can lie
+ * between the parts): a load feeding a binary op (_M), that op's result
+ * stored back (_MS) or added into memory after a multiply (MAC), a load
+ * stored unchanged (COPY*, consecutive bytes grouped), an op with an
+ * immediate feeding another op (CHAIN*, FUNNEL, ADD3, the rotate-xor mixes
+ * ROT2/ROT3), an in-place increment (or two, INC2) feeding a
+ * compare-and-branch or a load, an and feeding a branch (BR_TEST), a load
+ * feeding a branch (LOAD_BR) or, through a local.tee, a funnel shift stored
+ * (LD_FUNNEL_ST), two adds around a local.tee (ADD2), a call's last argument
+ * add (CALL_ADDI), consecutive moves (MOV2/3). Locals that the control flow
+ * writes before any read are not zeroed at entry (they are laid out after
+ * the zeroed ones).
  * Entries carry their width (a v128 takes two slots), so T(height) is the
  * prefix sum of the widths below; v128 constants used in loops are read from
  * the function's constant pool (written by its prologue).
@@ -76,6 +90,20 @@ static const uint16_t op_imm_form[OP_COUNT] = {
 #include "simd.def"
 };
 
+/* Binary ops with their second operand read from guarded memory 0. */
+static const uint16_t op_mem_form[OP_COUNT] = {
+#define BINOP(name, type, result, expr) [OP_##name] = IOP_##name##_M,
+#include "iops.def"
+#undef BINOP
+};
+
+/* The same, the result stored back to that address. */
+static const uint16_t op_rmw_form[OP_COUNT] = {
+#define RMW(name, type, expr) [OP_##name] = IOP_##name##_MS,
+#include "iops.def"
+#undef RMW
+};
+
 static const uint16_t op_branch_form[OP_COUNT] = {
 #define CMP(name, type, expr) [OP_##name] = IOP_##name##_B,
 #include "iops.def"
@@ -94,12 +122,50 @@ static const uint16_t op_inc_form[OP_COUNT] = {
 #undef INCBR
 };
 
+static const uint16_t op_inc_imm_form[OP_COUNT] = {
+#define INCBR(name, type, expr) [OP_##name] = IOP_##name##_IBI,
+#include "iops.def"
+#undef INCBR
+};
+
+static const uint16_t op_inc2_form[OP_COUNT] = {
+#define INCBR(name, type, expr) [OP_##name] = IOP_##name##_I2BI,
+#include "iops.def"
+#undef INCBR
+};
+
 /* Guarded accesses at (u32)(slot + immediate) + offset. */
 static const uint16_t op_addi_form[OP_COUNT] = {
 #define LOAD(name, result, memtype) [OP_##name] = IOP_##name##_AI,
 #define STORE(name, type, memtype) [OP_##name] = IOP_##name##_AI,
 #include "iops.def"
 #undef LOAD
+#undef STORE
+#define VLOAD(name, M, expr) [OP_##name] = IOP_##name##_AI,
+#define VSTORE(name) [OP_##name] = IOP_##name##_AI,
+#include "simd.def"
+};
+
+/* Guarded loads that first add an immediate to their address local. */
+static const uint16_t op_incload_form[OP_COUNT] = {
+#define LOAD(name, result, memtype) [OP_##name] = IOP_##name##_N,
+#include "iops.def"
+#undef LOAD
+};
+
+/* Guarded loads and stores at a constant address. */
+static const uint16_t op_abs_form[OP_COUNT] = {
+#define LOAD(name, result, memtype) [OP_##name] = IOP_##name##_Z,
+#define STORE(name, type, memtype) [OP_##name] = IOP_##name##_Z,
+#include "iops.def"
+#undef LOAD
+#undef STORE
+};
+
+/* Guarded stores of a constant at (u32)(slot + immediate) + offset. */
+static const uint16_t op_store_const_form[OP_COUNT] = {
+#define STORE(name, type, memtype) [OP_##name] = IOP_##name##_K,
+#include "iops.def"
 #undef STORE
 };
 
@@ -278,6 +344,30 @@ static void pc_record(Xl *x, uint32_t wasm_offset) {
 static void emit_mov(Xl *x, uint32_t dst, uint32_t src, bool wide) {
   if (dst != src)
     EMIT(x, wide ? IOP_MOV_V : IOP_MOV, IUn, .dst = dst, .a = src);
+}
+
+/* An 8-byte move: joins the MOV or MOV2 at `prev` when that is the last
+ * instruction (the caller knows no label lies between). Returns where the
+ * move now is (UINT32_MAX: none emitted). */
+static uint32_t emit_mov_join(Xl *x, uint32_t prev, uint32_t dst,
+                              uint32_t src) {
+  if (dst == src)
+    return UINT32_MAX;
+  const void *h = NULL;
+  if (prev != UINT32_MAX)
+    memcpy(&h, x->code + prev, sizeof h);
+  uint32_t size = h == x->labels[IOP_MOV]    ? sizeof(IUn)
+                  : h == x->labels[IOP_MOV2] ? 24
+                                             : 0;
+  if (!size || prev + size != x->len)
+    return EMIT(x, IOP_MOV, IUn, .dst = dst, .a = src);
+  IMovs m = {NULL, {0}};
+  memcpy(m.m, x->code + prev + 8, size - 8);
+  m.m[(size - 8) / 4] = dst;
+  m.m[(size - 8) / 4 + 1] = src;
+  x->len = prev;
+  emit_raw(x, size == 24 ? IOP_MOV3 : IOP_MOV2, &m, size + 8);
+  return prev;
 }
 
 /* Write the constant entry e to slot dst. */
@@ -548,6 +638,45 @@ static void emit_jump_to(Xl *x, Ctrl *c, uint32_t skip) {
 /* A conditional branch on the fused compare `c` (negated: branch if false);
  * returns the displacement field. */
 static uint32_t emit_cmp_branch(Xl *x, const Last *c, bool negate) {
+  if (c->inc && x->len == c->start) {
+    /* fold the in-place add just before the compare into the branch */
+    uint32_t op;
+    if (c->op == OP_I32_EQZ) {
+      op = negate ? IOP_I32_INC_BR_NEZ : IOP_I32_INC_BR_EQZ;
+    } else {
+      op = negate ? NEGATED(c->op) : c->op;
+      op = c->imm ? op_inc_imm_form[op] : op_inc_form[op];
+    }
+    x->len = c->inc_start;
+    return EMIT(x, op, IIncBr, .x = c->a, .add = (int32_t)c->inc_imm,
+                .b = c->imm ? (uint32_t)c->immv : c->b) +
+           offsetof(IIncBr, disp);
+  }
+  if (c->inc2 && x->len == c->start) {
+    /* fold the INC2 just before the compare into the branch */
+    uint32_t op = op_inc2_form[negate ? NEGATED(c->op) : c->op];
+    x->len = c->inc2_start;
+    return EMIT(x, op, IInc2Br, .x1 = c->inc2_m[0], .k1 = c->inc2_m[1],
+                .x2 = c->inc2_m[2], .k2 = c->inc2_m[3], .a = c->a,
+                .imm = (uint32_t)c->immv) +
+           offsetof(IInc2Br, disp);
+  }
+  if (c->ld.on && x->len == c->start) {
+    /* eqz of the value the load just before loaded: one op */
+    bool byte = c->ld.op == OP_I32_LOAD8_U;
+    uint32_t op = negate ? (byte ? IOP_LOAD8U_BR_NEZ : IOP_LOAD_BR_NEZ)
+                         : (byte ? IOP_LOAD8U_BR_EQZ : IOP_LOAD_BR_EQZ);
+    x->len = c->ld.start;
+    return EMIT(x, op, ILoadBr, .dst = c->ld.dst, .y = c->ld.y,
+                .imm = c->ld.imm, .offset = c->ld.off) +
+           offsetof(ILoadBr, disp);
+  }
+  if (c->tst && x->len == c->start) {
+    x->len = c->tst_start;
+    return EMIT(x, negate ? IOP_BR_TEST_NZ : IOP_BR_TEST_Z, ICmpBrI32,
+                .a = c->tst_a, .imm = c->tst_k) +
+           offsetof(ICmpBrI32, disp);
+  }
   if (c->op == OP_I32_EQZ || c->op == OP_I64_EQZ) {
     bool is64 = c->op == OP_I64_EQZ;
     uint32_t op = negate ? (is64 ? IOP_BR_NEZ64 : IOP_BR_NEZ32)
@@ -585,10 +714,33 @@ static uint32_t emit_cond(Xl *x, bool negate, bool materialize_first) {
   if (materialize_first)
     materialize_all(x);
   uint32_t slot;
+  if (x->len == len) {
+    /* the condition is the value the guarded i32.load / i32.load8_u just
+     * emitted loaded (into this temp, or into this local by a local.tee /
+     * set): one op loads and branches */
+    LdInfo ld = {false, 0, 0, 0, 0, 0, 0};
+    if (e.kind == V_LOCAL && p->kind == L_TEE && p->ld.on &&
+        p->ld.dst == e.slot && p->code_end == len)
+      ld = p->ld;
+    else if (e.kind == V_TEMP && p->kind == L_PROD && p->copyable &&
+             p->code_end == len && p->height == height &&
+             (p->op == OP_I32_LOAD || p->op == OP_I32_LOAD8_U))
+      ld = (LdInfo){true,  p->start, tslot(x, height), p->a, p->b,
+                    (uint32_t)p->immv, p->op};
+    if (ld.on) {
+      bool byte = ld.op == OP_I32_LOAD8_U;
+      uint32_t op = negate ? (byte ? IOP_LOAD8U_BR_EQZ : IOP_LOAD_BR_EQZ)
+                           : (byte ? IOP_LOAD8U_BR_NEZ : IOP_LOAD_BR_NEZ);
+      x->len = ld.start;
+      return EMIT(x, op, ILoadBr, .dst = ld.dst, .y = ld.y, .imm = ld.imm,
+                  .offset = ld.off) +
+             offsetof(ILoadBr, disp);
+    }
+  }
   if (e.kind == V_LOCAL) {
     slot = e.slot;
     /* the local was just incremented in place: one op */
-    if (x->len == len && p->kind == L_PROD && p->op == IOP_I32_ADD_I &&
+    if (x->len == len && p->kind == L_INC &&
         p->code_end == len && p->a == slot) {
       x->len = p->start;
       return EMIT(x, negate ? IOP_I32_INC_BR_EQZ : IOP_I32_INC_BR_NEZ, IIncBr,
@@ -597,6 +749,15 @@ static uint32_t emit_cond(Xl *x, bool negate, bool materialize_first) {
     }
   } else {
     slot = tslot(x, height);
+    /* the i32.and with an immediate just emitted: test and branch */
+    if (e.kind == V_TEMP && x->len == len && p->kind == L_PROD &&
+        p->op == OP_I32_AND && p->imm && !p->memop && !p->copyable &&
+        p->code_end == len && p->height == height) {
+      x->len = p->start;
+      return EMIT(x, negate ? IOP_BR_TEST_Z : IOP_BR_TEST_NZ, ICmpBrI32,
+                  .a = p->a, .imm = (uint32_t)p->immv) +
+             offsetof(ICmpBrI32, disp);
+    }
     if (e.kind == V_CONST)
       emit_const(x, slot, &e);
     else if (e.kind == V_ADDI)
@@ -660,11 +821,282 @@ static bool defer_add(Xl *x, uint32_t op) {
   vpop(x);
   vpop(x);
   vpush(x, e);
+  x->last = x->prev; /* no code: the code's end is as the previous left it */
+  return true;
+}
+
+/* The load that reads a whole value of op's operand type. */
+static uint32_t natural_load(uint32_t op) {
+  switch (op_info[op].stack[0]) {
+  case 'i':
+    return OP_I32_LOAD;
+  case 'I':
+    return OP_I64_LOAD;
+  case 'f':
+    return OP_F32_LOAD;
+  case 'F':
+    return OP_F64_LOAD;
+  default:
+    return OP_COUNT;
+  }
+}
+
+/* A binary op whose operand is the value the guarded load just emitted
+ * loaded (and the other a slot): the op reads memory itself (its _M form,
+ * memory operand second). Not for ops that trap: one code offset serves
+ * the load's fault. Returns false when it does not apply. */
+static bool fuse_load(Xl *x, uint32_t op) {
+  uint32_t h = x->h;
+  const Last *p = &x->prev;
+  if (!op_mem_form[op] || op_class[op] != CL_BIN || p->kind != L_PROD ||
+      !p->copyable || p->code_end != x->len || p->op != natural_load(op))
+    return false;
+  switch (op) {
+  case OP_I32_DIV_S: case OP_I32_DIV_U: case OP_I32_REM_S: case OP_I32_REM_U:
+  case OP_I64_DIV_S: case OP_I64_DIV_U: case OP_I64_REM_S: case OP_I64_REM_U:
+    return false;
+  default:
+    break;
+  }
+  uint32_t other;
+  if (p->height == h - 1)
+    other = h - 2;
+  else if (p->height == h - 2 && SWAPPED(op) == op)
+    other = h - 1;
+  else
+    return false;
+  const VEnt *o = &x->vs[other], *m = &x->vs[p->height];
+  if (m->kind != V_TEMP || (o->kind != V_TEMP && o->kind != V_LOCAL))
+    return false;
+  uint32_t a = o->kind == V_LOCAL ? o->slot : tslot(x, other);
+  uint32_t dst = tslot(x, h - 2);
+  /* an add of the product the memory-operand multiply just before made */
+  const Last *mul = &x->mul;
+  bool mac = (op == OP_F64_ADD || op == OP_F32_ADD) && mul->memop &&
+             mul->op == (op == OP_F64_ADD ? OP_F64_MUL : OP_F32_MUL) &&
+             mul->code_end == p->start && o->kind == V_TEMP &&
+             mul->height == other;
+  x->len = p->start;
+  uint32_t pos = EMIT(x, op_mem_form[op], IBinM, .dst = dst, .a = a,
+                      .y = p->a, .imm = p->b, .offset = (uint32_t)p->immv);
+  vpop(x);
+  vpop(x);
+  vpush_temp(x, false);
+  set_producer(x, pos + offsetof(IBinM, dst), h - 2);
+  x->last.memop = true;
+  x->last.op = op;
+  x->last.start = pos;
+  x->last.a = p->a;
+  x->last.b = p->b;
+  x->last.immv = p->immv;
+  x->last.mem_a = a;
+  x->last.mac = mac;
+  if (!mac)
+    x->mul = x->last; /* a mac add keeps its multiply there */
+  return true;
+}
+
+/* The store that writes a whole value of op's result type. */
+static uint32_t natural_store(uint32_t op) {
+  switch (natural_load(op)) {
+  case OP_I32_LOAD:
+    return OP_I32_STORE;
+  case OP_I64_LOAD:
+    return OP_I64_STORE;
+  case OP_F32_LOAD:
+    return OP_F32_STORE;
+  case OP_F64_LOAD:
+    return OP_F64_STORE;
+  default:
+    return OP_COUNT;
+  }
+}
+
+/* The chained op for i32 `t = a op1 k; t op2 b` (OP_COUNT: none). */
+static uint32_t chain_op(uint32_t op1, uint32_t op2) {
+#define CHAIN(n1, e1, n2, e2)                                                  \
+  if (op1 == OP_I32_##n1 && op2 == OP_I32_##n2)                                \
+    return IOP_CHAIN_##n1##_##n2;
+#include "iops.def"
+#undef CHAIN
+  return OP_COUNT;
+}
+
+/* An i32.xor of two temps: the rotl of a local by an immediate just emitted
+ * and the rotl of the same local right before it (an I32_ROT2_XOR), or the
+ * rotl / shr_u of a local just emitted and the I32_ROT2_XOR of that local
+ * right before it (I32_ROT3_XOR, I32_ROT2_SHR_XOR): the rotate-xor mixes of
+ * hash functions. Returns false when it does not apply. */
+static bool fuse_rot(Xl *x) {
+  uint32_t h = x->h;
+  const Last *p = &x->prev;
+  if (p->kind != L_PROD || !p->imm || p->memop ||
+      p->copyable || p->code_end != x->len || p->a >= x->t_base ||
+      x->vs[h - 1].kind != V_TEMP || x->vs[h - 2].kind != V_TEMP ||
+      (p->height != h - 1 && p->height != h - 2))
+    return false;
+  uint32_t other = p->height == h - 1 ? h - 2 : h - 1;
+  IOps f = {NULL, tslot(x, h - 2), p->a, 0, 0, 0, 0};
+  uint32_t at, op;
+  RotInfo rot = {false, 0, 0, 0, 0, 0};
+  if (p->pre_rot.on && p->pre_rot.a == p->a && p->pre_rot.height == other &&
+      p->pre_rot.start + sizeof(IOps) == p->start) {
+    at = p->pre_rot.start;
+    op = p->op == OP_I32_ROTL ? IOP_I32_ROT3_XOR : IOP_I32_ROT2_SHR_XOR;
+    f.c = p->pre_rot.k1, f.d = p->pre_rot.k2, f.e = (uint32_t)p->immv;
+  } else if (p->op == OP_I32_ROTL && p->pre && p->pre_op == OP_I32_ROTL &&
+             p->pre_a == p->a && p->pre_height == other &&
+             p->pre_start < p->start) {
+    at = p->pre_start;
+    op = IOP_I32_ROT2_XOR;
+    f.c = p->pre_k, f.d = (uint32_t)p->immv;
+    rot = (RotInfo){true, at, p->a, f.c, f.d, h - 2};
+  } else {
+    return false;
+  }
+  x->len = at;
+  uint32_t pos = emit_raw(x, op, &f, sizeof f);
+  vpop(x);
+  vpop(x);
+  vpush_temp(x, false);
+  set_producer(x, pos + offsetof(IOps, a), h - 2);
+  x->last.rot = rot;
+  return true;
+}
+
+/* A commutative i32 op one of whose operands is the result of the
+ * op-with-immediate just emitted (or a pending add), the other a slot: one
+ * chained op. Returns false when it does not apply. */
+static bool fuse_chain(Xl *x, uint32_t op) {
+  if (op != OP_I32_OR && op != OP_I32_XOR && op != OP_I32_ADD &&
+      op != OP_I32_AND)
+    return false;
+  uint32_t h = x->h;
+  const Last *p = &x->prev;
+  /* an add of the sum of two slots just emitted: one three-way add */
+  if (op == OP_I32_ADD && p->kind == L_PROD && p->op == OP_I32_ADD &&
+      !p->imm && !p->memop && p->code_end == x->len) {
+    for (uint32_t ti = h - 2; ti < h; ti++) {
+      uint32_t oi = ti == h - 1 ? h - 2 : h - 1;
+      const VEnt *o = &x->vs[oi];
+      if (p->height != ti || x->vs[ti].kind != V_TEMP ||
+          (o->kind != V_LOCAL && o->kind != V_TEMP))
+        continue;
+      IOps f = {NULL, tslot(x, h - 2), p->a, p->b,
+                o->kind == V_LOCAL ? o->slot : tslot(x, oi), 0, 0};
+      x->len = p->start;
+      uint32_t pos = emit_raw(x, IOP_I32_ADD3, &f, sizeof f);
+      vpop(x);
+      vpop(x);
+      vpush_temp(x, false);
+      set_producer(x, pos + offsetof(IOps, a), h - 2);
+      return true;
+    }
+  }
+  /* (a << k) | (b >> k'), the two shifts just emitted: a funnel shift */
+  if (op == OP_I32_OR && p->kind == L_PROD && p->imm && p->pre &&
+      p->code_end == x->len && p->pre_start < p->start &&
+      x->vs[h - 1].kind == V_TEMP && x->vs[h - 2].kind == V_TEMP &&
+      ((p->height == h - 1 && p->pre_height == h - 2) ||
+       (p->height == h - 2 && p->pre_height == h - 1))) {
+    bool shl_last = p->op == OP_I32_SHL && p->pre_op == OP_I32_SHR_U;
+    if (shl_last || (p->op == OP_I32_SHR_U && p->pre_op == OP_I32_SHL)) {
+      IOps f = {NULL, tslot(x, h - 2), shl_last ? p->a : p->pre_a,
+                shl_last ? (uint32_t)p->immv : p->pre_k,
+                shl_last ? p->pre_a : p->a,
+                shl_last ? p->pre_k : (uint32_t)p->immv, 0};
+      x->len = p->pre_start;
+      uint32_t pos = emit_raw(x, IOP_I32_FUNNEL, &f, sizeof f);
+      vpop(x);
+      vpop(x);
+      vpush_temp(x, false);
+      set_producer(x, pos + offsetof(IOps, a), h - 2);
+      x->last.start = pos; /* a store of it may fuse (xl_store) */
+      x->last.ld = p->pre_ld; /* ... and the load right before it */
+      return true;
+    }
+  }
+  if (op == OP_I32_XOR && fuse_rot(x))
+    return true;
+  for (uint32_t ti = h - 2; ti < h; ti++) {
+    uint32_t oi = ti == h - 1 ? h - 2 : h - 1;
+    const VEnt *t = &x->vs[ti], *o = &x->vs[oi];
+    if (o->kind != V_LOCAL && o->kind != V_TEMP)
+      continue;
+    uint32_t op1, a, k;
+    bool rewind = false;
+    if (t->kind == V_ADDI) {
+      op1 = OP_I32_ADD, a = t->slot, k = (uint32_t)t->c;
+    } else if (t->kind == V_TEMP && p->kind == L_PROD && p->imm &&
+               !p->memop && !p->copyable && p->code_end == x->len &&
+               p->height == ti) {
+      op1 = p->op, a = p->a, k = (uint32_t)p->immv, rewind = true;
+    } else {
+      continue;
+    }
+    uint32_t cop = chain_op(op1, op);
+    if (cop == OP_COUNT)
+      continue;
+    uint32_t b = o->kind == V_LOCAL ? o->slot : tslot(x, oi);
+    if (rewind)
+      x->len = p->start;
+    uint32_t pos = EMIT(x, cop, IChain, .dst = tslot(x, h - 2), .a = a,
+                        .k = k, .b = b);
+    vpop(x);
+    vpop(x);
+    vpush_temp(x, false);
+    set_producer(x, pos + offsetof(IChain, dst), h - 2);
+    return true;
+  }
+  return false;
+}
+
+/* The chained op for i32 `t = a op1 k; t op2 k2` (OP_COUNT: none). */
+static uint32_t chaini_op(uint32_t op1, uint32_t op2) {
+#define CHAINI(n1, e1, n2, e2)                                                 \
+  if (op1 == OP_I32_##n1 && op2 == OP_I32_##n2)                                \
+    return IOP_CHAINI_##n1##_##n2;
+#include "iops.def"
+#undef CHAINI
+  return OP_COUNT;
+}
+
+/* An i32 op with a constant second operand whose first is the result of the
+ * op-with-immediate just emitted (or a pending add): one chained op. */
+static bool fuse_chaini(Xl *x, uint32_t op) {
+  uint32_t h = x->h;
+  const Last *p = &x->prev;
+  const VEnt *t = &x->vs[h - 2], *b = &x->vs[h - 1];
+  if (b->kind != V_CONST || operand_width(op) != 4)
+    return false;
+  uint32_t op1, a, k;
+  bool rewind = false;
+  if (t->kind == V_ADDI) {
+    op1 = OP_I32_ADD, a = t->slot, k = (uint32_t)t->c;
+  } else if (t->kind == V_TEMP && p->kind == L_PROD && p->imm && !p->memop &&
+             !p->copyable && p->code_end == x->len && p->height == h - 2) {
+    op1 = p->op, a = p->a, k = (uint32_t)p->immv, rewind = true;
+  } else {
+    return false;
+  }
+  uint32_t cop = chaini_op(op1, op);
+  if (cop == OP_COUNT)
+    return false;
+  uint32_t k2 = (uint32_t)b->c;
+  if (rewind)
+    x->len = p->start;
+  uint32_t pos = EMIT(x, cop, IChain, .dst = tslot(x, h - 2), .a = a, .k = k,
+                      .b = k2);
+  vpop(x);
+  vpop(x);
+  vpush_temp(x, false);
+  set_producer(x, pos + offsetof(IChain, dst), h - 2);
   return true;
 }
 
 static void xl_binop(Xl *x, uint32_t op) {
-  if (defer_add(x, op))
+  if (defer_add(x, op) || fuse_load(x, op) || fuse_chain(x, op) ||
+      fuse_chaini(x, op))
     return;
   uint32_t h = x->h;
   const VEnt *a = &x->vs[h - 2], *b = &x->vs[h - 1];
@@ -688,6 +1120,20 @@ static void xl_binop(Xl *x, uint32_t op) {
   } else {
     c.a = src(x, h - 2);
     c.b = src(x, h - 1);
+    const Last *p = &x->prev;
+    if (op == OP_I32_ADD && p->kind == L_TEE && p->add2 &&
+        p->code_end == x->len) {
+      /* right after another add of two slots whose result a local.set /
+       * tee took: one op doing both in order */
+      IMovs m = {NULL, {p->add2_dst, p->a, p->b, dst, c.a, c.b}};
+      x->len = p->start;
+      pos = emit_raw(x, IOP_ADD2, &m, sizeof m);
+      vpop(x);
+      vpop(x);
+      vpush_temp(x, false);
+      set_producer(x, pos + offsetof(IMovs, m[3]), h - 2);
+      return;
+    }
     pos = EMIT(x, op, IBin, .dst = dst, .a = c.a, .b = c.b);
   }
   vpop(x);
@@ -699,8 +1145,31 @@ static void xl_binop(Xl *x, uint32_t op) {
   c.height = h - 2;
   c.kind = op_class[op] == CL_CMP ? L_CMP : L_PROD;
   const Last *p = &x->prev;
-  if (c.kind == L_CMP && op_inc_form[c.op] && p->kind == L_PROD &&
-      p->op == IOP_I32_ADD_I && p->code_end == pos && p->a == c.a) {
+  if (c.kind == L_PROD && c.imm && p->kind == L_PROD && p->imm &&
+      !p->memop && !p->copyable && p->code_end == pos) {
+    c.pre = true; /* for three-op fusions (fuse_chain) */
+    c.pre_start = p->start;
+    c.pre_op = p->op;
+    c.pre_a = p->a;
+    c.pre_k = (uint32_t)p->immv;
+    c.pre_height = p->height;
+    c.pre_ld = p->ld;
+  }
+  if (c.imm && (op == OP_I32_ROTL || op == OP_I32_SHR_U) &&
+      p->kind == L_PROD && p->rot.on && p->code_end == pos)
+    c.pre_rot = p->rot; /* right after an I32_ROT2_XOR */
+  if (c.imm && (op == OP_I32_SHL || op == OP_I32_SHR_U) &&
+      p->kind == L_TEE && p->code_end == pos && p->ld.dst == c.a &&
+      p->ld.op == OP_I32_LOAD)
+    c.ld = p->ld; /* a shift of the local a load just wrote */
+  if (c.kind == L_CMP && c.imm && op_inc2_form[c.op] && p->kind == L_INC2 &&
+      p->code_end == pos) {
+    c.inc2 = true; /* the compare follows an INC2 */
+    c.inc2_start = p->start;
+    memcpy(c.inc2_m, p->inc2_m, sizeof c.inc2_m);
+  }
+  if (c.kind == L_CMP && op_inc_form[c.op] && p->kind == L_INC &&
+      p->code_end == pos && p->a == c.a) {
     c.inc = true; /* the compare follows an in-place add of its operand */
     c.inc_start = p->start;
     c.inc_imm = (uint32_t)p->immv;
@@ -722,11 +1191,27 @@ static void xl_unop(Xl *x, uint32_t op) {
     x->last.start = pos;
     x->last.a = a;
     x->last.imm = false;
-    if (op == OP_I32_EQZ && p->kind == L_PROD && p->op == IOP_I32_ADD_I &&
+    if (op == OP_I32_EQZ && p->kind == L_INC &&
         p->code_end == pos && p->a == a) {
       x->last.inc = true;
       x->last.inc_start = p->start;
       x->last.inc_imm = (uint32_t)p->immv;
+    }
+    if (op == OP_I32_EQZ && p->kind == L_TEE && p->ld.on &&
+        p->ld.dst == a && p->code_end == pos)
+      x->last.ld = p->ld; /* eqz of the local a load just wrote */
+    if (op == OP_I32_EQZ && p->kind == L_PROD && p->copyable &&
+        p->code_end == pos && p->height == h - 1 &&
+        (p->op == OP_I32_LOAD || p->op == OP_I32_LOAD8_U))
+      x->last.ld = (LdInfo){true, p->start, a, p->a, p->b,
+                            (uint32_t)p->immv, p->op}; /* ... just loaded */
+    if (op == OP_I32_EQZ && p->kind == L_PROD && p->op == OP_I32_AND &&
+        p->imm && !p->memop && !p->copyable && p->code_end == pos &&
+        p->height == h - 1) {
+      x->last.tst = true; /* eqz of a bit test */
+      x->last.tst_start = p->start;
+      x->last.tst_a = p->a;
+      x->last.tst_k = (uint32_t)p->immv;
     }
   }
 }
@@ -740,10 +1225,11 @@ static bool is_guarded(Xl *x, uint32_t mem, uint64_t offset) {
 }
 
 /* Is the entry at `height` the result of the i32.add (of two slots) just
- * emitted? Then a guarded access can do the add itself: drop the add. */
+ * emitted? Then a guarded access can do the add itself: drop the add. (Not
+ * an add with a memory operand, fuse_load's: its b is no slot.) */
 static bool take_add(Xl *x, uint32_t height, Last *out) {
   const Last *p = &x->prev;
-  if (p->kind != L_PROD || p->op != OP_I32_ADD || p->imm ||
+  if (p->kind != L_PROD || p->op != OP_I32_ADD || p->imm || p->memop ||
       p->code_end != x->len || p->height != height ||
       x->vs[height].kind != V_TEMP)
     return false;
@@ -767,6 +1253,11 @@ static void pc_at(Xl *x, uint32_t pos, uint32_t wasm) {
  * store of its value may fuse with it (xl_store). */
 static void set_copyable(Xl *x, uint32_t op, uint32_t pos, uint32_t a,
                          uint32_t k, uint64_t offset) {
+  const Last *p = &x->prev;
+  if (p->kind == L_COPY && p->code_end == pos) {
+    x->last.grp = true;
+    x->last.grp_start = p->start;
+  }
   x->last.copyable = true;
   x->last.op = op;
   x->last.start = pos;
@@ -797,7 +1288,30 @@ static void xl_load(Xl *x, const Instr *in) {
     vpop(x);
     vpush_temp(x, result_wide(op));
     set_producer(x, pos + offsetof(IMemA, x), h - 1);
-    set_copyable(x, op, pos, base, k, offset);
+    if (op_mem_width[op])
+      set_copyable(x, op, pos, base, k, offset);
+    return;
+  }
+  if (is_guarded(x, mem, offset) && op_abs_form[op] && e->kind == V_CONST) {
+    /* the wasm address is a u32, the offset below 2^32: no overflow */
+    pos = EMIT(x, op_abs_form[op], IMem, .x = dst, .offset = e->c + offset);
+    vpop(x);
+    vpush_temp(x, result_wide(op));
+    set_producer(x, pos + offsetof(IMem, x), h - 1);
+    return;
+  }
+  const Last *p = &x->prev;
+  if (is_guarded(x, mem, offset) && op_incload_form[op] &&
+      e->kind == V_LOCAL && p->kind == L_INC && p->code_end == x->len &&
+      p->a == e->slot) {
+    /* the address local was just incremented in place: one op */
+    x->len = p->start;
+    pos = EMIT(x, op_incload_form[op], IMemA, .x = dst, .y = e->slot,
+               .z = (uint32_t)p->immv, .offset = offset);
+    pc_at(x, pos, in->offset);
+    vpop(x);
+    vpush_temp(x, result_wide(op));
+    set_producer(x, pos + offsetof(IMemA, x), h - 1);
     return;
   }
   uint32_t addr = src(x, h - 1);
@@ -810,13 +1324,46 @@ static void xl_load(Xl *x, const Instr *in) {
   vpop(x);
   vpush_temp(x, result_wide(op));
   set_producer(x, pos + offsetof(IMem, x), h - 1);
-  if (is_guarded(x, mem, offset) && op_addi_form[op])
+  if (is_guarded(x, mem, offset) && op_mem_width[op])
     set_copyable(x, op, pos, addr, 0, offset);
 }
 
 /* A store of the value the guarded load just emitted loaded, of the same
  * width, to a guarded address: one copy op. A fault in its store half
  * reports code offset + 1, mapped to the store. */
+/* The byte copy c (its load just emitted, p) continues the COPY8 / COPY8N
+ * group right before it (same slots and offsets, immediates one further):
+ * the group grows by one (up to 8); its load's and store's pc entries move
+ * to the group's code offset + 2n / + 2n + 1. */
+static bool join_copy(Xl *x, const Last *p, const ICopyN *c) {
+  uint32_t g = p->grp_start;
+  const void *h;
+  memcpy(&h, x->code + g, sizeof h);
+  ICopyN grp = {NULL, 0, 0, 0, 0, 0, 0, 1, 0};
+  if (h == x->labels[IOP_COPY8])
+    memcpy(&grp, x->code + g, sizeof(ICopy));
+  else if (h == x->labels[IOP_COPY8N])
+    memcpy(&grp, x->code + g, sizeof grp);
+  else
+    return false;
+  uint32_t n = grp.n;
+  if (n >= 8 || grp.dy != c->dy || grp.sy != c->sy || grp.doff != c->doff ||
+      grp.soff != c->soff || grp.dimm + n != c->dimm ||
+      grp.simm + n != c->simm || x->n_pc < 2 ||
+      x->pc[x->n_pc - 2].code != p->start ||
+      x->pc[x->n_pc - 1].code != p->code_end)
+    return false;
+  grp.n = n + 1;
+  grp.mem = mem_field(x, 0);
+  x->len = g;
+  emit_raw(x, IOP_COPY8N, &grp, sizeof grp);
+  x->pc[x->n_pc - 2].code = g + 2 * n;
+  x->pc[x->n_pc - 1].code = g + 2 * n + 1;
+  x->last = (Last){
+      .kind = L_COPY, .start = g, .code_end = x->len, .height = UINT32_MAX};
+  return true;
+}
+
 static bool xl_copy(Xl *x, const Instr *in) {
   static const uint16_t copy_ops[9] = {
       [1] = IOP_COPY8, [2] = IOP_COPY16, [4] = IOP_COPY32, [8] = IOP_COPY64};
@@ -825,17 +1372,94 @@ static bool xl_copy(Xl *x, const Instr *in) {
   const VEnt *a = &x->vs[h - 2];
   if (p->kind != L_PROD || !p->copyable || p->code_end != x->len ||
       p->height != h - 1 || x->vs[h - 1].kind != V_TEMP ||
-      op_mem_width[p->op] != op_mem_width[op] || a->kind == V_CONST ||
-      a->wide)
+      !op_mem_width[op] || op_mem_width[p->op] != op_mem_width[op] ||
+      a->kind == V_CONST || a->wide)
     return false;
   uint32_t dy = a->kind == V_TEMP ? tslot(x, h - 2) : a->slot;
   uint32_t dimm = a->kind == V_ADDI ? (uint32_t)a->c : 0;
+  ICopyN c = {NULL, dy, dimm, p->a, p->b, (uint32_t)in->imm.memarg.offset,
+              (uint32_t)p->immv, 1, 0};
+  vpop(x);
+  vpop(x);
+  if (op_mem_width[op] == 1 && p->grp && join_copy(x, p, &c))
+    return true;
   x->len = p->start;
-  EMIT(x, copy_ops[op_mem_width[op]], ICopy, .dy = dy, .dimm = dimm,
-       .sy = p->a, .simm = p->b, .doff = (uint32_t)in->imm.memarg.offset,
-       .soff = (uint32_t)p->immv);
+  EMIT(x, copy_ops[op_mem_width[op]], ICopy, .dy = c.dy, .dimm = c.dimm,
+       .sy = c.sy, .simm = c.simm, .doff = c.doff, .soff = c.soff);
   if (x->n_pc && x->pc[x->n_pc - 1].code == p->code_end)
     x->pc[x->n_pc - 1].code = p->start + 1;
+  if (op_mem_width[op] == 1)
+    x->last = (Last){.kind = L_COPY,
+                     .start = p->start,
+                     .code_end = x->len,
+                     .height = UINT32_MAX};
+  return true;
+}
+
+/* The wasm offset recorded for code offset `code` (among the last few
+ * entries); false if none. */
+static bool pc_find(const Xl *x, uint32_t code, uint32_t *wasm) {
+  for (uint32_t i = x->n_pc; i > 0 && x->pc[i - 1].code >= code; i--)
+    if (x->pc[i - 1].code == code) {
+      *wasm = x->pc[i - 1].wasm;
+      return true;
+    }
+  return false;
+}
+
+/* Map code from `code` on to wasm offset `wasm` (dropping later entries). */
+static void pc_set(Xl *x, uint32_t code, uint32_t wasm) {
+  uint32_t len = x->len;
+  x->len = code;
+  pc_record(x, wasm);
+  x->len = len;
+}
+
+/* The wasm offset a trap at code offset `code` reports (the last pc entry
+ * at or before it). */
+static uint32_t pc_governing(const Xl *x, uint32_t code) {
+  for (uint32_t i = x->n_pc; i > 0; i--)
+    if (x->pc[i - 1].code <= code)
+      return x->pc[i - 1].wasm;
+  return 0;
+}
+
+/* A store of the result of the memory-operand op just emitted to the
+ * address it read: one read-modify-write op (its _MS form). Only the read
+ * can fault, so the op keeps the load's code offset. */
+static bool xl_rmw(Xl *x, const Instr *in) {
+  uint32_t h = x->h;
+  const Last *p = &x->prev;
+  const VEnt *a = &x->vs[h - 2];
+  if (p->kind != L_PROD || !p->memop || p->code_end != x->len ||
+      p->height != h - 1 || x->vs[h - 1].kind != V_TEMP ||
+      !op_rmw_form[p->op] || natural_store(p->op) != in->op ||
+      in->imm.memarg.offset != p->immv || a->kind == V_CONST)
+    return false;
+  uint32_t slot = a->kind == V_TEMP ? tslot(x, h - 2) : a->slot;
+  uint32_t imm = a->kind == V_ADDI ? (uint32_t)a->c : 0;
+  if (slot != p->a || imm != p->b)
+    return false;
+  const Last *mul = &x->mul;
+  uint32_t load_b, load_c;
+  if (p->mac && mul->code_end == p->start &&
+      pc_find(x, mul->start, &load_b) && pc_find(x, p->start, &load_c)) {
+    /* c += a * b: one op; reading c reports code offset + 1 (the store
+     * cannot fault once c was read) */
+    x->len = mul->start;
+    EMIT(x, p->op == OP_F64_ADD ? IOP_F64_MAC : IOP_F32_MAC, IMac,
+         .a = mul->mem_a, .by = mul->a, .bimm = mul->b,
+         .boff = (uint32_t)mul->immv, .cy = p->a, .cimm = p->b,
+         .coff = (uint32_t)p->immv);
+    pc_set(x, mul->start, load_b);
+    pc_set(x, mul->start + 1, load_c);
+    vpop(x);
+    vpop(x);
+    return true;
+  }
+  x->len = p->start;
+  EMIT(x, op_rmw_form[p->op], IBinM, .a = p->mem_a, .y = p->a, .imm = p->b,
+       .offset = (uint32_t)p->immv);
   vpop(x);
   vpop(x);
   return true;
@@ -845,8 +1469,56 @@ static void xl_store(Xl *x, const Instr *in) {
   uint32_t h = x->h, op = in->op, mem = in->imm.memarg.mem;
   uint64_t offset = in->imm.memarg.offset;
   bool guarded = is_guarded(x, mem, offset);
-  if (guarded && op_addi_form[op] && xl_copy(x, in))
+  if (guarded && op_addi_form[op] && (xl_rmw(x, in) || xl_copy(x, in)))
     return;
+  const VEnt *v = &x->vs[h - 1], *ad = &x->vs[h - 2];
+  const Last *p = &x->prev;
+  const void *ph = NULL;
+  if (p->kind == L_PROD && p->code_end == x->len &&
+      p->start + sizeof(IOps) == p->code_end)
+    memcpy(&ph, x->code + p->start, sizeof ph);
+  if (guarded && op == OP_I32_STORE && ph == x->labels[IOP_I32_FUNNEL] &&
+      p->height == h - 1 && v->kind == V_TEMP && ad->kind != V_CONST) {
+    /* store the funnel shift just computed: one op */
+    IOps f;
+    memcpy(&f, x->code + p->start, sizeof f);
+    IFunnelSt st = {NULL, f.b, f.c, f.d, f.e,
+                    ad->kind == V_TEMP ? tslot(x, h - 2) : ad->slot,
+                    ad->kind == V_ADDI ? (uint32_t)ad->c : 0,
+                    (uint32_t)offset, 0};
+    if (p->ld.on) {
+      /* ... and the i32.load right before the funnel: one op; a fault in
+       * the load reports code offset + 0, in the store + 1 */
+      const LdInfo *ld = &p->ld;
+      uint32_t load_wasm = pc_governing(x, ld->start);
+      IFunnelLdSt lst = {NULL,   st.a,   st.ka,  st.b,    st.kb,   st.y,
+                         st.imm, st.offset, ld->dst, ld->y, ld->imm, ld->off,
+                         0};
+      x->len = ld->start;
+      emit_raw(x, IOP_I32_LD_FUNNEL_ST, &lst, sizeof lst);
+      pc_set(x, ld->start, load_wasm);
+      pc_set(x, ld->start + 1, (uint32_t)in->offset);
+      vpop(x);
+      vpop(x);
+      return;
+    }
+    x->len = p->start;
+    uint32_t pos = emit_raw(x, IOP_I32_FUNNEL_ST, &st, sizeof st);
+    pc_at(x, pos, in->offset);
+    vpop(x);
+    vpop(x);
+    return;
+  }
+  if (guarded && op_store_const_form[op] && v->kind == V_CONST &&
+      ad->kind != V_CONST) { /* a constant: no temp to write first */
+    uint32_t y = ad->kind == V_TEMP ? tslot(x, h - 2) : ad->slot;
+    uint32_t imm = ad->kind == V_ADDI ? (uint32_t)ad->c : 0;
+    EMIT(x, op_store_const_form[op], IStoreK, .y = y, .imm = imm,
+         .offset = (uint32_t)offset, .value = v->c);
+    vpop(x);
+    vpop(x);
+    return;
+  }
   uint32_t val = src(x, h - 1);
   Last add;
   if (guarded && take_add(x, h - 2, &add)) {
@@ -861,6 +1533,12 @@ static void xl_store(Xl *x, const Instr *in) {
   if (guarded && e->kind == V_ADDI && op_addi_form[op]) {
     EMIT(x, op_addi_form[op], IMemA, .x = val, .y = e->slot,
          .z = (uint32_t)e->c, .offset = offset);
+    vpop(x);
+    vpop(x);
+    return;
+  }
+  if (guarded && op_abs_form[op] && e->kind == V_CONST) {
+    EMIT(x, op_abs_form[op], IMem, .y = val, .offset = e->c + offset);
     vpop(x);
     vpop(x);
     return;
@@ -1108,7 +1786,7 @@ static void xl_br_on_null(Xl *x, uint32_t depth, bool on_null) {
 /* An in-place add of k to the local at `slot` was just emitted at `pos`: a
  * compare-and-branch on the local right after it may absorb it. */
 static void set_inc(Xl *x, uint32_t pos, uint32_t slot, uint32_t k) {
-  x->last = (Last){.kind = L_PROD,
+  x->last = (Last){.kind = L_INC,
                    .op = IOP_I32_ADD_I,
                    .start = pos,
                    .code_end = x->len,
@@ -1129,15 +1807,71 @@ static void xl_local_set(Xl *x, uint32_t local, bool tee) {
     patch32(x, p->dst_field, slot);
     if (p->kind == L_PROD && p->op == OP_I32_ADD && p->imm && p->a == slot)
       set_inc(x, p->start, slot, (uint32_t)p->immv);
+    if (p->kind == L_PROD && p->copyable &&
+        (p->op == OP_I32_LOAD || p->op == OP_I32_LOAD8_U))
+      x->last = (Last){.kind = L_TEE,
+                       .code_end = x->len,
+                       .height = UINT32_MAX,
+                       .ld = {true, p->start, slot, p->a, p->b,
+                              (uint32_t)p->immv, p->op}};
+    if (p->kind == L_PROD && p->op == OP_I32_ADD && !p->imm && !p->memop &&
+        p->start + sizeof(IBin) == p->code_end)
+      x->last = (Last){.kind = L_TEE,
+                       .code_end = x->len,
+                       .height = UINT32_MAX,
+                       .start = p->start,
+                       .a = p->a,
+                       .b = p->b,
+                       .add2 = true,
+                       .add2_dst = slot};
   } else {
     spill_local_refs(x, slot, h - 1);
     if (top.kind == V_CONST) {
       emit_const(x, slot, &top);
     } else if (top.kind == V_ADDI) {
       uint32_t pos = x->len;
-      emit_addi(x, slot, &top);
-      if (top.slot == slot)
-        set_inc(x, pos, slot, (uint32_t)top.c);
+      const void *mh = NULL;
+      if (p->kind == L_MOV && p->code_end == x->len)
+        memcpy(&mh, x->code + p->start, sizeof mh);
+      if (mh == x->labels[IOP_MOV] && top.slot != slot) {
+        /* a copy, then an add to another local: one op */
+        IMovs m = {NULL, {0}};
+        memcpy(m.m, x->code + p->start + 8, 8);
+        m.m[2] = slot;
+        m.m[3] = top.slot;
+        m.m[4] = (uint32_t)top.c;
+        x->len = p->start;
+        emit_raw(x, IOP_MOV_ADDI, &m, sizeof m);
+      } else if (top.slot == slot && p->kind == L_INC &&
+                 p->code_end == x->len) {
+        /* two in-place increments in a row: one op (the second cannot
+         * join a compare then, the first could not anyway) */
+        IMovs m = {NULL, {p->a, (uint32_t)p->immv, slot, (uint32_t)top.c}};
+        uint32_t at = p->start;
+        x->len = at;
+        emit_raw(x, IOP_INC2, &m, 24);
+        x->last = (Last){.kind = L_INC2,
+                         .start = at,
+                         .code_end = x->len,
+                         .height = UINT32_MAX,
+                         .inc2 = true,
+                         .inc2_start = at,
+                         .inc2_m = {m.m[0], m.m[1], m.m[2], m.m[3]}};
+      } else {
+        emit_addi(x, slot, &top);
+        if (top.slot == slot)
+          set_inc(x, pos, slot, (uint32_t)top.c);
+      }
+    } else if (!top.wide) { /* consecutive local.set moves join */
+      uint32_t prev = p->kind == L_MOV && p->code_end == x->len ? p->start
+                                                                : UINT32_MAX;
+      uint32_t at = emit_mov_join(
+          x, prev, slot, top.kind == V_LOCAL ? top.slot : tslot(x, h - 1));
+      if (at != UINT32_MAX)
+        x->last = (Last){.kind = L_MOV,
+                         .start = at,
+                         .code_end = x->len,
+                         .height = UINT32_MAX};
     } else {
       emit_mov(x, slot, top.kind == V_LOCAL ? top.slot : tslot(x, h - 1),
                top.wide);
@@ -1155,12 +1889,37 @@ static uint32_t funcs_field(Xl *x, uint32_t func) {
 }
 
 /* Arguments: the n entries below the top `skip`, written to their temp slots
- * so the callee's frame starts at the first. */
-static uint32_t place_args(Xl *x, uint32_t n, uint32_t skip) {
-  uint32_t first = x->h - skip - n;
-  for (uint32_t k = 0; k < n; k++)
+ * so the callee's frame starts at the first: the locals' moves first (they
+ * join), then the rest (any order is right: each writes its own temp slot
+ * and reads a local, a constant or, for a pending add, its own slot). When
+ * the last code emitted is a pending add's I32_ADD_I, *addi is its
+ * position (else UINT32_MAX). */
+static uint32_t place_args_addi(Xl *x, uint32_t n, uint32_t skip,
+                                uint32_t *addi) {
+  uint32_t first = x->h - skip - n, mov = UINT32_MAX;
+  *addi = UINT32_MAX;
+  for (uint32_t k = 0; k < n; k++) {
+    VEnt *e = &x->vs[first + k];
+    if (e->kind == V_LOCAL && !e->wide) { /* consecutive moves join */
+      x->refs[e->slot / 8]--;
+      e->kind = V_TEMP;
+      uint32_t at = emit_mov_join(x, mov, tslot(x, first + k), e->slot);
+      mov = at != UINT32_MAX ? at : mov;
+    }
+  }
+  for (uint32_t k = 0; k < n; k++) {
+    uint32_t at = x->len;
+    bool add = x->vs[first + k].kind == V_ADDI;
     materialize(x, first + k);
+    if (x->len != at)
+      *addi = add && x->len == at + sizeof(IBinI32) ? at : UINT32_MAX;
+  }
   return tslot(x, first);
+}
+
+static uint32_t place_args(Xl *x, uint32_t n, uint32_t skip) {
+  uint32_t addi;
+  return place_args_addi(x, n, skip, &addi);
 }
 
 static void finish_call(Xl *x, const FuncType *ft, uint32_t skip) {
@@ -1173,7 +1932,19 @@ static void xl_call(Xl *x, uint32_t func, bool tail) {
   bool import = func < x->mod->n_func_imports;
   if (tail)
     emit_frame_moves(x, ft->n_params, 0);
-  uint32_t args = tail ? 0 : place_args(x, ft->n_params, 0);
+  uint32_t addi = UINT32_MAX;
+  uint32_t args = tail ? 0 : place_args_addi(x, ft->n_params, 0, &addi);
+  if (!tail && !import && addi != UINT32_MAX) {
+    /* the last argument's add-immediate and the call: one op */
+    IBinI32 a;
+    memcpy(&a, x->code + addi, sizeof a);
+    x->len = addi;
+    EMIT(x, IOP_CALL_ADDI, ICallAddi, .skip = sizeof(ICallAddi),
+         .args = args, .func = &x->funcs[func - x->mod->n_func_imports],
+         .dst = a.dst, .a = a.a, .imm = a.imm);
+    finish_call(x, ft, 0);
+    return;
+  }
   if (import) {
     uint32_t op = tail ? IOP_TAIL_CALL_IMPORT : IOP_CALL_IMPORT;
     EMIT(x, op, ICallRef, .skip = sizeof(ICallRef), .args = args,
@@ -1470,7 +2241,7 @@ static bool xl_instr(Xl *x, const Instr *in) {
   }
   case OP_LOCAL_GET: {
     uint32_t i = in->imm.index;
-    vpush_local(x, x->loff[i], x->loff[i + 1] - x->loff[i] == 16);
+    vpush_local(x, x->loff[i], x->lwide[i]);
     return true;
   }
   case OP_LOCAL_SET:
@@ -1565,6 +2336,8 @@ static bool translate_body(Xl *x, const Code *code) {
     x->fuel_count++;
     if (!xl_instr(x, in))
       return false;
+    if (x->rm->engine->config.nan_canonicalization)
+      interp_xl_canon(x, in); /* translate_canon.c */
   }
   fuel_flush(x);
   return true;
@@ -1575,6 +2348,7 @@ static void xl_free(Xl *x) {
   mem_free(x->cs);
   mem_free(x->refs);
   mem_free(x->loff);
+  mem_free(x->lwide);
   mem_free(x->pool);
   interp_xl_eh_free(x);
 }
@@ -1586,21 +2360,225 @@ static uint64_t types_bytes(const ValType *types, uint32_t n) {
   return bytes;
 }
 
-/* Every local's slot: params, then the declared locals, by their widths. */
-static void local_offsets(Xl *x, const Code *code) {
-  uint32_t i = 0, off = 0;
-  for (; i < x->ft->n_params; i++) {
-    x->loff[i] = off;
-    off += type_wide(x->ft->params[i]) ? 16 : 8;
-  }
-  for (uint32_t g = 0; g < code->n_local_groups; g++) {
-    const LocalGroup *lg = &code->local_groups[g];
-    for (uint32_t k = 0; k < lg->count; k++, i++) {
-      x->loff[i] = off;
-      off += type_wide(lg->type) ? 16 : 8;
+/* Marks (1) the declared locals (0 = the first after the params) that the
+ * function's opening straight-line code writes before anything reads them:
+ * scanning stops at the first instruction that can branch within the
+ * function, so such a local is written before any read on every path and
+ * needs no zero at entry. */
+static void find_assigned(const Xl *x, const Code *code, uint8_t *mark) {
+  uint32_t np = x->ft->n_params;
+  for (uint32_t i = 0; i < code->n_instrs; i++) {
+    const Instr *in = &code->instrs[i];
+    uint32_t op = in->op;
+    if (op == OP_LOCAL_GET || op == OP_LOCAL_SET || op == OP_LOCAL_TEE) {
+      if (in->imm.index >= np && !mark[in->imm.index - np])
+        mark[in->imm.index - np] = op == OP_LOCAL_GET ? 2 : 1;
+      continue;
+    }
+    switch (op_class[op]) {
+    case CL_BIN:
+    case CL_CMP:
+    case CL_UN:
+    case CL_LOAD:
+    case CL_STORE:
+      continue; /* may trap, which leaves the function */
+    default:
+      break;
+    }
+    switch (op) {
+    case OP_BLOCK:
+    case OP_LOOP: /* entered from above first */
+    case OP_END:  /* reached only by falling through so far */
+    case OP_NOP:
+    case OP_DROP:
+    case OP_SELECT:
+    case OP_I32_CONST:
+    case OP_I64_CONST:
+    case OP_F32_CONST:
+    case OP_F64_CONST:
+    case OP_GLOBAL_GET:
+    case OP_GLOBAL_SET:
+    case OP_CALL: /* no try seen: an exception leaves the function */
+    case OP_CALL_INDIRECT:
+    case OP_MEMORY_SIZE:
+    case OP_MEMORY_GROW:
+    case OP_MEMORY_FILL:
+    case OP_MEMORY_COPY:
+      continue;
+    default:
+      return;
     }
   }
+}
+
+/* The same by a forward pass over the structured control flow: a local
+ * needs its zero when some path reaches a read of it before any write.
+ * Tracks the set of written locals along the current path; a block's end
+ * gets the intersection over the branches to it and the fall-through, a
+ * loop's head its entry set (writes only add). Returns false, changing
+ * nothing, for code it does not model (exception handling, casts) or too
+ * many locals. */
+static bool flow_assigned(const Xl *x, const Code *code, uint8_t *mark) {
+  uint32_t np = x->ft->n_params, nl = code->n_locals;
+  uint32_t words = (nl + 63) / 64, depth = 0, cap = code->max_depth + 2;
+  if (!nl || words > 64 || (uint64_t)cap * words > (1u << 18))
+    return false;
+  /* per frame: kind, reach flags, then out and entry sets */
+  typedef struct {
+    uint8_t kind, has_out, entry_reach, saw_else;
+  } F;
+  F *fs = mem_calloc(cap, sizeof *fs);
+  uint64_t *sets = mem_calloc((size_t)(2 * cap + 1) * words, 8);
+  uint8_t *needs = mem_calloc(nl, 1);
+  bool ok = fs && sets && needs, reach = true;
+  uint64_t *a = sets + (size_t)2 * cap * words;
+#define OUT(f) (sets + (size_t)(f) * 2 * words)
+#define ENTRY(f) (sets + ((size_t)(f) * 2 + 1) * words)
+#define MERGE(f)                                                               \
+  do {                                                                         \
+    if (reach && fs[f].kind != C_LOOP && fs[f].kind != C_FUNC) {               \
+      for (uint32_t w = 0; w < words; w++)                                     \
+        OUT(f)[w] = fs[f].has_out ? OUT(f)[w] & a[w] : a[w];                   \
+      fs[f].has_out = 1;                                                       \
+    }                                                                          \
+  } while (0)
+  if (ok)
+    fs[depth++].kind = C_FUNC;
+  for (uint32_t i = 0; ok && i < code->n_instrs && depth; i++) {
+    const Instr *in = &code->instrs[i];
+    uint32_t k = in->imm.index;
+    switch (in->op) {
+    case OP_LOCAL_GET:
+      if (k >= np && reach && !(a[(k - np) / 64] >> ((k - np) % 64) & 1))
+        needs[k - np] = 1;
+      break;
+    case OP_LOCAL_SET:
+    case OP_LOCAL_TEE:
+      if (k >= np)
+        a[(k - np) / 64] |= 1ull << ((k - np) % 64);
+      break;
+    case OP_BLOCK:
+    case OP_LOOP:
+    case OP_IF:
+      fs[depth] = (F){in->op == OP_BLOCK  ? C_BLOCK
+                      : in->op == OP_LOOP ? C_LOOP
+                                          : C_IF,
+                      0, reach, 0};
+      memcpy(ENTRY(depth), a, words * 8);
+      depth++;
+      break;
+    case OP_ELSE:
+      MERGE(depth - 1);
+      memcpy(a, ENTRY(depth - 1), words * 8);
+      reach = fs[depth - 1].entry_reach;
+      fs[depth - 1].saw_else = 1;
+      break;
+    case OP_END: {
+      uint32_t f = --depth;
+      if (fs[f].kind == C_IF && !fs[f].saw_else) {
+        bool r = reach;
+        uint64_t save[64];
+        memcpy(save, a, words * 8);
+        memcpy(a, ENTRY(f), words * 8);
+        reach = fs[f].entry_reach;
+        MERGE(f);
+        memcpy(a, save, words * 8);
+        reach = r;
+      }
+      if (fs[f].kind == C_BLOCK || fs[f].kind == C_IF) {
+        MERGE(f);
+        reach = fs[f].has_out;
+        if (reach)
+          memcpy(a, OUT(f), words * 8);
+      }
+      break;
+    }
+    case OP_BR:
+    case OP_BR_IF:
+    case OP_BR_ON_NULL:
+    case OP_BR_ON_NON_NULL:
+      if (k < depth)
+        MERGE(depth - 1 - k);
+      if (in->op == OP_BR)
+        reach = false;
+      break;
+    case OP_BR_TABLE:
+      for (uint32_t j = 0; j <= in->imm.br_table.n; j++)
+        if (in->imm.br_table.labels[j] < depth)
+          MERGE(depth - 1 - in->imm.br_table.labels[j]);
+      reach = false;
+      break;
+    case OP_RETURN:
+    case OP_UNREACHABLE:
+    case OP_RETURN_CALL:
+    case OP_RETURN_CALL_INDIRECT:
+    case OP_RETURN_CALL_REF:
+    case OP_THROW:
+    case OP_THROW_REF:
+    case OP_RETHROW:
+      reach = false;
+      break;
+    case OP_TRY_TABLE:
+    case OP_TRY:
+    case OP_CATCH:
+    case OP_CATCH_ALL:
+    case OP_DELEGATE:
+    case OP_BR_ON_CAST:
+    case OP_BR_ON_CAST_FAIL:
+      ok = false;
+      break;
+    default:
+      break;
+    }
+  }
+#undef OUT
+#undef ENTRY
+#undef MERGE
+  if (ok)
+    for (uint32_t i = 0; i < nl; i++)
+      mark[i] = needs[i] ? 2 : 1;
+  mem_free(fs);
+  mem_free(sets);
+  mem_free(needs);
+  return ok;
+}
+
+/* Every local's slot: params, then the declared locals that need a zero at
+ * entry, then the others (x->zero_bytes: the second group's size). */
+static Err local_offsets(Xl *x, const Code *code) {
+  uint32_t np = x->ft->n_params, i = 0, off = 0;
+  uint8_t *mark = mem_calloc(code->n_locals ? code->n_locals : 1, 1);
+  x->lwide = mem_calloc((size_t)np + code->n_locals + 1, 1);
+  if (!mark || !x->lwide) {
+    mem_free(mark);
+    return ERR_NOMEM;
+  }
+  if (!flow_assigned(x, code, mark))
+    find_assigned(x, code, mark);
+  for (; i < np; i++) {
+    x->loff[i] = off;
+    x->lwide[i] = type_wide(x->ft->params[i]);
+    off += x->lwide[i] ? 16 : 8;
+  }
+  uint32_t start = off;
+  for (int pass = 0; pass < 2; pass++) {
+    i = np;
+    for (uint32_t g = 0; g < code->n_local_groups; g++) {
+      const LocalGroup *lg = &code->local_groups[g];
+      for (uint32_t k = 0; k < lg->count; k++, i++) {
+        if ((mark[i - np] == 1) != (pass == 1))
+          continue;
+        x->loff[i] = off;
+        x->lwide[i] = type_wide(lg->type);
+        off += x->lwide[i] ? 16 : 8;
+      }
+    }
+    if (pass == 0)
+      x->zero_bytes = off - start;
+  }
   x->loff[i] = off;
+  mem_free(mark);
+  return OK;
 }
 
 static Err xl_setup(Xl *x, const Code *code, uint64_t locals_end) {
@@ -1608,9 +2586,8 @@ static Err xl_setup(Xl *x, const Code *code, uint64_t locals_end) {
   x->vs = mem_alloc(((size_t)code->max_stack + 2) * sizeof *x->vs);
   x->cs = mem_alloc(((size_t)code->max_depth + 2) * sizeof *x->cs);
   x->loff = mem_alloc((n_locals + 1) * sizeof *x->loff);
-  if (!x->vs || !x->cs || !x->loff)
+  if (!x->vs || !x->cs || !x->loff || local_offsets(x, code) != OK)
     return ERR_NOMEM;
-  local_offsets(x, code);
   pool_scan(x, code);
   x->pool_base = (uint32_t)locals_end;
   uint32_t eh_bytes;
@@ -1671,6 +2648,7 @@ Err interp_translate(const RtModule *module, IFunc *funcs, uint32_t index,
     xl_free(&x);
     return FAIL_NOMEM(diag);
   }
+  f->local_bytes = x.zero_bytes;
   if (setjmp(x.fail)) {
     xl_free(&x);
     mem_free(x.code);

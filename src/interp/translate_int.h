@@ -44,8 +44,23 @@ typedef struct Ctrl {
 } Ctrl;
 
 /* What the previous wasm instruction left at the end of the code, for the
- * local.set and compare+branch peepholes. */
-enum { L_NONE, L_PROD, L_CMP };
+ * local.set and compare+branch peepholes. L_INC: an in-place add of immv to
+ * the local at slot a (IOP_I32_ADD_I at start), for compare+branch. L_MOV:
+ * a MOV or MOV2 at start, which a following move may join. L_COPY: a
+ * COPY8 or COPY8N at start. */
+enum { L_NONE, L_PROD, L_CMP, L_INC, L_MOV, L_COPY, L_TEE, L_INC2 };
+/* A guarded load (op: i32.load or i32.load8_u) at code start writing slot
+ * dst from (u32)(slot y + imm) + off (on: valid). */
+typedef struct LdInfo {
+  bool on;
+  uint32_t start, dst, y, imm, off, op;
+} LdInfo;
+/* An I32_ROT2_XOR at code start: slot height's entry = rotl(slot a, k1) ^
+ * rotl(slot a, k2), a a local's slot (on: valid). */
+typedef struct RotInfo {
+  bool on;
+  uint32_t start, a, k1, k2, height;
+} RotInfo;
 typedef struct Last {
   uint32_t kind;
   uint32_t code_end;  /* x->len right after it */
@@ -58,10 +73,40 @@ typedef struct Last {
   uint64_t immv;
   /* L_PROD of a guarded load at (u32)(slot a + b) + immv (op = the load) */
   bool copyable;
+  bool grp; /* ... and right after a byte-copy group starting at grp_start */
+  uint32_t grp_start;
+  /* L_PROD of a binary op (op) of slot mem_a and the value at that address */
+  bool memop;
+  uint32_t mem_a;
+  bool mac; /* ... an add whose slot operand is the product Xl.mul made */
+  /* L_PROD of an op with an immediate right after another (pre_op of slot
+   * pre_a and pre_k at pre_start, its result at pre_height) */
+  bool pre;
+  uint32_t pre_start, pre_op, pre_a, pre_k, pre_height;
   /* L_CMP: an in-place add of inc_imm to operand a (IOP_I32_ADD_I) ends
    * right where the compare starts; it begins at inc_start */
   bool inc;
   uint32_t inc_start, inc_imm;
+  /* L_CMP of i32.eqz: its operand is the i32.and of slot tst_a and tst_k
+   * that starts at tst_start and ends where the eqz starts */
+  bool tst;
+  uint32_t tst_start, tst_a, tst_k;
+  /* L_TEE: a local.set/tee made the load `ld` (ending at code_end) write
+   * the local itself. L_PROD of an i32 shift by an immediate: `ld` is such
+   * a load of its operand's local right before it (pre_ld: the same for
+   * the pre op; on a FUNNEL: for its first shift) */
+  LdInfo ld, pre_ld;
+  /* L_TEE: add2 says the producer was an i32.add of slots a and b (at
+   * start), now writing the local at slot add2_dst */
+  bool add2;
+  uint32_t add2_dst;
+  /* L_PROD: `rot` is the I32_ROT2_XOR just emitted; of an i32.rotl /
+   * i32.shr_u by an immediate: `pre_rot`, the one right before it */
+  RotInfo rot, pre_rot;
+  /* L_INC2: an INC2 (slot inc2_m[0] += [1], then [2] += [3]) at start;
+   * L_CMP with an immediate: inc2, such an INC2 ends where it starts */
+  bool inc2;
+  uint32_t inc2_start, inc2_m[4];
 } Last;
 
 struct XlEh;
@@ -83,12 +128,15 @@ typedef struct Xl {
   uint32_t depth;
   uint32_t *refs; /* per 8-byte slot: pending V_LOCAL entries */
   uint32_t *loff; /* per local (params first): its slot; [n] = locals' end */
+  uint8_t *lwide; /* per local: a v128 (two slots) */
   uint32_t n_pool;
   uint8_t (*pool)[16]; /* v128 constants living in slots from pool_base */
   uint32_t pool_base;
   uint32_t t_base;
+  uint32_t zero_bytes; /* the declared locals zeroed at entry (first ones) */
   uint32_t t_max; /* the temps' end, from t_base */
   Last last, prev;
+  Last mul; /* the last memory-operand op (for multiply-accumulate) */
   bool fuel, epoch, guarded0;
   uint32_t fuel_field, fuel_count;
   struct XlEh *eh; /* translate_eh.c's state (NULL: no exception handling) */
@@ -137,5 +185,11 @@ void interp_xl_eh_free(Xl *x);
 /* Translate a GC instruction (struct.*, array.*, ref.test/cast, br_on_cast*,
  * conversions, i31); false for any other. */
 bool interp_xl_gc(Xl *x, const Instr *in);
+
+/* ---- translate_canon.c ---- */
+
+/* After `in` was translated, with EngineConfig.nan_canonicalization on: make
+ * a NaN result of an op_nan_canon instruction the canonical NaN. */
+void interp_xl_canon(Xl *x, const Instr *in);
 
 #endif

@@ -110,6 +110,8 @@ typedef struct EngineConfig {
     bool memory_reservation;    /* reserve 4 GiB + guard for 32-bit memories (default on) */
     uint64_t memory_guard_size; /* bytes of guard after a reservation (default and minimum:
                                    RT_MEMORY_GUARD_MIN) */
+    bool nan_canonicalization;  /* every NaN that arithmetic computes (op_nan_canon) is the
+                                   canonical one, on every tier (default off) */
 } EngineConfig;
 
 void rt_engine_config_default(EngineConfig *cfg);

@@ -130,4 +130,40 @@ const char *feature_name(Feature f) {
     return names[f];
 }
 
+/* Which results NaN canonicalization rewrites (op.h): the arithmetic rows, by
+ * result shape. wasmtime's nan_canonicalization covers the same instructions. */
+static const uint8_t nan_canon[OP_COUNT] = {
+#define ROWS(name)                                                                                 \
+    [OP_F32_##name] = NAN_CANON_F32, [OP_F32X4_##name] = NAN_CANON_F32X4,                          \
+    [OP_F64_##name] = NAN_CANON_F64, [OP_F64X2_##name] = NAN_CANON_F64X2
+    ROWS(ADD),
+    ROWS(SUB),
+    ROWS(MUL),
+    ROWS(DIV),
+    ROWS(MIN),
+    ROWS(MAX),
+    ROWS(SQRT),
+    ROWS(CEIL),
+    ROWS(FLOOR),
+    ROWS(TRUNC),
+    ROWS(NEAREST),
+#undef ROWS
+    [OP_F32_DEMOTE_F64] = NAN_CANON_F32,
+    [OP_F64_PROMOTE_F32] = NAN_CANON_F64,
+    [OP_F32X4_DEMOTE_F64X2_ZERO] = NAN_CANON_F32X4,
+    [OP_F64X2_PROMOTE_LOW_F32X4] = NAN_CANON_F64X2,
+    [OP_F32X4_RELAXED_MIN] = NAN_CANON_F32X4,
+    [OP_F32X4_RELAXED_MAX] = NAN_CANON_F32X4,
+    [OP_F32X4_RELAXED_MADD] = NAN_CANON_F32X4,
+    [OP_F32X4_RELAXED_NMADD] = NAN_CANON_F32X4,
+    [OP_F64X2_RELAXED_MIN] = NAN_CANON_F64X2,
+    [OP_F64X2_RELAXED_MAX] = NAN_CANON_F64X2,
+    [OP_F64X2_RELAXED_MADD] = NAN_CANON_F64X2,
+    [OP_F64X2_RELAXED_NMADD] = NAN_CANON_F64X2,
+};
+
+NanCanon op_nan_canon(Opcode op) {
+    return (unsigned)op < OP_COUNT ? (NanCanon)nan_canon[op] : NAN_CANON_NONE;
+}
+
 bool op_is_prefix(uint8_t byte) { return byte == 0xfb || byte == 0xfc || byte == 0xfd; }

@@ -104,6 +104,26 @@ bool op_from_text(const char *text, size_t len, Opcode *out);
  * out of range. */
 const char *feature_name(Feature f);
 
+/* The result shape an instruction's NaN canonicalization rewrites
+ * (EngineConfig.nan_canonicalization): every instruction whose result is
+ * computed by floating-point arithmetic, so that a NaN result may carry a
+ * payload and sign the spec leaves open (spec: Execution > Numerics > NaN
+ * Propagation): add, sub, mul, div, sqrt, min, max, ceil, floor, trunc,
+ * nearest, promote, demote, scalar and SIMD, and the relaxed min, max, madd
+ * and nmadd. NAN_CANON_NONE for everything else: bit operations (abs, neg,
+ * copysign), moves, loads, constants, reinterprets, lane access, pmin/pmax
+ * (a select of an operand) and conversions from integers (never NaN). The one
+ * list both tiers read. */
+typedef enum NanCanon {
+    NAN_CANON_NONE,
+    NAN_CANON_F32,   /* canonical NaN 0x7fc00000 */
+    NAN_CANON_F64,   /* 0x7ff8000000000000 */
+    NAN_CANON_F32X4, /* per lane, as f32 */
+    NAN_CANON_F64X2, /* per lane, as f64 */
+} NanCanon;
+
+NanCanon op_nan_canon(Opcode op);
+
 /* True for the prefix bytes of multi-byte opcodes: 0xfb, 0xfc, 0xfd. 0xfe
  * (threads) is not supported. */
 bool op_is_prefix(uint8_t byte);

@@ -148,6 +148,47 @@ static void stack_limit(void) {
     wasm_engine_delete(engine);
 }
 
+/* f32.add of a quiet NaN with payload and sign and 1.0, on a fresh engine
+ * (tier jit or interp, NaN canonicalization on or off): the result's bits. */
+static uint32_t nan_add_bits(bool jit, bool canon) {
+    wasm_config_t *c = wasm_config_new();
+    if (jit)
+        CHECK(wasmc_config_tier_set(c, WASMC_TIER_JIT) == NULL);
+    wasmc_config_nan_canonicalization_set(c, canon);
+    wasm_engine_t *engine = wasm_engine_new_with_config(c);
+    wasm_store_t *store = wasm_store_new(engine);
+    wasm_instance_t *inst = wat_instance(store,
+        "(module (func (export \"add\") (param f32 f32) (result f32)\n"
+        "  (f32.add (local.get 0) (local.get 1))))");
+    wasm_extern_t *f = export_at(inst, 0);
+    uint32_t bits = 0xffc01234u;
+    float nan;
+    memcpy(&nan, &bits, sizeof nan);
+    wasm_val_t a[2] = {WASM_F32_VAL(nan), WASM_F32_VAL(1.0f)}, r[1] = {WASM_INIT_VAL};
+    wasm_val_vec_t av = WASM_ARRAY_VEC(a), rv = WASM_ARRAY_VEC(r);
+    CHECK(wasm_func_call(wasm_extern_as_func(f), &av, &rv) == NULL);
+    memcpy(&bits, &r[0].of.f32, sizeof bits);
+    wasm_extern_delete(f);
+    wasm_instance_delete(inst);
+    wasm_store_delete(store);
+    wasm_engine_delete(engine);
+    return bits;
+}
+
+static void nan_canonicalization(void) {
+    wasm_config_t *c = wasm_config_new();
+    wasmc_error_t *e = wasmc_config_tier_set(c, WASMC_TIER_JIT);
+    bool have_jit = e == NULL;
+    wasmc_error_delete(e);
+    wasm_config_delete(c);
+    for (int jit = 0; jit <= (int)have_jit; jit++) {
+        /* off (the default): x86 and C keep the operand NaN's sign and payload */
+        CHECK(nan_add_bits(jit, false) == 0xffc01234u);
+        CHECK(nan_add_bits(jit, true) == 0x7fc00000u);
+    }
+    wasmc_config_nan_canonicalization_set(NULL, true);
+}
+
 static void modules(void) {
     wasm_engine_t *engine = wasm_engine_new();
     wasm_module_t *m = NULL;
@@ -382,5 +423,6 @@ static void wasi(void) {
 }
 
 TEST_MAIN("capi_wasmc", TEST_CASE(errors_and_version), TEST_CASE(config_tiers), TEST_CASE(fuel),
-          TEST_CASE(epochs), TEST_CASE(stack_limit), TEST_CASE(modules),
+          TEST_CASE(epochs), TEST_CASE(stack_limit), TEST_CASE(nan_canonicalization),
+          TEST_CASE(modules),
           TEST_CASE(func_call_outcomes), TEST_CASE(linker), TEST_CASE(wasi))

@@ -2,7 +2,8 @@
 # `wasmc run --invoke` end to end: results printed one per line, arguments
 # parsed by parameter type, traps on stderr with "wasmc: trap: MESSAGE" and a
 # backtrace, exit status 0 / 134 (trap) / 1 (failure) / 2 (usage); the
-# options: --fuel, --timeout, --max-memory, --dir, --env, `--`, --name=value;
+# options: --fuel, --timeout, --max-memory, --dir, --env, --nan-canonicalization,
+# `--`, --name=value;
 # WASI modules (written as WAT here; the C guests are in tests/wasi/):
 # proc_exit codes, reactors, a timeout while blocked in a host call.
 # Prints "N passed, N failed" for tests/run.sh.
@@ -79,6 +80,11 @@ check half-nan 0 "nan" "" -- --invoke half "$m" nan
 check half-hex 0 "0.5" "" -- --invoke half "$m" 0x1p0
 check tenth 0 "0.1" "" -- --invoke tenth "$m"
 check fneg 0 "-1.5" "" -- --invoke fneg "$m" 1.5
+check nan-payload 0 "-nan:0x600001" "" -- --invoke half "$m" -nan:0x600001
+check nan-canonical 0 "nan" "" -- --nan-canonicalization --invoke half "$m" -nan:0x600001
+check nan-canonical-interp 0 "nan" "" -- --tier interp --nan-canonicalization --invoke half "$m" -nan:0x600001
+check nan-canonical-neg 0 "-nan:0x600001" "" -- --nan-canonicalization --invoke fneg "$m" nan:0x600001
+check nan-canonical-value 2 "" "'--nan-canonicalization' takes no value" -- --nan-canonicalization=1 --invoke half "$m" 1
 check pair 0 "$(printf -- '-3\n-3')" "" -- --invoke pair "$m" -3
 check none 0 "" "" -- --invoke none "$m"
 check trap 134 "" "wasmc: trap: unreachable" -- --invoke crash "$m"

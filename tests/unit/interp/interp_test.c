@@ -20,10 +20,31 @@ static const char wat[] =
     "    (i32.div_u (i32.const 1) (local.get 0)))\n"
     "  (func $outer (export \"outer\") (param i32) (result i32)\n"
     "    (i32.add (call $inner (local.get 0)) (i32.const 1)))\n"
+    "  (func (export \"outer-addi\") (param i32) (result i32)\n"
+    "    (call $inner (i32.add (local.get 0) (i32.const -1))))\n"
     "  (func (export \"oob\") (param i32) (result i32)\n"
     "    (i32.load (local.get 0)))\n"
+    "  (func (export \"copy\") (param i32 i32) (result i32)\n"
+    "    (i32.store (local.get 1) (i32.load (local.get 0))) (i32.const 0))\n"
+    "  (func (export \"copy3\") (param i32 i32) (result i32)\n"
+    "    (i32.store8 (local.get 1) (i32.load8_u (local.get 0)))\n"
+    "    (i32.store8 (i32.add (local.get 1) (i32.const 1))\n"
+    "                (i32.load8_u (i32.add (local.get 0) (i32.const 1))))\n"
+    "    (i32.store8 (i32.add (local.get 1) (i32.const 2))\n"
+    "                (i32.load8_u (i32.add (local.get 0) (i32.const 2))))\n"
+    "    (i32.const 0))\n"
+    "  (func (export \"ld-funnel\") (param i32 i32) (result i32)\n"
+    "    (local i32)\n"
+    "    (i32.store (local.get 1)\n"
+    "      (i32.or (i32.shl (local.tee 2 (i32.load (local.get 0)))\n"
+    "                       (i32.const 8))\n"
+    "              (i32.shr_u (local.get 2) (i32.const 24))))\n"
+    "    (i32.const 0))\n"
     "  (func (export \"via-host\") (param i32) (result i32)\n"
     "    (i32.add (call $cb (local.get 0)) (i32.const 1000)))\n"
+    "  (func (export \"load-br\") (param i32 i32) (result i32)\n"
+    "    (block (br_if 0 (i32.eqz (i32.load (local.get 0)))))\n"
+    "    (i32.load (local.get 1)))\n"
     ")\n";
 
 typedef struct Fixture {
@@ -105,6 +126,21 @@ static Err call1(Fixture *fx, const char *name, int32_t arg, int32_t *out,
   return err;
 }
 
+/* The code offset of the trap from func (s, d); 0 if none. */
+static uint32_t copy_trap_offset(Fixture *fx, const char *func, int32_t s,
+                                 int32_t d) {
+  ValRaw v[2] = {{0}, {0}};
+  v[0].i32 = s;
+  v[1].i32 = d;
+  Trap *trap = NULL;
+  uint32_t off = 0;
+  if (rt_call(fx->store, export_func(fx, func), v, 2, &trap) == ERR_TRAP &&
+      trap && trap->code == TRAP_MEM_OOB && trap->n_frames)
+    off = trap->frames[0].code_offset;
+  rt_trap_delete(trap);
+  return off;
+}
+
 /* Instructions (by handler) in a function's code, up to its first RET. */
 static uint32_t count_instrs(const IFunc *f, const void *handler,
                              uint32_t *out_total) {
@@ -136,11 +172,12 @@ static void test_fused_loop_shape(void) {
   const void *const *labels = interp_labels();
   const IFunc *count = fx.module->funcs[0].native;
   uint32_t total;
-  /* local.set (add local const) -> one add-immediate writing the local;
-   * lt_u + br_if -> one compare-and-branch; then return of local 1. */
-  CHECK_EQ_U64(count_instrs(count, labels[IOP_I32_ADD_I], &total), 1);
-  CHECK_EQ_U64(count_instrs(count, labels[IOP_I32_LT_U_B], &total), 1);
-  CHECK_EQ_U64(total, 3);
+  /* local.set (add local const) -> an add-immediate writing the local,
+   * lt_u + br_if -> a compare-and-branch, and the two -> one increment-
+   * compare-and-branch; then return of local 1. */
+  CHECK_EQ_U64(count_instrs(count, labels[IOP_I32_ADD_I], &total), 0);
+  CHECK_EQ_U64(count_instrs(count, labels[IOP_I32_LT_U_IB], &total), 1);
+  CHECK_EQ_U64(total, 2);
   int32_t r;
   Trap *trap = NULL;
   CHECK(call1(&fx, "count", 1000, &r, &trap) == OK);
@@ -171,6 +208,23 @@ static void test_backtrace(void) {
     rt_trap_delete(trap);
     trap = NULL;
   }
+  /* The last argument's add done by the call op: the caller's frame names
+   * the call, 13 bytes after outer's (outer's body is 10 bytes, the add 5
+   * more before the call) */
+  uint32_t outer_call = 0, addi_call = 0;
+  for (int k = 0; k < 2; k++) {
+    trap = NULL;
+    CHECK(call1(&fx, k ? "outer-addi" : "outer", k, &r, &trap) == ERR_TRAP);
+    if (trap && trap->n_frames == 2)
+      *(k ? &addi_call : &outer_call) = trap->frames[1].code_offset;
+    rt_trap_delete(trap);
+  }
+  CHECK(outer_call > 0);
+  CHECK_EQ_U64(addi_call, outer_call + 13);
+  const IFunc *oa = fx.module->funcs[3].native;
+  CHECK(((const IHdr *)oa->code)->h ==
+        interp_labels()[IOP_CALL_ADDI]);
+  trap = NULL;
   /* A guard-page fault: the frame's offset names the load itself. */
   CHECK(call1(&fx, "oob", 65536, &r, &trap) == ERR_TRAP);
   if (trap) {
@@ -183,6 +237,35 @@ static void test_backtrace(void) {
   trap = NULL;
   CHECK(call1(&fx, "oob", 65532, &r, &trap) == OK);
   CHECK_EQ_U64(r, 0);
+  /* A load and a store of its value run as one copy op: a fault names the
+   * load or the store (i32.load is 3 bytes: opcode, align, offset). */
+  uint32_t load_off = copy_trap_offset(&fx, "copy", 65536, 0);
+  uint32_t store_off = copy_trap_offset(&fx, "copy", 0, 65536);
+  CHECK(load_off > 0);
+  CHECK_EQ_U64(store_off, load_off + 3);
+  /* Consecutive byte copies run as one op: a fault names its byte's load
+   * or store (the first byte's, then the third's). */
+  uint32_t first_load = copy_trap_offset(&fx, "copy3", 65536, 0);
+  uint32_t third_load = copy_trap_offset(&fx, "copy3", 65534, 0);
+  uint32_t third_store = copy_trap_offset(&fx, "copy3", 0, 65534);
+  CHECK(first_load > 0 && third_load > first_load + 6);
+  CHECK_EQ_U64(third_store, third_load + 3);
+  /* A load, shifts of the loaded local and the store of the result run as
+   * one op: a fault names the load or the store, 14 bytes later. */
+  const IFunc *ldf = fx.module->funcs[7].native;
+  CHECK(((const IHdr *)ldf->code)->h == interp_labels()[IOP_I32_LD_FUNNEL_ST]);
+  load_off = copy_trap_offset(&fx, "ld-funnel", 65536, 0);
+  store_off = copy_trap_offset(&fx, "ld-funnel", 0, 65536);
+  CHECK(load_off > 0);
+  CHECK_EQ_U64(store_off, load_off + 14);
+  /* A load and a branch on its value run as one op: a fault names the
+   * load, 9 bytes before the next load (eqz, br_if, end, local.get). */
+  const IFunc *lbr = fx.module->funcs[9].native;
+  CHECK(((const IHdr *)lbr->code)->h == interp_labels()[IOP_LOAD_BR_EQZ]);
+  uint32_t first = copy_trap_offset(&fx, "load-br", 65536, 0);
+  uint32_t second = copy_trap_offset(&fx, "load-br", 0, 65536);
+  CHECK(first > 0);
+  CHECK_EQ_U64(second, first + 9);
   fx_teardown(&fx);
 }
 

@@ -1,6 +1,7 @@
 /* Checks the instruction table against the spec: unique encodings, lookups that
- * round-trip, per-proposal counts, spot-checked encodings, and well-formed names
- * and stack signatures. Prints a FAIL line per problem; exits 1 if any. */
+ * round-trip, per-proposal counts, spot-checked encodings, well-formed names
+ * and stack signatures, and the NaN-canonicalizing rows (op_nan_canon).
+ * Prints a FAIL line per problem; exits 1 if any. */
 #include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -278,14 +279,61 @@ static void check_features_and_prefixes(void) {
               "op_is_prefix(0x%02x)", b);
 }
 
+/* op_nan_canon: each listed result's shape is the row's result type; the
+ * count (11 arithmetic ops x 4 shapes, 4 promote/demote, 8 relaxed); and
+ * spot checks of what is left out. */
+static void check_nan_canon(void) {
+    static const char *const prefix[] = {[NAN_CANON_F32] = "f32.",
+                                         [NAN_CANON_F64] = "f64.",
+                                         [NAN_CANON_F32X4] = "f32x4.",
+                                         [NAN_CANON_F64X2] = "f64x2."};
+    static const char result[] = {[NAN_CANON_F32] = 'f',
+                                  [NAN_CANON_F64] = 'F',
+                                  [NAN_CANON_F32X4] = 'v',
+                                  [NAN_CANON_F64X2] = 'v'};
+    int n = 0;
+    for (unsigned op = 0; op < OP_COUNT; op++) {
+        NanCanon shape = op_nan_canon((Opcode)op);
+        if (shape == NAN_CANON_NONE)
+            continue;
+        n++;
+        const char *colon = strchr(op_info[op].stack, ':');
+        CHECK(colon && colon[1] == result[shape] && colon[2] == 0, "%s: stack %s", op_names[op],
+              op_info[op].stack);
+        CHECK(strncmp(op_info[op].text, prefix[shape], strlen(prefix[shape])) == 0, "%s: shape %d",
+              op_names[op], shape);
+    }
+    CHECK(n == 11 * 4 + 4 + 8, "%d canonicalizing opcodes", n);
+    static const Opcode kept[] = {
+        OP_F32_NEG,
+        OP_F64_ABS,
+        OP_F32_COPYSIGN,
+        OP_F32X4_PMIN,
+        OP_F64X2_PMAX,
+        OP_F32_CONVERT_I32_S,
+        OP_F64X2_CONVERT_LOW_I32X4_U,
+        OP_F32_REINTERPRET_I32,
+        OP_F64_LOAD,
+        OP_F32X4_SPLAT,
+        OP_F32X4_EQ,
+        OP_I32_TRUNC_F32_S,
+        OP_V128_BITSELECT,
+    };
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+        CHECK(op_nan_canon(kept[i]) == NAN_CANON_NONE, "%s canonicalizes", op_names[kept[i]]);
+    CHECK(op_nan_canon(OP_F64X2_RELAXED_NMADD) == NAN_CANON_F64X2, "f64x2.relaxed_nmadd");
+    CHECK(op_nan_canon(OP_F32_DEMOTE_F64) == NAN_CANON_F32, "f32.demote_f64");
+    CHECK(op_nan_canon(OP_COUNT) == NAN_CANON_NONE, "op_nan_canon(OP_COUNT)");
+}
+
 typedef void (*Check)(void);
 
 int main(void) {
     static const Check checks[] = {
-        check_concurrent_first_use, check_unique_encodings, check_binary_lookup,
-        check_text_lookup,          check_feature_counts,   check_feature_ranges,
-        check_spot_encodings,       check_stack_strings,    check_names,
-        check_features_and_prefixes,
+        check_concurrent_first_use,  check_unique_encodings, check_binary_lookup,
+        check_text_lookup,           check_feature_counts,   check_feature_ranges,
+        check_spot_encodings,        check_stack_strings,    check_names,
+        check_features_and_prefixes, check_nan_canon,
     };
     int passed = 0, failed = 0;
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {

@@ -1,0 +1,42 @@
+;; Without NaN canonicalization (the default; nan_canonicalization.wast has it
+;; on) arithmetic on one NaN operand gives that NaN back, quieted, with its
+;; sign and payload, on both tiers alike (spec: Execution > Numerics > NaN
+;; Propagation allows any arithmetic NaN; wasmc keeps the operand's, as x86
+;; does). Demote keeps the payload's top bits, promote shifts it up.
+(module
+  (func (export "f32.add") (param f32 f32) (result f32) (f32.add (local.get 0) (local.get 1)))
+  (func (export "f32.sub") (param f32 f32) (result f32) (f32.sub (local.get 0) (local.get 1)))
+  (func (export "f32.mul") (param f32 f32) (result f32) (f32.mul (local.get 0) (local.get 1)))
+  (func (export "f32.div") (param f32 f32) (result f32) (f32.div (local.get 0) (local.get 1)))
+  (func (export "f32.sqrt") (param f32) (result f32) (f32.sqrt (local.get 0)))
+  (func (export "f32.floor") (param f32) (result f32) (f32.floor (local.get 0)))
+  (func (export "f32.demote_f64") (param f64) (result f32) (f32.demote_f64 (local.get 0)))
+  (func (export "f64.add") (param f64 f64) (result f64) (f64.add (local.get 0) (local.get 1)))
+  (func (export "f64.mul") (param f64 f64) (result f64) (f64.mul (local.get 0) (local.get 1)))
+  (func (export "f64.sqrt") (param f64) (result f64) (f64.sqrt (local.get 0)))
+  (func (export "f64.promote_f32") (param f32) (result f64) (f64.promote_f32 (local.get 0)))
+  (func (export "f32x4.add") (param v128 v128) (result v128) (f32x4.add (local.get 0) (local.get 1)))
+  (func (export "f64x2.sqrt") (param v128) (result v128) (f64x2.sqrt (local.get 0)))
+  (func (export "f64x2.promote_low_f32x4") (param v128) (result v128)
+    (f64x2.promote_low_f32x4 (local.get 0)))
+)
+
+(assert_return (invoke "f32.add" (f32.const -nan:0x600001) (f32.const 1)) (f32.const -nan:0x600001))
+(assert_return (invoke "f32.add" (f32.const 1) (f32.const -nan:0x600001)) (f32.const -nan:0x600001))
+(assert_return (invoke "f32.sub" (f32.const nan:0x600001) (f32.const 1)) (f32.const nan:0x600001))
+(assert_return (invoke "f32.mul" (f32.const 2) (f32.const -nan:0x600001)) (f32.const -nan:0x600001))
+(assert_return (invoke "f32.div" (f32.const -nan:0x600001) (f32.const 2)) (f32.const -nan:0x600001))
+(assert_return (invoke "f32.sqrt" (f32.const -nan:0x600001)) (f32.const -nan:0x600001))
+(assert_return (invoke "f32.floor" (f32.const -nan:0x600001)) (f32.const -nan:0x600001))
+(assert_return (invoke "f32.demote_f64" (f64.const -nan:0xc000000000001)) (f32.const -nan:0x600000))
+(assert_return (invoke "f64.add" (f64.const -nan:0xc000000000001) (f64.const 1)) (f64.const -nan:0xc000000000001))
+(assert_return (invoke "f64.mul" (f64.const 1) (f64.const nan:0xc000000000001)) (f64.const nan:0xc000000000001))
+(assert_return (invoke "f64.sqrt" (f64.const -nan:0xc000000000001)) (f64.const -nan:0xc000000000001))
+(assert_return (invoke "f64.promote_f32" (f32.const -nan:0x600001)) (f64.const -nan:0xc000020000000))
+(assert_return (invoke "f32x4.add" (v128.const f32x4 -nan:0x600001 1 2 nan:0x400123)
+                                   (v128.const f32x4 1 -nan:0x600002 3 4))
+               (v128.const i32x4 0xffe00001 0xffe00002 0x40a00000 0x7fc00123))
+(assert_return (invoke "f64x2.sqrt" (v128.const f64x2 -nan:0xc000000000001 4))
+               (v128.const i64x2 0xfffc000000000001 0x4000000000000000))
+(assert_return (invoke "f64x2.promote_low_f32x4" (v128.const i32x4 0xffe00001 0x7fc00123 0 0))
+               (v128.const i64x2 0xfffc000020000000 0x7ff8002460000000))
