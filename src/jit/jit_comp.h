@@ -8,6 +8,26 @@
  * stay in registers. i32 values in GPRs are always zero-extended; f32/f64 live
  * in the low lane of an XMM register, v128 in a whole one.
  *
+ * Register-cached locals: a pre-pass (choose_pins in jit_compile.c) weighs
+ * every numeric local's local.get/set/tee by loop depth and pins the heaviest
+ * in registers for the whole function: i32/i64 in the callee-saved rbx, r12,
+ * r13 (and r14 when memory 0 is not guarded), f32/f64 in xmm8..xmm13. Refs
+ * and v128 are never pinned. A pinned local lives in Comp.pin[local]; a
+ * pending K_LOCAL read of it is a read of that register. Since the pins hold
+ * for the whole function, labels need no merging. Functions with GC or EH
+ * instructions pin GPR locals only in callee-saved registers; others may
+ * also use r8, r9, rdi and rsi (J_PIN_VOLATILE).
+ * Call contract (GC stack maps, exception landing pads): before every call
+ * instruction (wasm calls, call_indirect/call_ref, tail calls, and every
+ * jit_call_c) each pinned local is in its frame slot (jit_local), so frame
+ * slots describe all locals at the call: jit_spill_regs flushes them all
+ * (jit_flush_locals; our call paths spill before setting up arguments) and
+ * jit_call_c flushes the ones argument set-up cannot clobber. After a wasm
+ * call every pinned local is reloaded (jit_reload_locals: the native
+ * convention preserves nothing); after jit_call_c the XMM and volatile ones
+ * are. Pins never hold refs. A landing pad resumes from frame slots:
+ * jit_reload_context (r15, r14) also reloads every pinned local.
+ *
  * Widths: a v128 takes 16 bytes wherever a value goes (locals, operand
  * slots, the argument/result area), every other value 8. Entry i of the
  * operand stack sits at byte offset soff[i] (the sum of the widths below
@@ -56,6 +76,14 @@ typedef struct JStub {
 #define J_MEM0 X64_R14
 #define J_VMCTX X64_R15
 #define J_N_XMM 14
+/* Registers for pinned locals: GPRs callee-saved in the C ABI, XMMs at the
+ * top of the allocatable range. */
+#define J_MAX_PIN_XMM 6
+#define J_MAX_PIN_GPR 8
+#define J_MAX_PINS (J_MAX_PIN_GPR + J_MAX_PIN_XMM)
+/* Pinned GPRs a C call clobbers (used only in functions without GC or EH
+ * instructions, whose C calls all go through jit_spill_regs first). */
+#define J_PIN_VOLATILE ((1u << X64_R8) | (1u << X64_R9) | (1u << X64_RDI) | (1u << X64_RSI))
 
 /* A 16-byte constant in the function's pool (after the stubs). */
 typedef struct JConst {
@@ -80,6 +108,10 @@ typedef struct Comp {
     VItem *vs;
     uint32_t h;
     uint32_t *local_refs; /* pending K_LOCAL entries per local */
+    uint8_t *pin;         /* per local: its register, or X64_NOREG (not pinned) */
+    uint32_t pinned[J_MAX_PINS]; /* the pinned locals */
+    uint32_t n_pinned;
+    uint16_t pin_written; /* bit k: pinned[k] is written somewhere (else its slot stays current) */
     JCtrl *cs;
     uint32_t depth;
     uint16_t gpr_free, xmm_free; /* bit masks */
@@ -98,6 +130,7 @@ typedef struct Comp {
     bool guarded0, fuel, epoch;
     uint32_t fuel_pos, fuel_count; /* the pending fuel charge's imm32 field */
     int32_t tls_limit;
+    struct JGcComp *gc; /* safepoints (jit_gc.c) */
 } Comp;
 
 /* ---- tracker (jit_compile.c) ---- */
@@ -111,6 +144,21 @@ X64Mem jit_slot(const Comp *c, uint32_t height);
 /* The operand area's slot at byte offset `off` for a value of `width` bytes. */
 X64Mem jit_slot_at(const Comp *c, uint32_t off, uint32_t width);
 X64Mem jit_local(const Comp *c, uint32_t local);
+/* The register holding pinned local `local`, or X64_NOREG. */
+static inline uint8_t jit_pin(const Comp *c, uint32_t local) {
+    return c->pin[local];
+}
+/* Whether entry i is a pending read of a pinned local. */
+static inline bool jit_is_pinned_read(const Comp *c, uint32_t i) {
+    return c->vs[i].kind == K_LOCAL && c->pin[c->vs[i].local] != X64_NOREG;
+}
+/* Every pinned local to its frame slot (before a call). */
+void jit_flush_locals(Comp *c);
+/* Every pinned local from its frame slot (after a wasm call; landing pads). */
+void jit_reload_locals(Comp *c);
+/* If the top entry is a pending read of a pinned local, pop it and return
+ * its register in *reg (read-only: never freed or written). */
+bool jit_pop_pinned(Comp *c, uint8_t *reg);
 /* f32, f64 and v128 live in XMM registers, the rest in GPRs. */
 bool jit_is_xmm(uint8_t type);
 uint8_t jit_alloc(Comp *c, bool xmm);
@@ -139,12 +187,26 @@ uint32_t jit_stub_index(Comp *c, uint32_t code, uint8_t index_reg);
 void jit_trap_site(Comp *c, uint32_t code);
 void jit_call_c(Comp *c, const void *fn);
 void jit_restore_rsp(Comp *c);
+/* Branch to label `depth` when cc holds (flags set; entries all in slots). */
+void jit_branch_if(Comp *c, uint32_t depth, X64Cond cc);
+/* For exception handling (jit_eh.c): br to label `depth`; push a block (the
+ * instruction's block immediate); the `end` of the innermost control; r15,
+ * r14 and the pinned locals from the frame (landing pads). */
+void jit_br(Comp *c, uint32_t depth);
+JCtrl *jit_push_block(Comp *c, const Instr *in);
+void jit_end(Comp *c);
+void jit_reload_context(Comp *c);
+/* Start a fuel block here (a legacy catch arm). */
+void jit_fuel_block(Comp *c);
 
 /* ---- lowering (jit_lower.c): false when `op` is not theirs ---- */
 bool jit_lower_numeric(Comp *c, const Instr *in);
 bool jit_lower_memory(Comp *c, const Instr *in);
 /* SIMD and relaxed SIMD (jit_simd.c). */
 bool jit_lower_simd(Comp *c, const Instr *in);
+/* An op_nan_canon instruction, lowered with its NaN result made canonical
+ * (jit_canon.c; only with EngineConfig.nan_canonicalization). */
+bool jit_canon_lower(Comp *c, const Instr *in);
 /* The address operand of a memory access of `size` bytes (pops the address;
  * may use r10/r11); *site: a fault there is a guard-page trap. */
 X64Mem jit_address(Comp *c, const Instr *in, uint8_t size, bool *site);
@@ -152,6 +214,9 @@ X64Mem jit_address(Comp *c, const Instr *in, uint8_t size, bool *site);
  * returns the condition that is true when the compare is. */
 bool jit_fusable_cmp(uint32_t op);
 X64Cond jit_emit_cmp(Comp *c, uint32_t op);
+/* iNN.and fused with the br_if / if that follows (a test): true when the
+ * and is nonzero. */
+X64Cond jit_emit_test(Comp *c, bool w);
 /* Raw GPR move helpers */
 void jit_mov_to_reg(Comp *c, uint8_t type, uint8_t dst, uint8_t src);
 

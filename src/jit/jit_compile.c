@@ -7,6 +7,7 @@
  * Every allocation failure longjmps to Comp.fail; the scratch dies with the
  * Comp. */
 #include "jit_comp.h"
+#include "jit_gc.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -31,13 +32,14 @@ static void *grow_array(Comp *c, void *p, uint32_t *cap, uint32_t need, size_t e
     return q;
 }
 
-static void pc_record(Comp *c, uint32_t wasm) {
+static inline void pc_record(Comp *c, uint32_t wasm) {
     uint32_t at = c->cb.len;
     if (c->n_pcs && c->pcs[c->n_pcs - 1].native == at) {
         c->pcs[c->n_pcs - 1].wasm = wasm;
         return;
     }
-    c->pcs = grow_array(c, c->pcs, &c->cap_pcs, c->n_pcs + 1, sizeof *c->pcs);
+    if (c->n_pcs >= c->cap_pcs)
+        c->pcs = grow_array(c, c->pcs, &c->cap_pcs, c->n_pcs + 1, sizeof *c->pcs);
     c->pcs[c->n_pcs++] = (JPc){at, wasm};
 }
 
@@ -115,11 +117,17 @@ void jit_restore_rsp(Comp *c) {
     x64_lea(&c->cb, true, X64_RSP, x64_mem(X64_RBP, -c->frame));
 }
 
+static void reload_pins(Comp *c, bool all);
+
+static void flush_pins(Comp *c, bool all);
+
 void jit_call_c(Comp *c, const void *fn) {
+    flush_pins(c, false);
     x64_alu_ri(&c->cb, X64_AND, true, X64_RSP, -16);
     x64_mov_ri(&c->cb, X64_RAX, (uint64_t)(uintptr_t)fn);
     x64_call_r(&c->cb, X64_RAX);
     jit_restore_rsp(c);
+    reload_pins(c, false);
 }
 
 /* ---- registers ---- */
@@ -180,6 +188,15 @@ VItem jit_pop(Comp *c) {
     return it;
 }
 
+bool jit_pop_pinned(Comp *c, uint8_t *reg) {
+    const VItem *top = &c->vs[c->h - 1];
+    if (top->kind != K_LOCAL || c->pin[top->local] == X64_NOREG)
+        return false;
+    *reg = c->pin[top->local];
+    jit_pop(c);
+    return true;
+}
+
 static void load_mem(Comp *c, uint8_t type, uint8_t r, X64Mem m) {
     switch (type) {
     case T_I32: x64_load(&c->cb, (X64Reg)r, m, 4, false, false); break;
@@ -213,7 +230,12 @@ void jit_load_item(Comp *c, const VItem *it, uint8_t r) {
             x64_movd_xr(&c->cb, it->type == T_F64, r, J_SCRATCH);
         }
         break;
-    case K_LOCAL: load_mem(c, it->type, r, jit_local(c, it->local)); break;
+    case K_LOCAL:
+        if (c->pin[it->local] != X64_NOREG)
+            jit_mov_to_reg(c, it->type, r, c->pin[it->local]);
+        else
+            load_mem(c, it->type, r, jit_local(c, it->local));
+        break;
     case K_SLOT: load_mem(c, it->type, r, jit_slot(c, (uint32_t)(it - c->vs))); break;
     default: jit_mov_to_reg(c, it->type, r, it->reg); break;
     }
@@ -250,21 +272,10 @@ bool jit_pop_imm(Comp *c, int32_t *out_imm) {
 static void store_v128(Comp *c, const VItem *it, uint32_t at, X64Mem m) {
     switch (it->kind) {
     case K_REG: x64_vec_mr(&c->cb, X64_MOVDQU_ST, m, it->reg); return;
-    case K_CONST: {
-        X64Mem hi = m;
-        hi.disp += 8;
-        uint64_t halves[2] = {it->c, it->c_hi};
-        X64Mem places[2] = {m, hi};
-        for (int k = 0; k < 2; k++) {
-            if ((int64_t)halves[k] >= INT32_MIN && (int64_t)halves[k] <= INT32_MAX) {
-                x64_store_imm(&c->cb, places[k], (int32_t)halves[k], 8);
-            } else {
-                x64_mov_ri(&c->cb, J_SCRATCH, halves[k]);
-                x64_store(&c->cb, places[k], J_SCRATCH, 8);
-            }
-        }
+    case K_CONST: /* from the constant pool (or pxor / pcmpeqd) */
+        jit_load_v128(c, J_XSCRATCH, it->c, it->c_hi);
+        x64_vec_mr(&c->cb, X64_MOVDQU_ST, m, J_XSCRATCH);
         return;
-    }
     case K_LOCAL:
         x64_vec_rm(&c->cb, X64_MOVDQU, J_XSCRATCH, jit_local(c, it->local));
         x64_vec_mr(&c->cb, X64_MOVDQU_ST, m, J_XSCRATCH);
@@ -283,6 +294,11 @@ static void store_v128(Comp *c, const VItem *it, uint32_t at, X64Mem m) {
 /* Write an item (at height `at`, or any place) to memory m, 8 bytes for
  * integers, 16 for v128. */
 static void store_item(Comp *c, const VItem *it, uint32_t at, X64Mem m) {
+    if (it->kind == K_LOCAL && c->pin[it->local] != X64_NOREG) {
+        VItem in_reg = {K_REG, it->type, c->pin[it->local], 0, 0, 0};
+        store_item(c, &in_reg, at, m);
+        return;
+    }
     if (it->type == T_V128) {
         store_v128(c, it, at, m);
         return;
@@ -341,11 +357,192 @@ void jit_spill_regs(Comp *c) {
     for (uint32_t i = 0; i < c->h; i++)
         if (c->vs[i].kind == K_REG)
             spill_item(c, i);
+    jit_flush_locals(c);
 }
 
 void jit_spill_all(Comp *c) {
     for (uint32_t i = 0; i < c->h; i++)
         spill_item(c, i);
+}
+
+/* ---- pinned locals ---- */
+
+/* Whether pinned local l's register survives a C call (callee-saved GPRs). */
+static bool pin_survives_c(const Comp *c, uint32_t l) {
+    return !jit_is_xmm(c->local_types[l]) && !(J_PIN_VOLATILE & (1u << c->pin[l]));
+}
+
+/* all: every written pin; else those a jit_call_c sequence has not
+ * clobbered while setting up arguments (all but the volatile GPRs). */
+static void flush_pins(Comp *c, bool all) {
+    for (uint32_t k = 0; k < c->n_pinned; k++) {
+        uint32_t l = c->pinned[k];
+        if (!(c->pin_written & (1u << k)) ||
+            (!all && !jit_is_xmm(c->local_types[l]) && !pin_survives_c(c, l)))
+            continue;
+        VItem in_reg = {K_REG, c->local_types[l], c->pin[l], 0, 0, 0};
+        store_item(c, &in_reg, 0, jit_local(c, l));
+    }
+}
+
+void jit_flush_locals(Comp *c) {
+    flush_pins(c, true);
+}
+
+/* all: every pin; else those a C call clobbers. */
+static void reload_pins(Comp *c, bool all) {
+    for (uint32_t k = 0; k < c->n_pinned; k++) {
+        uint32_t l = c->pinned[k];
+        if (all || !pin_survives_c(c, l))
+            load_mem(c, c->local_types[l], c->pin[l], jit_local(c, l));
+    }
+}
+
+void jit_reload_locals(Comp *c) {
+    reload_pins(c, true);
+}
+
+/* Whether the frame word at rbp + disp is the slot of a pinned declared
+ * local that is written: such a slot is stored by every flush before it is
+ * ever read (reloads, libcall operands), so the prologue need not zero it. */
+static bool slot_by_pin(const Comp *c, int32_t disp) {
+    for (uint32_t k = 0; k < c->n_pinned; k++) {
+        uint32_t l = c->pinned[k];
+        if (l >= c->n_params && (c->pin_written & (1u << k)) && c->local_disp[l] == disp)
+            return true;
+    }
+    return false;
+}
+
+/* Entry values of the pinned locals: parameters from the argument area,
+ * declared locals zero. */
+static void init_pins(Comp *c) {
+    for (uint32_t k = 0; k < c->n_pinned; k++) {
+        uint32_t l = c->pinned[k];
+        uint8_t r = c->pin[l];
+        if (l < c->n_params)
+            load_mem(c, c->local_types[l], r, jit_local(c, l));
+        else if (jit_is_xmm(c->local_types[l]))
+            x64_sse_rr(&c->cb, X64_XORPS, r, r);
+        else
+            x64_alu_rr(&c->cb, X64_XOR, false, (X64Reg)r, (X64Reg)r);
+    }
+}
+
+/* Loop-depth weight of one use: 8^depth, up to depth 6. */
+static uint32_t use_weight(uint32_t depth) {
+    return 1u << (3 * (depth < 6 ? depth : 6));
+}
+
+static void add_weight(uint32_t *w, uint32_t x) {
+    *w = *w + x < *w ? UINT32_MAX : *w + x;
+}
+
+/* Weigh each local's reads and writes (and the calls, each of which costs a
+ * pinned local a reload) by loop depth. */
+static uint32_t weigh_locals(Comp *c, uint32_t *w, uint8_t *written, uint32_t *loop_ends,
+                             bool *foreign, bool *mem_access) {
+    const Code *code = c->code;
+    uint32_t depth = 0, calls = 0;
+    for (uint32_t i = 0; i < code->n_instrs; i++) {
+        const Instr *in = &code->instrs[i];
+        uint8_t feat = op_info[in->op].feature, imm = op_info[in->op].imm;
+        if (feat == FEAT_GC || feat == FEAT_EH || feat == FEAT_EH_LEGACY)
+            *foreign = true;
+        if (imm == IMM_MEMARG || imm == IMM_MEMARG_LANE)
+            *mem_access = true;
+        while (depth && loop_ends[depth - 1] <= i)
+            depth--;
+        switch (in->op) {
+        case OP_LOOP: loop_ends[depth++] = in->imm.block.end; break;
+        case OP_LOCAL_SET:
+        case OP_LOCAL_TEE: written[in->imm.index] = 1; /* fall through */
+        case OP_LOCAL_GET: add_weight(&w[in->imm.index], use_weight(depth)); break;
+        case OP_CALL:
+        case OP_CALL_INDIRECT:
+        case OP_CALL_REF: add_weight(&calls, use_weight(depth)); break;
+        default: break;
+        }
+    }
+    return calls;
+}
+
+/* The up to n heaviest locals of the class (GPR or XMM) worth pinning,
+ * heaviest first, in one pass; returns how many. A pin costs a reload after
+ * each call (weighted `calls`) and, if written, a store before it: its
+ * weighted uses must outweigh that. */
+static uint32_t heaviest(const Comp *c, const uint32_t *w, const uint8_t *written, bool xmm,
+                         uint32_t calls, uint32_t *top, uint32_t n) {
+    uint32_t n_top = 0, n_all = c->n_params + c->n_locals;
+    for (uint32_t l = 0; l < n_all; l++) {
+        uint8_t t = c->local_types[l];
+        uint64_t cost = (uint64_t)calls * (written[l] ? 2 : 1);
+        if (w[l] <= (cost > 2 ? cost : 2) || t == T_REF || t == T_V128 || jit_is_xmm(t) != xmm)
+            continue;
+        if (n_top == n && w[top[n - 1]] >= w[l])
+            continue;
+        uint32_t k = n_top < n ? n_top++ : n - 1;
+        while (k && w[top[k - 1]] < w[l]) {
+            top[k] = top[k - 1];
+            k--;
+        }
+        top[k] = l;
+    }
+    return n_top;
+}
+
+static void pin_class(Comp *c, const uint32_t *w, const uint8_t *written, bool xmm,
+                      const uint8_t *regs, uint32_t n_regs, uint32_t calls) {
+    uint32_t top[J_MAX_PINS];
+    uint32_t n = heaviest(c, w, written, xmm, calls, top, n_regs);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t l = top[k];
+        c->pin[l] = regs[k];
+        if (written[l])
+            c->pin_written |= (uint16_t)(1u << c->n_pinned);
+        c->pinned[c->n_pinned++] = l;
+        if (xmm)
+            c->xmm_free &= (uint16_t) ~(1u << regs[k]);
+        else
+            c->gpr_free &= (uint16_t) ~(1u << regs[k]);
+    }
+}
+
+/* Choose the locals to keep in registers for the whole function: the
+ * heaviest ones whose weighted uses outweigh the reloads after calls. */
+static void choose_pins(Comp *c) {
+    static const uint8_t xmms[J_MAX_PIN_XMM] = {13, 12, 11, 10, 9, 8};
+    uint32_t n_all = c->n_params + c->n_locals;
+    uint32_t *w = mem_calloc((size_t)n_all + 1, sizeof *w);
+    uint8_t *written = mem_calloc((size_t)n_all + 1, 1);
+    uint32_t *loop_ends = mem_alloc(((size_t)c->code->max_depth + 2) * sizeof *loop_ends);
+    if (!w || !written || !loop_ends) {
+        mem_free(w);
+        mem_free(written);
+        mem_free(loop_ends);
+        return; /* no pins: still correct */
+    }
+    bool foreign = false, mem_access = false;
+    uint32_t calls = weigh_locals(c, w, written, loop_ends, &foreign, &mem_access);
+    if (!mem_access) /* no loads or stores: r14 need not hold memory 0's base */
+        c->guarded0 = false;
+    /* callee-saved first; r14 when memory 0 does not take it; the volatile
+     * r8, r9, rdi, rsi only where every C call is one of ours (flushed by
+     * jit_spill_regs before its arguments are set up) */
+    uint8_t gprs[J_MAX_PIN_GPR] = {X64_RBX, X64_R12, X64_R13}, n_gprs = 3;
+    if (!c->guarded0)
+        gprs[n_gprs++] = X64_R14;
+    if (!foreign) {
+        gprs[n_gprs++] = X64_R8;
+        gprs[n_gprs++] = X64_R9;
+        gprs[n_gprs++] = X64_RDI;
+        gprs[n_gprs++] = X64_RSI;
+    }
+    pin_class(c, w, written, false, gprs, n_gprs, calls);
+    pin_class(c, w, written, true, xmms, J_MAX_PIN_XMM, calls);
+    mem_free(w);
+    mem_free(written);
+    mem_free(loop_ends);
 }
 
 /* ---- fuel and epochs ---- */
@@ -392,9 +589,12 @@ static void load_mem0(Comp *c) {
     x64_load(&c->cb, J_MEM0, x64_mem(J_MEM0, offsetof(RtMemory, base)), 8, false, true);
 }
 
+/* r15 from the frame, and r14 from the copy of memory 0's base the
+ * prologue keeps at [rbp - 16] (one load; guarded bases never move). */
 static void reload_context(Comp *c) {
     x64_load(&c->cb, J_VMCTX, x64_mem(X64_RBP, -8), 8, false, true);
-    load_mem0(c);
+    if (c->guarded0)
+        x64_load(&c->cb, J_MEM0, x64_mem(X64_RBP, -16), 8, false, true);
 }
 
 static void prologue(Comp *c) {
@@ -407,17 +607,23 @@ static void prologue(Comp *c) {
     x64_jcc(cb, X64_B, jit_stub(c, TRAP_STACK_OVERFLOW));
     x64_mov_rr(cb, true, X64_RSP, J_SCRATCH);
     x64_store(cb, x64_mem(X64_RBP, -8), J_VMCTX, 8);
-    uint32_t words = c->local_bytes / 8;
-    if (words <= 8) {
+    uint32_t words = c->local_bytes / 8, needed = 0;
+    for (uint32_t j = 0; j < words && needed <= 8; j++)
+        needed += !slot_by_pin(c, -24 - 8 * (int32_t)j);
+    if (needed <= 8) {
         for (uint32_t j = 0; j < words; j++)
-            x64_store_imm(cb, x64_mem(X64_RBP, -24 - 8 * (int32_t)j), 0, 8);
+            if (!slot_by_pin(c, -24 - 8 * (int32_t)j))
+                x64_store_imm(cb, x64_mem(X64_RBP, -24 - 8 * (int32_t)j), 0, 8);
     } else {
         x64_lea(cb, true, X64_RDI, x64_mem(X64_RBP, -16 - (int32_t)c->local_bytes));
         x64_mov_ri(cb, X64_RCX, words);
         x64_alu_rr(cb, X64_XOR, false, X64_RAX, X64_RAX);
         x64_rep_stosq(cb);
     }
+    init_pins(c);
     load_mem0(c);
+    if (c->guarded0)
+        x64_store(cb, x64_mem(X64_RBP, -16), J_MEM0, 8);
     epoch_check(c);
     fuel_block(c);
 }
@@ -477,6 +683,15 @@ static void reset_stack(Comp *c, uint32_t base, uint32_t n, const ValType *types
 
 /* Results to the caller's slots, then leave. The `n` results are the entries
  * below the top `skip`. */
+/* Whether a function of type ft also returns its result in rax (one
+ * integer or reference result; see jit_int.h). */
+static bool rax_result(const FuncType *ft) {
+    if (ft->n_results != 1)
+        return false;
+    JType t = jit_type(ft->results[0]);
+    return !jit_is_xmm((uint8_t)t);
+}
+
 static void emit_return(Comp *c, uint32_t skip) {
     uint32_t n = c->ft->n_results, first = c->h - skip - n;
     /* a result read from a parameter must not be overwritten first */
@@ -485,6 +700,13 @@ static void emit_return(Comp *c, uint32_t skip) {
             spill_item(c, first + k);
     for (uint32_t k = 0; k < n; k++)
         store_item(c, &c->vs[first + k], first + k, result_place(c, k));
+    if (rax_result(c->ft)) {
+        const VItem *it = &c->vs[first];
+        if (it->kind == K_SLOT)
+            load_mem(c, it->type, X64_RAX, jit_slot(c, first));
+        else
+            jit_load_item(c, it, X64_RAX);
+    }
     x64_mov_rr(&c->cb, true, X64_RSP, X64_RBP);
     x64_pop(&c->cb, X64_RBP);
     x64_ret(&c->cb);
@@ -539,6 +761,12 @@ static void branch_if(Comp *c, uint32_t depth, X64Cond cc, uint32_t skip) {
 /* Pop the condition of br_if / if (fusing a preceding-compare is done by the
  * caller) and spill: returns the condition for "true". */
 static X64Cond pop_cond(Comp *c) {
+    uint8_t p;
+    if (jit_pop_pinned(c, &p)) {
+        jit_spill_all(c);
+        x64_test_rr(&c->cb, false, (X64Reg)p, (X64Reg)p);
+        return X64_NE;
+    }
     uint8_t r = jit_pop_reg(c, NULL);
     jit_spill_all(c);
     x64_test_rr(&c->cb, false, (X64Reg)r, (X64Reg)r);
@@ -548,6 +776,33 @@ static X64Cond pop_cond(Comp *c) {
 
 static void do_br_if(Comp *c, uint32_t depth, X64Cond cc) {
     branch_if(c, depth, cc, 0);
+}
+
+void jit_branch_if(Comp *c, uint32_t depth, X64Cond cc) {
+    branch_if(c, depth, cc, 0);
+}
+
+void jit_br(Comp *c, uint32_t depth) {
+    jump_to(c, label_at(c, depth), 0);
+}
+
+JCtrl *jit_push_block(Comp *c, const Instr *in) {
+    return push_ctrl(c, C_BLOCK, in);
+}
+
+static void do_end(Comp *c);
+
+void jit_end(Comp *c) {
+    do_end(c);
+}
+
+void jit_reload_context(Comp *c) {
+    reload_context(c);
+    jit_reload_locals(c);
+}
+
+void jit_fuel_block(Comp *c) {
+    fuel_block(c);
 }
 
 static void do_if(Comp *c, const Instr *in, X64Cond cc) {
@@ -652,7 +907,7 @@ static void do_br_on_null(Comp *c, uint32_t depth, bool on_null) {
 
 /* Everything in registers to slots, the arguments (top n) in their slots. */
 static void call_prepare(Comp *c, uint32_t n) {
-    jit_spill_regs(c);
+    jit_spill_regs(c); /* flushes the pinned locals */
     for (uint32_t i = c->h - n; i < c->h; i++)
         spill_item(c, i);
 }
@@ -677,6 +932,11 @@ static void set_call_rsp(Comp *c, const FuncType *ft) {
 static void finish_call(Comp *c, const FuncType *ft) {
     for (uint32_t i = 0; i < ft->n_params; i++)
         jit_pop(c);
+    if (rax_result(ft) && (c->gpr_free & (1u << X64_RAX))) { /* also in its slot */
+        c->gpr_free &= (uint16_t) ~(1u << X64_RAX);
+        jit_push_reg(c, (uint8_t)jit_type(ft->results[0]), X64_RAX);
+        return;
+    }
     for (uint32_t j = 0; j < ft->n_results; j++)
         jit_push_slot(c, (uint8_t)jit_type(ft->results[j]));
 }
@@ -707,6 +967,7 @@ static void tail_frame(Comp *c, const FuncType *ft) {
 static void call_ref(Comp *c, const FuncType *ft, bool tail) {
     CodeBuf *cb = &c->cb;
     uint32_t slow = x64_label(cb), done = x64_label(cb);
+    uint32_t safepoint = jit_safepoint_begin(c);
     x64_mov_ri(cb, J_SCRATCH, (uint64_t)(uintptr_t)jit_array_entry);
     x64_alu_rm(cb, X64_CMP, true, J_SCRATCH, x64_mem(J_SCRATCH2, offsetof(FuncRef, array_call)));
     x64_jcc(cb, X64_NE, slow);
@@ -727,9 +988,14 @@ static void call_ref(Comp *c, const FuncType *ft, bool tail) {
     x64_mov_ri(cb, X64_RCX, (uint64_t)(uintptr_t)ft);
     x64_mov_rr(cb, true, X64_R8, X64_RBP);
     jit_call_c(c, (const void *)jit_call_array);
+    if (rax_result(ft)) /* native callees return it in rax too */
+        load_mem(c, (uint8_t)jit_type(ft->results[0]), X64_RAX,
+                 x64_mem(X64_RBP, call_area_disp(c, ft) + area_disp(ft->results, 0, k_of(ft))));
     x64_bind(cb, done);
+    jit_safepoint_end(c, safepoint);
     jit_restore_rsp(c);
     reload_context(c);
+    jit_reload_locals(c);
     finish_call(c, ft);
     if (tail) {
         emit_return(c, 0);
@@ -739,6 +1005,7 @@ static void call_ref(Comp *c, const FuncType *ft, bool tail) {
 
 static void do_call(Comp *c, uint32_t func, bool tail) {
     const FuncType *ft = ir_func_type(c->mod, func);
+    uint32_t safepoint = 0;
     call_prepare(c, ft->n_params);
     if (func < c->mod->n_func_imports) {
         x64_load(&c->cb, J_SCRATCH2,
@@ -751,11 +1018,14 @@ static void do_call(Comp *c, uint32_t func, bool tail) {
         tail_frame(c, ft);
         x64_byte(&c->cb, 0xE9);
     } else {
+        safepoint = jit_safepoint_begin(c);
         set_call_rsp(c, ft);
         x64_byte(&c->cb, 0xE8);
     }
     c->relocs[c->n_relocs++] = (JCallReloc){c->cb.len, func};
     x64_u32(&c->cb, 0);
+    if (!tail)
+        jit_safepoint_end(c, safepoint);
     if (tail) {
         c->cs[c->depth - 1].unreachable = true;
         return;
@@ -763,6 +1033,7 @@ static void do_call(Comp *c, uint32_t func, bool tail) {
     /* a callee may have tail-called into another instance */
     jit_restore_rsp(c);
     reload_context(c);
+    jit_reload_locals(c);
     finish_call(c, ft);
 }
 
@@ -788,14 +1059,15 @@ static void do_call_indirect(Comp *c, const Instr *in, bool tail) {
     uint32_t canon = c->rm->canon_types[type], ok = x64_label(cb);
     x64_alu_mi(cb, X64_CMP, false, x64_mem(J_SCRATCH2, offsetof(FuncRef, type)), (int32_t)canon);
     x64_jcc(cb, X64_E, ok);
-    x64_store(cb, x64_mem(X64_RBP, -16), J_SCRATCH2, 8);
+    X64Mem save = jit_slot_at(c, c->soff[c->h], 8); /* the index's slot, free now */
+    x64_store(cb, save, J_SCRATCH2, 8);
     x64_mov_rr(cb, true, X64_RDI, J_VMCTX);
     x64_load(cb, X64_RSI, x64_mem(J_SCRATCH2, offsetof(FuncRef, type)), 4, false, false);
     x64_mov_ri(cb, X64_RDX, canon);
     jit_call_c(c, (const void *)rt_lib_IS_SUBTYPE);
     x64_test_rr(cb, false, X64_RAX, X64_RAX);
     x64_jcc(cb, X64_E, jit_stub(c, TRAP_INDIRECT_TYPE));
-    x64_load(cb, J_SCRATCH2, x64_mem(X64_RBP, -16), 8, false, true);
+    x64_load(cb, J_SCRATCH2, save, 8, false, true);
     x64_bind(cb, ok);
     call_ref(c, ft, tail);
 }
@@ -818,6 +1090,21 @@ static void do_call_ref(Comp *c, const Instr *in, bool tail) {
 
 /* ---- variables ---- */
 
+/* Entry i, a pending local read, into a register of its own (a slot when
+ * it is a v128: registers are scarcer there). */
+static void read_to_reg(Comp *c, uint32_t i) {
+    VItem *it = &c->vs[i];
+    if (it->type == T_V128) {
+        spill_item(c, i);
+        return;
+    }
+    uint8_t r = jit_alloc(c, jit_is_xmm(it->type));
+    jit_load_item(c, it, r);
+    c->local_refs[it->local]--;
+    it->kind = K_REG;
+    it->reg = r;
+}
+
 static void local_set(Comp *c, uint32_t local, bool tee) {
     uint32_t at = c->h - 1;
     VItem it = jit_pop(c);
@@ -826,12 +1113,29 @@ static void local_set(Comp *c, uint32_t local, bool tee) {
             push_local(c, local);
         return;
     }
-    if (c->local_refs[local])
+    if (c->local_refs[local]) /* pending reads keep the old value: into registers */
         for (uint32_t i = 0; i < c->h; i++)
             if (c->vs[i].kind == K_LOCAL && c->vs[i].local == local)
-                spill_item(c, i);
-    X64Mem m = jit_local(c, local);
-    store_item(c, &it, at, m);
+                read_to_reg(c, i);
+    uint8_t pin = c->pin[local];
+    if (tee && pin == X64_NOREG && (it.kind == K_SLOT || it.kind == K_LOCAL) &&
+        it.type != T_V128) { /* the value stays in a register for its next use */
+        uint8_t r = jit_alloc(c, jit_is_xmm(it.type));
+        if (it.kind == K_SLOT)
+            load_mem(c, it.type, r, jit_slot(c, at));
+        else
+            jit_load_item(c, &it, r);
+        it.kind = K_REG;
+        it.reg = r;
+    }
+    if (pin != X64_NOREG) {
+        if (it.kind == K_SLOT)
+            load_mem(c, it.type, pin, jit_slot(c, at));
+        else
+            jit_load_item(c, &it, pin);
+    } else {
+        store_item(c, &it, at, jit_local(c, local));
+    }
     if (tee && it.kind == K_REG) {
         jit_push_reg(c, it.type, it.reg);
         return;
@@ -911,12 +1215,74 @@ static void ref_op(Comp *c, const Instr *in) {
 
 /* ---- the instruction switch ---- */
 
-static bool lower_instr(Comp *c, const Instr *in, const Instr *next, bool *used_next) {
+/* `local.get a; iNN.const k; iNN.add|sub; local.set|tee b` with a and b
+ * pinned GPR locals: one add or lea on the pins. Returns the instructions
+ * consumed (0: not the pattern). */
+static uint32_t pinned_add(Comp *c, const Instr *in, uint32_t left) {
+    if (left < 4 || in[0].op != OP_LOCAL_GET)
+        return 0;
+    uint32_t a = in[0].imm.index, b = in[3].imm.index;
+    if (in[3].op != OP_LOCAL_SET && in[3].op != OP_LOCAL_TEE)
+        return 0;
+    uint8_t ra = c->pin[a], rb = c->pin[b], t = c->local_types[a];
+    if (ra == X64_NOREG || rb == X64_NOREG || jit_is_xmm(t) || t != c->local_types[b] ||
+        c->local_refs[b])
+        return 0;
+    bool w = t == T_I64;
+    int64_t k;
+    if (in[1].op == (w ? OP_I64_CONST : OP_I32_CONST))
+        k = w ? in[1].imm.i64 : (int64_t)in[1].imm.i32;
+    else
+        return 0;
+    if (in[2].op == (w ? OP_I64_SUB : OP_I32_SUB))
+        k = -k;
+    else if (in[2].op != (w ? OP_I64_ADD : OP_I32_ADD))
+        return 0;
+    if (k < INT32_MIN + 1 || k > INT32_MAX)
+        return 0;
+    if (a == b)
+        x64_alu_ri(&c->cb, X64_ADD, w, (X64Reg)rb, (int32_t)k);
+    else
+        x64_lea(&c->cb, w, (X64Reg)rb, x64_mem((X64Reg)ra, (int32_t)k));
+    if (in[3].op == OP_LOCAL_TEE)
+        push_local(c, b);
+    return 4;
+}
+
+/* `in` and, when it fuses them, the instructions after it (*extra of them;
+ * `next` is the following one or NULL). */
+static bool lower_instr(Comp *c, const Instr *in, const Instr *next, uint32_t *extra) {
+    switch (in->op) { /* the most frequent instructions first (compile speed) */
+    case OP_LOCAL_GET: push_local(c, in->imm.index); return true;
+    case OP_LOCAL_SET:
+        if (next && next->op == OP_LOCAL_GET && next->imm.index == in->imm.index) {
+            local_set(c, in->imm.index, true); /* local.set x; local.get x = local.tee x */
+            *extra = 1;
+            return true;
+        }
+        local_set(c, in->imm.index, false);
+        return true;
+    case OP_LOCAL_TEE: local_set(c, in->imm.index, true); return true;
+    case OP_I32_CONST: jit_push_const(c, T_I32, (uint32_t)in->imm.i32); return true;
+    case OP_I64_CONST: jit_push_const(c, T_I64, (uint64_t)in->imm.i64); return true;
+    default: break;
+    }
     JCtrl *top = &c->cs[c->depth - 1];
-    if (jit_fusable_cmp(in->op) && next && (next->op == OP_BR_IF || next->op == OP_IF)) {
-        X64Cond cc = jit_emit_cmp(c, in->op);
+    /* compare / and (/ and + eqz) fused with the br_if or if after it; an
+     * eqz is never last (an end follows), so next[1] exists */
+    bool and_op = in->op == OP_I32_AND || in->op == OP_I64_AND, negate = false;
+    if (and_op && next && next->op == (in->op == OP_I32_AND ? OP_I32_EQZ : OP_I64_EQZ) &&
+        (next[1].op == OP_BR_IF || next[1].op == OP_IF)) {
+        negate = true;
+        next++;
+    }
+    if (next && (next->op == OP_BR_IF || next->op == OP_IF) &&
+        (and_op || jit_fusable_cmp(in->op))) {
+        X64Cond cc = and_op ? jit_emit_test(c, in->op == OP_I64_AND) : jit_emit_cmp(c, in->op);
+        if (negate)
+            cc = x64_cond_not(cc);
         jit_spill_all(c);
-        *used_next = true;
+        *extra = negate ? 2 : 1;
         c->wasm_offset = next->offset;
         if (next->op == OP_BR_IF)
             do_br_if(c, next->imm.index, cc);
@@ -929,6 +1295,8 @@ static bool lower_instr(Comp *c, const Instr *in, const Instr *next, bool *used_
         }
         return true;
     }
+    if (c->rm->engine->config.nan_canonicalization && jit_canon_lower(c, in))
+        return true;
     if (jit_lower_numeric(c, in) || jit_lower_memory(c, in))
         return true;
     if (op_info[in->op].prefix == 0xfd)
@@ -958,7 +1326,10 @@ static bool lower_instr(Comp *c, const Instr *in, const Instr *next, bool *used_
         return true;
     }
     case OP_ELSE: do_else(c, in); return true;
-    case OP_END: do_end(c); return true;
+    case OP_END:
+        jit_eh_end(c);
+        do_end(c);
+        return true;
     case OP_BR:
         jit_spill_all(c);
         jump_to(c, label_at(c, in->imm.index), 0);
@@ -1009,7 +1380,7 @@ static bool lower_instr(Comp *c, const Instr *in, const Instr *next, bool *used_
     case OP_REF_AS_NON_NULL: ref_op(c, in); return true;
     case OP_BR_ON_NULL:
     case OP_BR_ON_NON_NULL: do_br_on_null(c, in->imm.index, in->op == OP_BR_ON_NULL); return true;
-    default: return false;
+    default: return jit_lower_gc(c, in) || jit_lower_eh(c, in);
     }
 }
 
@@ -1084,14 +1455,18 @@ static bool compile_body(Comp *c) {
         c->wasm_offset = in->offset;
         pc_record(c, in->offset);
         c->fuel_count++;
-        bool used_next = false;
-        const Instr *next = i + 1 < code->n_instrs ? &code->instrs[i + 1] : NULL;
-        if (!lower_instr(c, in, next, &used_next))
-            return false;
-        if (used_next) {
-            i++;
-            c->fuel_count++;
+        uint32_t fused = pinned_add(c, in, code->n_instrs - i);
+        if (fused) {
+            i += fused - 1;
+            c->fuel_count += fused - 1;
+            continue;
         }
+        uint32_t extra = 0;
+        const Instr *next = i + 1 < code->n_instrs ? &code->instrs[i + 1] : NULL;
+        if (!lower_instr(c, in, next, &extra))
+            return false;
+        i += extra;
+        c->fuel_count += extra;
     }
     fuel_flush(c);
     emit_stubs(c);
@@ -1102,6 +1477,7 @@ static bool compile_body(Comp *c) {
 /* A function this tier does not run (GC, exceptions): it traps. */
 static void compile_unsupported(Comp *c) {
     x64_reset(&c->cb);
+    jit_gc_comp_free(c);
     c->n_pcs = c->n_traps = c->n_relocs = c->n_stubs = c->n_consts = 0;
     c->wasm_offset = c->code->offset;
     pc_record(c, c->code->offset);
@@ -1164,6 +1540,7 @@ static Err setup(Comp *c, const RtModule *module, uint32_t index) {
     for (uint32_t g = 0; g < c->code->n_local_groups; g++)
         local_bytes += (uint64_t)c->code->local_groups[g].count *
                        jit_width((uint8_t)jit_type(c->code->local_groups[g].type));
+    local_bytes += jit_eh_hidden_bytes(c->code); /* legacy try's exnrefs, after the locals */
     uint64_t slot = uses_v128(c) ? 16 : 8;
     uint64_t frame = 24 + local_bytes + slot * (c->code->max_stack + 1);
     if (frame > (1u << 28))
@@ -1175,11 +1552,14 @@ static Err setup(Comp *c, const RtModule *module, uint32_t index) {
     c->local_types = mem_alloc(n_all + 1);
     c->local_disp = mem_alloc((n_all + 1) * sizeof *c->local_disp);
     c->local_refs = mem_calloc(n_all + 1, sizeof *c->local_refs);
+    c->pin = mem_alloc(n_all + 1);
     c->vs = mem_alloc(((size_t)c->code->max_stack + 2) * sizeof *c->vs);
     c->soff = mem_calloc((size_t)c->code->max_stack + 3, sizeof *c->soff);
     c->cs = mem_alloc(((size_t)c->code->max_depth + 2) * sizeof *c->cs);
-    if (!c->local_types || !c->local_disp || !c->local_refs || !c->vs || !c->soff || !c->cs)
+    if (!c->local_types || !c->local_disp || !c->local_refs || !c->pin || !c->vs || !c->soff ||
+        !c->cs)
         return ERR_NOMEM;
+    memset(c->pin, X64_NOREG, n_all + 1);
     for (uint32_t i = 0; i < c->n_params; i++) {
         c->local_types[i] = (uint8_t)jit_type(c->ft->params[i]);
         c->local_disp[i] = 16 + area_disp(c->ft->params, i, c->k_bytes);
@@ -1193,16 +1573,19 @@ static Err setup(Comp *c, const RtModule *module, uint32_t index) {
             c->local_types[at] = t;
             c->local_disp[at++] = disp;
         }
+    choose_pins(c);
     return OK;
 }
 
 
 static void comp_free(Comp *c) {
     x64_fini(&c->cb);
+    jit_gc_comp_free(c);
     mem_free(c->local_types);
     mem_free(c->local_disp);
     mem_free(c->soff);
     mem_free(c->local_refs);
+    mem_free(c->pin);
     mem_free(c->vs);
     mem_free(c->cs);
     mem_free(c->stubs);
@@ -1217,6 +1600,7 @@ void jit_func_out_free(JFuncOut *out) {
     mem_free(out->pcs);
     mem_free(out->traps);
     mem_free(out->relocs);
+    jit_gc_out_free(out);
     memset(out, 0, sizeof *out);
 }
 
@@ -1257,6 +1641,7 @@ Err jit_compile_func(const RtModule *module, uint32_t index, JFuncOut *out, Diag
     out->n_traps = c->n_traps;
     out->relocs = c->relocs;
     out->n_relocs = c->n_relocs;
+    jit_gc_finish(c, out);
     c->pcs = NULL;
     c->traps = NULL;
     c->relocs = NULL;

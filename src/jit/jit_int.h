@@ -9,11 +9,16 @@
  * [rsp_at_call + K - (bytes of values 0..i)], i.e. value 0 at the top, the
  * rest downwards; [rbp + 16 + ...] in the callee. A caller lays its operand
  * stack out downwards the same way, so the arguments are already in place in
- * its own slots. Nothing else is preserved across calls except rbp; the
- * caller reloads r15 (from [rbp - 8]) and r14 (memory 0's base, guarded
- * memories only) afterwards.
+ * its own slots. A function with one integer or reference result also
+ * leaves it in rax, so the caller uses it without reading the area back
+ * (after a host call through jit_call_array the caller loads rax from the
+ * area itself). Nothing else is preserved across calls except rbp; the
+ * caller reloads r15 (from [rbp - 8]), r14 (memory 0's base, guarded
+ * memories, in functions that access memory, from [rbp - 16]; others may
+ * pin a local in r14) and its pinned locals (jit_comp.h) afterwards.
  *
- * Frame: [rbp - 8] vmctx, [rbp - 16] scratch, then declared locals (8 or 16
+ * Frame: [rbp - 8] vmctx, [rbp - 16] memory 0's base (functions that keep it
+ * in r14; unused otherwise), then declared locals (8 or 16
  * bytes each), then the operand-stack slots (entry i at its byte offset
  * below the locals, see jit_comp.h); rsp sits at the bottom of the frame
  * between instructions. Frame pointers always, so traps and profilers walk
@@ -57,6 +62,15 @@ typedef struct JModule {
     JTrapSite *traps;
     uint32_t n_traps;
     bool registered;
+    /* GC stack maps (jit_gc.h), sorted by code range */
+    struct JSafepoint *safepoints;
+    uint32_t n_safepoints;
+    int32_t *ref_slots;
+    uint32_t n_ref_slots;
+    struct JRegion *regions; /* exception handlers (jit_gc.h) */
+    uint32_t n_regions;
+    struct JCatch *catches;
+    uint32_t n_catches;
 } JModule;
 
 /* One function's compiled code before linking, relative to its own start. */
@@ -74,6 +88,14 @@ typedef struct JFuncOut {
     uint32_t n_traps;
     JCallReloc *relocs;
     uint32_t n_relocs;
+    struct JSafepoint *safepoints; /* GC stack maps (jit_gc.h) */
+    uint32_t n_safepoints;
+    int32_t *ref_slots;
+    uint32_t n_ref_slots;
+    struct JRegion *regions; /* exception handlers (jit_gc.h) */
+    uint32_t n_regions;
+    struct JCatch *catches;
+    uint32_t n_catches;
 } JFuncOut;
 
 /* Compile defined function `index` (module index space) into *out (buffers
@@ -109,8 +131,8 @@ void jit_backtrace(const Activation *act, Trap *trap);
 typedef struct JCpu {
     bool lzcnt, popcnt, bmi1;
     /* The SIMD extension level compiled code may use: 0 SSE2, 1 SSSE3,
-     * 2 SSE4.1, 3 SSE4.2 (capped by WASMC_JIT_SSE=0..3, a testing knob:
-     * lower levels take the SSE2 sequences and libcalls). */
+     * 2 SSE4.1, 3 SSE4.2, 4 AVX (VEX encodings; capped by WASMC_JIT_SSE=0..4,
+     * a testing knob: lower levels take the SSE sequences and libcalls). */
     uint8_t simd_ext;
 } JCpu;
 const JCpu *jit_cpu(void);

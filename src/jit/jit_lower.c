@@ -129,7 +129,8 @@ static const Lower lower[OP_COUNT] = {
  * a slot or local); pops it. */
 static bool pop_mem(Comp *c, X64Mem *out) {
     const VItem *top = &c->vs[c->h - 1];
-    if (jit_is_xmm(top->type) || (top->kind != K_SLOT && top->kind != K_LOCAL))
+    if (jit_is_xmm(top->type) || (top->kind != K_SLOT && top->kind != K_LOCAL) ||
+        (top->kind == K_LOCAL && jit_pin(c, top->local) != X64_NOREG))
         return false;
     *out = top->kind == K_SLOT ? jit_slot(c, c->h - 1) : jit_local(c, top->local);
     jit_pop(c);
@@ -139,10 +140,28 @@ static bool pop_mem(Comp *c, X64Mem *out) {
 static void lower_alu(Comp *c, const Lower *l) {
     int32_t imm;
     X64Mem m;
-    if (jit_pop_imm(c, &imm)) {
+    uint8_t p;
+    if (jit_pop_pinned(c, &p)) {
         uint8_t a = jit_pop_reg(c, NULL);
-        x64_alu_ri(&c->cb, (X64Alu)l->op, l->w, (X64Reg)a, imm);
+        x64_alu_rr(&c->cb, (X64Alu)l->op, l->w, (X64Reg)a, (X64Reg)p);
         jit_push_reg(c, l->w ? T_I64 : T_I32, a);
+    } else if (jit_pop_imm(c, &imm)) {
+        uint8_t a;
+        bool lea = (l->op == X64_ADD || (l->op == X64_SUB && imm != INT32_MIN));
+        if (lea && jit_pop_pinned(c, &p)) { /* a pinned local plus a constant: one lea */
+            a = jit_alloc(c, false);
+            x64_lea(&c->cb, l->w, (X64Reg)a, x64_mem((X64Reg)p, l->op == X64_SUB ? -imm : imm));
+        } else {
+            a = jit_pop_reg(c, NULL);
+            x64_alu_ri(&c->cb, (X64Alu)l->op, l->w, (X64Reg)a, imm);
+        }
+        jit_push_reg(c, l->w ? T_I64 : T_I32, a);
+    } else if (l->op != X64_SUB && c->vs[c->h - 1].kind == K_REG &&
+               jit_is_pinned_read(c, c->h - 2)) { /* commutative: b op= the pinned a */
+        uint8_t b = jit_pop_reg(c, NULL);
+        jit_pop_pinned(c, &p);
+        x64_alu_rr(&c->cb, (X64Alu)l->op, l->w, (X64Reg)b, (X64Reg)p);
+        jit_push_reg(c, l->w ? T_I64 : T_I32, b);
     } else if (pop_mem(c, &m)) {
         uint8_t a = jit_pop_reg(c, NULL);
         x64_alu_rm(&c->cb, (X64Alu)l->op, l->w, (X64Reg)a, m);
@@ -175,10 +194,13 @@ static void take_rax_rdx(Comp *c) {
         VItem *it = &c->vs[i];
         if (it->kind == K_REG && !jit_is_xmm(it->type) &&
             (it->reg == X64_RAX || it->reg == X64_RDX)) {
-            uint16_t keep = c->gpr_free;
-            c->gpr_free &= (uint16_t) ~((1u << X64_RAX) | (1u << X64_RDX));
-            uint8_t r = jit_alloc(c, false);
-            c->gpr_free = (uint16_t)((keep | (1u << it->reg)) & ~(1u << r));
+            uint16_t other = c->gpr_free & (uint16_t) ~((1u << X64_RAX) | (1u << X64_RDX));
+            if (!other) { /* few registers (pinned locals): to its slot */
+                jit_spill_item(c, i);
+                continue;
+            }
+            uint8_t r = (uint8_t)__builtin_ctz(other);
+            c->gpr_free = (uint16_t)((c->gpr_free | (1u << it->reg)) & ~(1u << r));
             x64_mov_rr(&c->cb, true, (X64Reg)r, (X64Reg)it->reg);
             it->reg = r;
         }
@@ -282,31 +304,65 @@ bool jit_fusable_cmp(uint32_t op) {
 X64Cond jit_emit_cmp(Comp *c, uint32_t op) {
     const Lower *l = &lower[op];
     if (l->kind == L_EQZ) {
-        uint8_t a = jit_pop_reg(c, NULL);
+        uint8_t a;
+        if (jit_pop_pinned(c, &a)) {
+            x64_test_rr(&c->cb, l->w, (X64Reg)a, (X64Reg)a);
+            return X64_E;
+        }
+        a = jit_pop_reg(c, NULL);
         x64_test_rr(&c->cb, l->w, (X64Reg)a, (X64Reg)a);
         jit_free_reg(c, T_I64, a);
         return X64_E;
     }
     int32_t imm;
     X64Mem m;
-    if (jit_pop_imm(c, &imm)) {
-        uint8_t a = jit_pop_reg(c, NULL);
-        if (imm == 0 && (l->op == X64_E || l->op == X64_NE))
-            x64_test_rr(&c->cb, l->w, (X64Reg)a, (X64Reg)a);
-        else
-            x64_alu_ri(&c->cb, X64_CMP, l->w, (X64Reg)a, imm);
-        jit_free_reg(c, T_I64, a);
-    } else if (pop_mem(c, &m)) {
-        uint8_t a = jit_pop_reg(c, NULL);
+    uint8_t b;
+    bool b_pinned = false, b_imm = false, b_mem = false;
+    if (jit_pop_imm(c, &imm))
+        b_imm = true;
+    else if (pop_mem(c, &m))
+        b_mem = true;
+    else if (jit_pop_pinned(c, &b))
+        b_pinned = true;
+    else
+        b = jit_pop_reg(c, NULL);
+    uint8_t a;
+    bool a_pinned = jit_pop_pinned(c, &a);
+    if (!a_pinned)
+        a = jit_pop_reg(c, NULL);
+    if (b_imm && imm == 0) /* cmp a, 0 and test a, a set the same flags */
+        x64_test_rr(&c->cb, l->w, (X64Reg)a, (X64Reg)a);
+    else if (b_imm)
+        x64_alu_ri(&c->cb, X64_CMP, l->w, (X64Reg)a, imm);
+    else if (b_mem)
         x64_alu_rm(&c->cb, X64_CMP, l->w, (X64Reg)a, m);
-        jit_free_reg(c, T_I64, a);
-    } else {
-        uint8_t b = jit_pop_reg(c, NULL), a = jit_pop_reg(c, NULL);
+    else
         x64_alu_rr(&c->cb, X64_CMP, l->w, (X64Reg)a, (X64Reg)b);
+    if (!a_pinned)
         jit_free_reg(c, T_I64, a);
+    if (!b_imm && !b_mem && !b_pinned)
         jit_free_reg(c, T_I64, b);
-    }
     return (X64Cond)l->op;
+}
+
+X64Cond jit_emit_test(Comp *c, bool w) {
+    int32_t imm = 0;
+    uint8_t a, b = X64_NOREG;
+    bool b_imm = jit_pop_imm(c, &imm), b_pinned = !b_imm && jit_pop_pinned(c, &b);
+    if (!b_imm && !b_pinned)
+        b = jit_pop_reg(c, NULL);
+    bool a_pinned = jit_pop_pinned(c, &a);
+    if (!a_pinned)
+        a = jit_pop_reg(c, NULL);
+    if (b_imm)
+        x64_test_ri(&c->cb, w, (X64Reg)a, imm);
+    else
+        x64_test_rr(&c->cb, w, (X64Reg)a, (X64Reg)b);
+    if (!a_pinned)
+        jit_free_reg(c, T_I64, a);
+    if (!b_imm && !b_pinned)
+        jit_free_reg(c, T_I64, b);
+    return X64_NE;
 }
 
 static void push_flag(Comp *c, X64Cond cc) {
@@ -339,9 +395,14 @@ static void lower_bitcnt(Comp *c, const Lower *l) {
 /* ---- float ---- */
 
 static void lower_fbin(Comp *c, const Lower *l) {
-    uint8_t b = jit_pop_reg(c, NULL), a = jit_pop_reg(c, NULL);
+    uint8_t b;
+    bool pinned = jit_pop_pinned(c, &b);
+    if (!pinned)
+        b = jit_pop_reg(c, NULL);
+    uint8_t a = jit_pop_reg(c, NULL);
     x64_sse_rr(&c->cb, (X64Sse)l->op, a, b);
-    jit_free_reg(c, T_F64, b);
+    if (!pinned)
+        jit_free_reg(c, T_F64, b);
     jit_push_reg(c, l->w ? T_F64 : T_F32, a);
 }
 
@@ -620,9 +681,10 @@ X64Mem jit_address(Comp *c, const Instr *in, uint8_t size, bool *site) {
     bool is_const = top->kind == K_CONST;
     uint64_t cv = mt->is64 ? top->c : (uint32_t)top->c;
     uint8_t a = X64_NOREG;
+    bool pinned = false; /* a is a pinned local's register: read it, never free it */
     if (is_const)
         jit_pop(c);
-    else
+    else if (!(pinned = jit_pop_pinned(c, &a)))
         a = jit_pop_reg(c, NULL);
     *site = guarded;
     X64Mem m;
@@ -648,7 +710,8 @@ X64Mem jit_address(Comp *c, const Instr *in, uint8_t size, bool *site) {
             x64_alu_rr(cb, X64_ADD, true, J_SCRATCH, (X64Reg)a);
             m = x64_mem_idx(base, J_SCRATCH, 1, 0);
         }
-        jit_free_reg(c, T_I64, a);
+        if (!pinned)
+            jit_free_reg(c, T_I64, a);
         return m;
     }
     /* explicit check: addr + offset + size <= length, without overflow */
@@ -664,11 +727,12 @@ X64Mem jit_address(Comp *c, const Instr *in, uint8_t size, bool *site) {
         x64_mov_ri(cb, J_SCRATCH, ea);
     } else {
         x64_mov_ri(cb, J_SCRATCH, end);
-        if (!mt->is64)
+        if (!mt->is64 && !pinned) /* a pinned i32 is kept zero-extended */
             x64_mov_rr(cb, false, (X64Reg)a, (X64Reg)a);
         x64_alu_rr(cb, X64_ADD, true, J_SCRATCH, (X64Reg)a);
         x64_jcc(cb, X64_B, oob);
-        jit_free_reg(c, T_I64, a);
+        if (!pinned)
+            jit_free_reg(c, T_I64, a);
     }
     x64_alu_rm(cb, X64_CMP, true, J_SCRATCH, x64_mem(J_SCRATCH2, offsetof(RtMemory, length)));
     x64_jcc(cb, X64_A, oob);
@@ -695,7 +759,10 @@ static void lower_load(Comp *c, const Instr *in, const Lower *l) {
 static void lower_store(Comp *c, const Instr *in, const Lower *l) {
     int32_t imm = 0;
     bool is_imm = !jit_is_xmm(l->type) && jit_pop_imm(c, &imm);
-    uint8_t v = is_imm ? X64_NOREG : jit_pop_reg(c, NULL);
+    uint8_t v = X64_NOREG;
+    bool pinned = !is_imm && jit_pop_pinned(c, &v);
+    if (!is_imm && !pinned)
+        v = jit_pop_reg(c, NULL);
     bool site;
     X64Mem m = jit_address(c, in, l->size, &site);
     if (site)
@@ -706,7 +773,7 @@ static void lower_store(Comp *c, const Instr *in, const Lower *l) {
         x64_movss_store(&c->cb, m, v, l->type == T_F64);
     else
         x64_store(&c->cb, m, (X64Reg)v, l->size);
-    if (!is_imm)
+    if (!is_imm && !pinned)
         jit_free_reg(c, l->type, v);
 }
 
@@ -720,8 +787,15 @@ static void libcall(Comp *c, RtLibId id, uint32_t n_imm, const uint64_t *imms, u
     for (uint32_t k = 0; k < n_imm; k++)
         x64_mov_ri(&c->cb, args[k], imms[k]);
     uint32_t first = c->h - n_ops;
-    for (uint32_t k = 0; k < n_ops; k++)
-        jit_load_item(c, &c->vs[first + k], (uint8_t)args[n_imm + k]);
+    for (uint32_t k = 0; k < n_ops; k++) {
+        const VItem *it = &c->vs[first + k];
+        X64Reg r = args[n_imm + k];
+        if (it->kind == K_LOCAL) /* from its slot: a pin may be in r8/r9, already flushed */
+            x64_load(&c->cb, r, jit_local(c, it->local), it->type == T_I32 ? 4 : 8, false,
+                     it->type != T_I32);
+        else
+            jit_load_item(c, it, (uint8_t)r);
+    }
     for (uint32_t k = 0; k < n_ops; k++)
         jit_pop(c);
     x64_mov_rr(&c->cb, true, X64_RDI, J_VMCTX);

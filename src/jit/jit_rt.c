@@ -10,7 +10,7 @@
  * before unwinding: by jit_trap for explicit traps, by jit_fault inside the
  * signal handler for guard-page faults (no allocation there: the buffer is
  * made at entry), or walked from the last exit to the host for host traps. */
-#include "jit_int.h"
+#include "jit_gc.h"
 
 #include <cpuid.h>
 #include <pthread.h>
@@ -48,6 +48,17 @@ static JCpu cpu;
 static bool cpu_ok;
 static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
 
+/* AVX: the CPU has it (CPUID.1:ECX.AVX) and the OS saves the ymm state
+ * (OSXSAVE, and XCR0 bits 1 and 2). */
+static bool avx_usable(unsigned ecx) {
+    if (!(ecx & (1u << 28)) || !(ecx & (1u << 27)))
+        return false;
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    (void)hi;
+    return (lo & 6) == 6;
+}
+
 static void cpu_detect(void) {
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d))
@@ -55,8 +66,10 @@ static void cpu_detect(void) {
     bool sse41 = c & (1u << 19);
     bool ssse3 = c & (1u << 9), sse42 = c & (1u << 20);
     cpu.simd_ext = sse42 && sse41 && ssse3 ? 3 : sse41 && ssse3 ? 2 : ssse3 ? 1 : 0;
+    if (cpu.simd_ext == 3 && avx_usable(c))
+        cpu.simd_ext = 4;
     const char *cap = getenv("WASMC_JIT_SSE");
-    if (cap && *cap >= '0' && *cap <= '3' && (uint8_t)(*cap - '0') < cpu.simd_ext)
+    if (cap && *cap >= '0' && *cap <= '4' && (uint8_t)(*cap - '0') < cpu.simd_ext)
         cpu.simd_ext = (uint8_t)(*cap - '0');
     cpu.popcnt = c & (1u << 23);
     if (__get_cpuid(0x80000001, &a, &b, &c, &d))
@@ -129,10 +142,33 @@ __asm__(".text\n"
         "  ret\n"
         ".size jit_enter, .-jit_enter\n");
 
+/* A thread's capture buffer is freed when the thread exits (the key's
+ * destructor); the main thread's lives until the process ends. */
+static pthread_key_t capture_key;
+static bool capture_key_ok;
+static pthread_once_t capture_once = PTHREAD_ONCE_INIT;
+
+static void capture_free(void *capture) {
+    jit_thread.capture = NULL;
+    mem_free(capture);
+}
+
+static void capture_key_init(void) {
+    capture_key_ok = pthread_key_create(&capture_key, capture_free) == 0;
+}
+
 static JitThread *thread_state(void) {
     JitThread *t = &jit_thread;
-    if (!t->capture)
-        t->capture = mem_calloc(1, sizeof *t->capture); /* NULL: no frames, still safe */
+    if (t->capture)
+        return t;
+    pthread_once(&capture_once, capture_key_init);
+    if (!capture_key_ok)
+        return t; /* no frames in backtraces, still safe */
+    t->capture = mem_calloc(1, sizeof *t->capture); /* NULL: no frames, still safe */
+    if (t->capture && pthread_setspecific(capture_key, t->capture) != 0) {
+        mem_free(t->capture);
+        t->capture = NULL;
+    }
     return t;
 }
 
@@ -258,7 +294,10 @@ void jit_call_array(const FuncRef *ref, VMContext *cx, uint8_t *area, const Func
     t->exit_act = act;
     t->exit_fp = fp;
     t->exit_pc = pc;
+    JGcExit gc_exit;
+    jit_gc_exit_begin(act, &gc_exit, fp, pc);
     ref->array_call(ref, cx, vals, n);
+    jit_gc_exit_end(act, &gc_exit);
     t->exit_act = saved.exit_act;
     t->exit_fp = saved.exit_fp;
     t->exit_pc = saved.exit_pc;

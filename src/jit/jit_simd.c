@@ -1,11 +1,16 @@
-/* Lowering of SIMD and relaxed SIMD to SSE2..SSE4.2. Regular instructions are
- * rows of `rows` (one packed form, maybe with swapped operands, a negated
- * result or an imm8); the rest have short sequences below. A form whose
- * extension this CPU lacks (Comp.ext) falls back to an SSE2 sequence or to
- * the instruction's C helper (jit_simd_rt.c: the interpreter's own
- * expression), so every tier and every CPU gives the results docs/simd.md
- * fixes, relaxed instructions included. xmm14/xmm15 are scratch; constants
- * come from the function's pool (RIP-relative, 16-byte aligned). */
+/* Lowering of SIMD and relaxed SIMD to SSE2..SSE4.2, and AVX encodings where
+ * the CPU has them. Regular instructions are rows of `rows` (one packed form,
+ * maybe with swapped operands, a negated result or an imm8); the rest have
+ * short sequences below. A form whose extension this CPU lacks (Comp.ext)
+ * falls back to an SSE2 sequence or to the instruction's C helper
+ * (jit_simd_rt.c: the interpreter's own expression), so every tier and every
+ * CPU gives the results docs/simd.md fixes, relaxed instructions included.
+ * xmm14/xmm15 are scratch; constants come from the function's pool
+ * (RIP-relative, 16-byte aligned).
+ * Second operands are read in place when they are not in a register (Src):
+ * pooled constants always, locals and operand slots with AVX (VEX forms need
+ * no alignment) or for 8-byte reads (pmovzx/pmovsx). With AVX the three-
+ * operand forms also save the copies the destructive SSE forms need. */
 #include "jit_comp.h"
 #include "jit_simd.h"
 
@@ -142,6 +147,123 @@ static void vnot(Comp *c, uint8_t r) {
     vrr(c, X64_PXOR, r, XS);
 }
 
+/* ---- operands folded into instructions ---- */
+
+static bool avx(const Comp *c) {
+    return c->ext >= 4;
+}
+
+/* The second operand of a form: a register, or read in place: a pooled
+ * constant (16-byte aligned), or a local or operand slot when the form
+ * tolerates unaligned memory (any VEX form; SSE forms reading 8 bytes or
+ * less). The caller frees it with free_src. */
+enum { S_REG, S_MEM, S_CONST };
+typedef struct Src {
+    uint8_t kind, reg;
+    uint32_t label;
+    X64Mem m;
+} Src;
+
+enum { F_CONST = 1, F_MEM = 2 };
+
+static bool foldable(const Comp *c, const VItem *it, unsigned flags) {
+    if (it->type != T_V128)
+        return false;
+    if (it->kind == K_CONST)
+        return flags & F_CONST;
+    return (it->kind == K_LOCAL || it->kind == K_SLOT) && (flags & F_MEM);
+}
+
+static Src pop_src(Comp *c, unsigned flags) {
+    const VItem *top = &c->vs[c->h - 1];
+    Src s = {S_REG, 0, 0, {0}};
+    if (!foldable(c, top, flags)) {
+        s.reg = popx(c);
+        return s;
+    }
+    if (top->kind == K_CONST) {
+        s.kind = S_CONST;
+        s.label = jit_const(c, top->c, top->c_hi);
+    } else {
+        s.kind = S_MEM;
+        s.m = top->kind == K_SLOT ? jit_slot(c, c->h - 1) : jit_local(c, top->local);
+    }
+    jit_pop(c);
+    return s;
+}
+
+/* Flags for a full 16-byte operand of a packed form. */
+static unsigned f16(const Comp *c) {
+    return F_CONST | (avx(c) ? F_MEM : 0);
+}
+
+static void free_src(Comp *c, Src s) {
+    if (s.kind == S_REG)
+        freex(c, s.reg);
+}
+
+/* dst = a OP s (with SSE: dst = a first, so s must not be dst unless a is). */
+static void op3(Comp *c, X64Vec op, uint8_t dst, uint8_t a, Src s) {
+    if (avx(c)) {
+        if (s.kind == S_REG)
+            x64_vex_rr(CB, op, dst, a, s.reg);
+        else if (s.kind == S_MEM)
+            x64_vex_rm(CB, op, dst, a, s.m);
+        else
+            x64_vex_rl(CB, op, dst, a, s.label);
+        return;
+    }
+    vmov(c, dst, a);
+    if (s.kind == S_REG)
+        vrr(c, op, dst, s.reg);
+    else if (s.kind == S_MEM)
+        x64_vec_rm(CB, op, dst, s.m);
+    else
+        x64_vec_rl(CB, op, dst, s.label);
+}
+
+/* dst = OP s, for forms without a second source (pmovzx, pabs, cvt...). */
+static void op2(Comp *c, X64Vec op, uint8_t dst, Src s) {
+    if (avx(c)) {
+        if (s.kind == S_REG)
+            x64_vex_rr(CB, op, dst, 0, s.reg);
+        else if (s.kind == S_MEM)
+            x64_vex_rm(CB, op, dst, 0, s.m);
+        else
+            x64_vex_rl(CB, op, dst, 0, s.label);
+        return;
+    }
+    if (s.kind == S_REG)
+        vrr(c, op, dst, s.reg);
+    else if (s.kind == S_MEM)
+        x64_vec_rm(CB, op, dst, s.m);
+    else
+        x64_vec_rl(CB, op, dst, s.label);
+}
+
+/* dst = a OP b for registers (VEX: no copy). */
+static void rrr(Comp *c, X64Vec op, uint8_t dst, uint8_t a, uint8_t b) {
+    Src s = {S_REG, b, 0, {0}};
+    op3(c, op, dst, a, s);
+}
+
+/* dst = src shifted by an immediate. */
+static void vshift_to(Comp *c, X64VShift op, uint8_t dst, uint8_t src, uint8_t imm) {
+    if (avx(c)) {
+        x64_vex_shift_ri(CB, op, dst, src, imm);
+        return;
+    }
+    vmov(c, dst, src);
+    x64_vshift_ri(CB, op, dst, imm);
+}
+
+/* Pop the top entry and drop it without loading it. */
+static void drop(Comp *c) {
+    VItem it = jit_pop(c);
+    if (it.kind == K_REG)
+        jit_free_reg(c, it.type, it.reg);
+}
+
 /* ---- the C helper fallback ---- */
 
 static uint8_t stack_type(char ch) {
@@ -184,27 +306,68 @@ static bool simd_libcall(Comp *c, const Instr *in, const void *extra) {
 
 /* ---- table rows ---- */
 
+/* Forms whose operands commute: the one in a register becomes the
+ * destination, the other may be read in place. */
+static bool commutes(X64Vec op) {
+    switch (op) {
+    case X64_PADDB: case X64_PADDW: case X64_PADDD: case X64_PADDQ:
+    case X64_PADDSB: case X64_PADDSW: case X64_PADDUSB: case X64_PADDUSW:
+    case X64_PMULLW: case X64_PMULLD: case X64_PMULHW: case X64_PMULHUW:
+    case X64_PMADDWD: case X64_PAVGB: case X64_PAVGW:
+    case X64_PMINUB: case X64_PMAXUB: case X64_PMINSW: case X64_PMAXSW:
+    case X64_PMINSB: case X64_PMAXSB: case X64_PMINUW: case X64_PMAXUW:
+    case X64_PMINSD: case X64_PMAXSD: case X64_PMINUD: case X64_PMAXUD:
+    case X64_PAND: case X64_POR: case X64_PXOR:
+    case X64_PCMPEQB: case X64_PCMPEQW: case X64_PCMPEQD: case X64_PCMPEQQ: return true;
+    default: return false;
+    }
+}
+
 static void lower_row(Comp *c, const SRow *r) {
     X64Vec op = (X64Vec)r->op;
-    if (r->kind == R_UN || r->kind == R_UNIMM) {
+    if (r->kind == R_UN) {
+        Src s = pop_src(c, f16(c));
+        uint8_t d = s.kind == S_REG ? s.reg : jit_alloc(c, true);
+        op2(c, op, d, s);
+        pushv(c, d);
+        return;
+    }
+    if (r->kind == R_UNIMM) {
         uint8_t a = popx(c);
-        if (r->kind == R_UN)
-            vrr(c, op, a, a);
-        else
-            x64_vec_rri(CB, op, a, a, r->imm);
+        x64_vec_rri(CB, op, a, a, r->imm);
         pushv(c, a);
         return;
     }
-    uint8_t b = popx(c), a = popx(c);
     bool swap = r->kind == R_SWAP || r->kind == R_SWAPNOT || r->kind == R_SWAPIMM;
-    uint8_t dst = swap ? b : a, src = swap ? a : b;
-    if (r->kind == R_IMM || r->kind == R_SWAPIMM)
-        x64_vec_rri(CB, op, dst, src, r->imm);
-    else
-        vrr(c, op, dst, src);
+    bool imm = r->kind == R_IMM || r->kind == R_SWAPIMM;
+    unsigned flags = imm ? (avx(c) ? F_MEM : 0) : f16(c);
+    const VItem *b_it = &c->vs[c->h - 1], *a_it = &c->vs[c->h - 2];
+    if (!swap && commutes(op) && b_it->kind == K_REG && foldable(c, a_it, flags))
+        swap = true; /* b op a */
+    uint8_t dst;
+    Src s;
+    if (swap) {
+        dst = popx(c);
+        s = pop_src(c, flags);
+    } else {
+        s = pop_src(c, flags);
+        dst = popx(c);
+    }
+    if (!imm) {
+        op3(c, op, dst, dst, s);
+    } else if (avx(c)) {
+        if (s.kind == S_REG)
+            x64_vex_rri(CB, op, dst, dst, s.reg, r->imm);
+        else {
+            x64_vex_rm(CB, op, dst, dst, s.m);
+            x64_byte(CB, r->imm);
+        }
+    } else {
+        x64_vec_rri(CB, op, dst, s.reg, r->imm);
+    }
     if (r->kind == R_NOT || r->kind == R_SWAPNOT)
         vnot(c, dst);
-    freex(c, src);
+    free_src(c, s);
     pushv(c, dst);
 }
 
@@ -279,9 +442,14 @@ static void bitmask(Comp *c, uint32_t op) {
 
 static void neg(Comp *c, X64Vec sub) {
     uint8_t a = popx(c);
-    vmov(c, XS, a);
-    vzero(c, a);
-    vrr(c, sub, a, XS);
+    if (avx(c)) { /* a = 0 - a */
+        vzero(c, XS);
+        x64_vex_rr(CB, sub, a, XS, a);
+    } else {
+        vmov(c, XS, a);
+        vzero(c, a);
+        vrr(c, sub, a, XS);
+    }
     pushv(c, a);
 }
 
@@ -301,11 +469,9 @@ static void abs64(Comp *c) {
 
 static void mul64(Comp *c) {
     uint8_t b = popx(c), a = popx(c);
-    vmov(c, XS, a);
-    x64_vshift_ri(CB, X64_PSRLQ_I, XS, 32);
+    vshift_to(c, X64_PSRLQ_I, XS, a, 32);
     vrr(c, X64_PMULUDQ, XS, b); /* ah * bl */
-    vmov(c, XS2, b);
-    x64_vshift_ri(CB, X64_PSRLQ_I, XS2, 32);
+    vshift_to(c, X64_PSRLQ_I, XS2, b, 32);
     vrr(c, X64_PMULUDQ, XS2, a); /* al * bh */
     vrr(c, X64_PADDQ, XS, XS2);
     x64_vshift_ri(CB, X64_PSLLQ_I, XS, 32);
@@ -315,37 +481,81 @@ static void mul64(Comp *c) {
     pushv(c, a);
 }
 
-/* Unsigned compares through max/min: a >= b <=> max(a, b) == a. */
-static bool ucmp(Comp *c, X64Vec max, X64Vec min, X64Vec eq, bool ge, bool negate) {
+/* le_u / ge_u through max/min: a >= b <=> max(a, b) == a. */
+static bool ucmp(Comp *c, X64Vec max, X64Vec min, X64Vec eq, bool ge) {
     if (x64_vec_ext(max) > c->ext)
         return false;
-    uint8_t b = popx(c), a = popx(c);
-    vmov(c, XS2, a);
-    vrr(c, ge ? max : min, XS2, b);
+    Src b = pop_src(c, f16(c));
+    uint8_t a = popx(c);
+    op3(c, ge ? max : min, XS2, a, b);
     vrr(c, eq, a, XS2);
-    if (negate)
-        vnot(c, a);
-    freex(c, b);
+    free_src(c, b);
     pushv(c, a);
     return true;
 }
 
-static bool lower_ucmp(Comp *c, uint32_t op) {
-    X64Vec max, min, eq;
-    uint32_t base;
-    if (op >= OP_I8X16_EQ && op <= OP_I8X16_GE_U) {
-        max = X64_PMAXUB, min = X64_PMINUB, eq = X64_PCMPEQB, base = OP_I8X16_EQ;
-    } else if (op >= OP_I16X8_EQ && op <= OP_I16X8_GE_U) {
-        max = X64_PMAXUW, min = X64_PMINUW, eq = X64_PCMPEQW, base = OP_I16X8_EQ;
+/* lt_u / gt_u as signed compares of both operands with the sign bit
+ * flipped (no negation needed; a constant operand is flipped here). */
+static void ucmp_flip(Comp *c, X64Vec gt, uint64_t bias, bool lt) {
+    const VItem *top = &c->vs[c->h - 1];
+    Src k = {S_CONST, 0, jit_const(c, bias, bias), {0}};
+    Src b;
+    if (top->kind == K_CONST) { /* b ^ bias, folded */
+        b.kind = S_CONST;
+        b.label = jit_const(c, top->c ^ bias, top->c_hi ^ bias);
+        jit_pop(c);
     } else {
-        max = X64_PMAXUD, min = X64_PMINUD, eq = X64_PCMPEQD, base = OP_I32X4_EQ;
+        b = pop_src(c, f16(c)); /* xmm15 = b ^ bias */
+        if (b.kind == S_REG) {
+            op3(c, X64_PXOR, XS, b.reg, k);
+        } else {
+            x64_vec_rl(CB, X64_MOVDQA, XS, k.label);
+            op3(c, X64_PXOR, XS, XS, b);
+        }
+        free_src(c, b);
+        b.kind = S_REG;
+        b.reg = XS;
+    }
+    uint8_t a = popx(c);
+    op3(c, X64_PXOR, a, a, k);
+    if (!lt) { /* a' > b' */
+        op3(c, gt, a, a, b);
+    } else if (avx(c)) { /* b' > a' */
+        if (b.kind == S_CONST) {
+            x64_vec_rl(CB, X64_MOVDQA, XS, b.label);
+            b.kind = S_REG;
+            b.reg = XS;
+        }
+        x64_vex_rr(CB, gt, a, b.reg, a);
+    } else {
+        if (b.kind == S_CONST)
+            x64_vec_rl(CB, X64_MOVDQA, XS, b.label);
+        vrr(c, gt, XS, a);
+        vmov(c, a, XS);
+    }
+    pushv(c, a);
+}
+
+static bool lower_ucmp(Comp *c, uint32_t op) {
+    X64Vec max, min, eq, gt;
+    uint32_t base;
+    uint64_t bias;
+    if (op >= OP_I8X16_EQ && op <= OP_I8X16_GE_U) {
+        max = X64_PMAXUB, min = X64_PMINUB, eq = X64_PCMPEQB, gt = X64_PCMPGTB;
+        base = OP_I8X16_EQ, bias = rep8(0x80);
+    } else if (op >= OP_I16X8_EQ && op <= OP_I16X8_GE_U) {
+        max = X64_PMAXUW, min = X64_PMINUW, eq = X64_PCMPEQW, gt = X64_PCMPGTW;
+        base = OP_I16X8_EQ, bias = rep16(0x8000);
+    } else {
+        max = X64_PMAXUD, min = X64_PMINUD, eq = X64_PCMPEQD, gt = X64_PCMPGTD;
+        base = OP_I32X4_EQ, bias = rep32(0x80000000u);
     }
     /* eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u */
     switch (op - base) {
-    case 3: return ucmp(c, max, min, eq, true, true);   /* lt_u = !(a >= b) */
-    case 5: return ucmp(c, max, min, eq, false, true);  /* gt_u = !(a <= b) */
-    case 7: return ucmp(c, max, min, eq, false, false); /* le_u */
-    default: return ucmp(c, max, min, eq, true, false); /* ge_u */
+    case 3: ucmp_flip(c, gt, bias, true); return true;  /* lt_u */
+    case 5: ucmp_flip(c, gt, bias, false); return true; /* gt_u */
+    case 7: return ucmp(c, max, min, eq, false);        /* le_u */
+    default: return ucmp(c, max, min, eq, true);        /* ge_u */
     }
 }
 
@@ -368,37 +578,62 @@ static bool q15mulr(Comp *c) {
 static void extend_reg(Comp *c, uint8_t a, uint8_t bits, bool high, bool sign) {
     static const X64Vec lo_unpack[] = {X64_PUNPCKLBW, X64_PUNPCKLWD, X64_PUNPCKLDQ};
     static const X64Vec hi_unpack[] = {X64_PUNPCKHBW, X64_PUNPCKHWD, X64_PUNPCKHDQ};
+    static const X64Vec zx[] = {X64_PMOVZXBW, X64_PMOVZXWD, X64_PMOVZXDQ};
+    static const X64Vec sx[] = {X64_PMOVSXBW, X64_PMOVSXWD, X64_PMOVSXDQ};
     int k = bits == 8 ? 0 : bits == 16 ? 1 : 2;
     X64Vec unpack = high ? hi_unpack[k] : lo_unpack[k];
-    if (!sign) {
+    if (has(c, 2) && !high) {
+        vrr(c, sign ? sx[k] : zx[k], a, a);
+    } else if (!sign) {
         vzero(c, XS);
         vrr(c, unpack, a, XS);
     } else if (bits < 32) { /* duplicate each lane, then shift the copy down */
         vrr(c, unpack, a, a);
         x64_vshift_ri(CB, bits == 8 ? X64_PSRAW_I : X64_PSRAD_I, a, bits);
     } else {
-        vmov(c, XS, a);
-        x64_vshift_ri(CB, X64_PSRAD_I, XS, 31);
+        vshift_to(c, X64_PSRAD_I, XS, a, 31);
         vrr(c, unpack, a, XS);
     }
 }
 
+/* pmovzx/pmovsx of the low half, the source read in place if it is not in
+ * a register (8 bytes: no alignment needed). */
+static uint8_t extend_low(Comp *c, uint8_t bits, bool sign) {
+    static const X64Vec zx[] = {X64_PMOVZXBW, X64_PMOVZXWD, X64_PMOVZXDQ};
+    static const X64Vec sx[] = {X64_PMOVSXBW, X64_PMOVSXWD, X64_PMOVSXDQ};
+    int k = bits == 8 ? 0 : bits == 16 ? 1 : 2;
+    Src s = pop_src(c, F_CONST | F_MEM);
+    uint8_t d = s.kind == S_REG ? s.reg : jit_alloc(c, true);
+    op2(c, sign ? sx[k] : zx[k], d, s);
+    return d;
+}
+
 static void extend(Comp *c, uint8_t bits, bool high, bool sign) {
+    if (!high && has(c, 2)) {
+        pushv(c, extend_low(c, bits, sign));
+        return;
+    }
     uint8_t a = popx(c);
     extend_reg(c, a, bits, high, sign);
     pushv(c, a);
 }
 
 static void extmul(Comp *c, uint8_t bits, bool high, bool sign) {
+    if (bits == 8 && !high && has(c, 2)) {
+        uint8_t b = extend_low(c, 8, sign), a = extend_low(c, 8, sign);
+        vrr(c, X64_PMULLW, a, b);
+        freex(c, b);
+        pushv(c, a);
+        return;
+    }
     uint8_t b = popx(c), a = popx(c);
     if (bits == 8) {
         extend_reg(c, a, 8, high, sign);
         extend_reg(c, b, 8, high, sign);
         vrr(c, X64_PMULLW, a, b);
     } else if (bits == 16) { /* low and high halves of the 32-bit products */
-        vmov(c, XS2, a);
+        rrr(c, sign ? X64_PMULHW : X64_PMULHUW, XS2, a, b);
         vrr(c, X64_PMULLW, a, b);
-        vrr(c, sign ? X64_PMULHW : X64_PMULHUW, XS2, b);
         vrr(c, high ? X64_PUNPCKHWD : X64_PUNPCKLWD, a, XS2);
     } else { /* lanes 0,1 (or 2,3) to the even positions, then pmul(u)dq */
         uint8_t sel = high ? 0xFA : 0x50;
@@ -406,11 +641,9 @@ static void extmul(Comp *c, uint8_t bits, bool high, bool sign) {
         x64_vec_rri(CB, X64_PSHUFD, b, b, sel);
         if (sign && !has(c, 2)) {
             /* (a*b)u - (a<0 ? b<<32 : 0) - (b<0 ? a<<32 : 0), mod 2^64 */
-            vmov(c, XS, a);
-            x64_vshift_ri(CB, X64_PSRAD_I, XS, 31);
+            vshift_to(c, X64_PSRAD_I, XS, a, 31);
             vrr(c, X64_PAND, XS, b);
-            vmov(c, XS2, b);
-            x64_vshift_ri(CB, X64_PSRAD_I, XS2, 31);
+            vshift_to(c, X64_PSRAD_I, XS2, b, 31);
             vrr(c, X64_PAND, XS2, a);
             vrr(c, X64_PADDD, XS, XS2);
             x64_vshift_ri(CB, X64_PSLLQ_I, XS, 32);
@@ -464,8 +697,7 @@ static bool popcnt8(Comp *c) {
     uint8_t a = popx(c);
     uint8_t t = jit_alloc(c, true);
     const uint64_t lut_lo = 0x0302020102010100ull, lut_hi = 0x0403030203020201ull;
-    vmov(c, XS2, a);
-    x64_vshift_ri(CB, X64_PSRLW_I, XS2, 4);
+    vshift_to(c, X64_PSRLW_I, XS2, a, 4);
     vconst_op(c, X64_PAND, XS2, rep8(0x0F), rep8(0x0F));
     vconst_op(c, X64_PAND, a, rep8(0x0F), rep8(0x0F));
     jit_load_v128(c, XS, lut_lo, lut_hi);
@@ -484,11 +716,9 @@ static void dot8(Comp *c, bool add) {
     uint8_t acc = add ? popx(c) : X64_NOREG;
     uint8_t b = popx(c), a = popx(c);
     /* even lanes sign-extended in XS2 (a) and XS (b), odd lanes in a, b */
-    vmov(c, XS2, a);
-    x64_vshift_ri(CB, X64_PSLLW_I, XS2, 8);
+    vshift_to(c, X64_PSLLW_I, XS2, a, 8);
     x64_vshift_ri(CB, X64_PSRAW_I, XS2, 8);
-    vmov(c, XS, b);
-    x64_vshift_ri(CB, X64_PSLLW_I, XS, 8);
+    vshift_to(c, X64_PSLLW_I, XS, b, 8);
     x64_vshift_ri(CB, X64_PSRAW_I, XS, 8);
     x64_vshift_ri(CB, X64_PSRAW_I, a, 8);
     x64_vshift_ri(CB, X64_PSRAW_I, b, 8);
@@ -538,8 +768,7 @@ static void shift8(Comp *c, int kind) {
     uint8_t n = 0;
     bool imm = shift_count(c, 8, kind == 0 ? 0 : 8, &n);
     uint8_t a = popx(c);
-    vmov(c, XS2, a);
-    vrr(c, X64_PUNPCKHBW, XS2, XS2);
+    rrr(c, X64_PUNPCKHBW, XS2, a, a);
     vrr(c, X64_PUNPCKLBW, a, a);
     if (kind == 0) { /* shl: the low byte of each word, masked */
         vshift(c, a, X64_PSLLW, X64_PSLLW_I, imm, n);
@@ -602,13 +831,16 @@ static void fminmax(Comp *c, bool d, bool max) {
     uint8_t b = popx(c), a = popx(c);
     X64Vec mm = max ? (d ? X64_MAXPD : X64_MAXPS) : (d ? X64_MINPD : X64_MINPS);
     uint8_t t = jit_alloc(c, true);
-    vmov(c, XS, a);
-    vrr(c, mm, XS, b);
-    vmov(c, XS2, b);
-    vrr(c, mm, XS2, a);
+    X64Vec cmp = d ? X64_CMPPD : X64_CMPPS;
+    rrr(c, mm, XS, a, b);
+    rrr(c, mm, XS2, b, a);
     vrr(c, max ? X64_PAND : X64_POR, XS, XS2); /* the two agree but on +-0 */
-    vmov(c, t, a);
-    x64_vec_rri(CB, d ? X64_CMPPD : X64_CMPPS, t, b, 3); /* unordered */
+    if (avx(c)) {
+        x64_vex_rri(CB, cmp, t, a, b, 3); /* unordered */
+    } else {
+        vmov(c, t, a);
+        x64_vec_rri(CB, cmp, t, b, 3);
+    }
     vrr(c, d ? X64_ADDPD : X64_ADDPS, a, b);              /* the NaN result */
     vrr(c, X64_PAND, a, t);
     vrr(c, X64_PANDN, t, XS);
@@ -649,8 +881,7 @@ static void madd(Comp *c, bool d, bool negate) {
 
 static void convert_u32(Comp *c) {
     uint8_t a = popx(c);
-    vmov(c, XS, a);
-    x64_vshift_ri(CB, X64_PSLLD_I, XS, 16);
+    vshift_to(c, X64_PSLLD_I, XS, a, 16);
     x64_vshift_ri(CB, X64_PSRLD_I, XS, 16); /* low 16 bits */
     vrr(c, X64_PSUBD, a, XS);              /* high 16 bits */
     vrr(c, X64_CVTDQ2PS, XS, XS);          /* exact */
@@ -691,8 +922,7 @@ static bool trunc_sat32_u(Comp *c) {
     vrr(c, X64_PCMPEQD, XS, XS);
     x64_vshift_ri(CB, X64_PSRLD_I, XS, 1);
     vrr(c, X64_CVTDQ2PS, XS, XS); /* 2^31 */
-    vmov(c, XS2, a);
-    vrr(c, X64_SUBPS, XS2, XS);
+    rrr(c, X64_SUBPS, XS2, a, XS);
     x64_vec_rri(CB, X64_CMPPS, XS, XS2, 2); /* 2^31 <= a - 2^31: too large */
     vrr(c, X64_CVTTPS2DQ, XS2, XS2);
     vrr(c, X64_PXOR, XS2, XS);
@@ -948,10 +1178,49 @@ static void splat(Comp *c, uint32_t op) {
     pushv(c, v);
 }
 
+/* The pshufd immediate when the 16 lane indices move whole 32-bit lanes of
+ * one operand (`base` 0 for a, 16 for b); -1 otherwise. */
+static int dword_pattern(const uint8_t *lanes, uint8_t base) {
+    int imm = 0;
+    for (int d = 0; d < 4; d++) {
+        uint8_t l0 = (uint8_t)(lanes[4 * d] & 31);
+        if (l0 < base || l0 >= base + 16 || (l0 - base) % 4)
+            return -1;
+        for (int k = 1; k < 4; k++)
+            if ((lanes[4 * d + k] & 31) != l0 + k)
+                return -1;
+        imm |= ((l0 - base) / 4) << (2 * d);
+    }
+    return imm;
+}
+
 static bool shuffle(Comp *c, const Instr *in) {
     const uint8_t *lanes = in->imm.v128;
+    const VItem *ta = &c->vs[c->h - 2], *tb = &c->vs[c->h - 1];
+    /* the same value twice: every index names a */
+    uint8_t same[16];
+    bool alias = ta->kind == tb->kind && ta->kind == K_LOCAL && ta->local == tb->local;
+    if (alias) {
+        for (int i = 0; i < 16; i++)
+            same[i] = lanes[i] & 15;
+        lanes = same;
+    }
+    int da = dword_pattern(lanes, 0), db = dword_pattern(lanes, 16);
+    if (da >= 0 || db >= 0) { /* pshufd from one operand */
+        uint8_t v;
+        if (da >= 0) {
+            drop(c);
+            v = popx(c);
+        } else {
+            v = popx(c);
+            drop(c);
+        }
+        x64_vec_rri(CB, X64_PSHUFD, v, v, (uint8_t)(da >= 0 ? da : db));
+        pushv(c, v);
+        return true;
+    }
     if (!has(c, 1))
-        return simd_libcall(c, in, lanes);
+        return simd_libcall(c, in, in->imm.v128);
     uint8_t ma[16], mb[16];
     bool use_a = false, use_b = false;
     for (int i = 0; i < 16; i++) {
@@ -966,15 +1235,24 @@ static bool shuffle(Comp *c, const Instr *in) {
     memcpy(&a_hi, ma + 8, 8);
     memcpy(&b_lo, mb, 8);
     memcpy(&b_hi, mb + 8, 8);
+    if (!use_b || !use_a) { /* one operand: one pshufb */
+        uint8_t v;
+        if (!use_b) {
+            drop(c);
+            v = popx(c);
+        } else {
+            v = popx(c);
+            drop(c);
+        }
+        Src m = {S_CONST, 0, use_a ? jit_const(c, a_lo, a_hi) : jit_const(c, b_lo, b_hi), {0}};
+        op3(c, X64_PSHUFB, v, v, m);
+        pushv(c, v);
+        return true;
+    }
     uint8_t b = popx(c), a = popx(c);
-    if (use_a)
-        vconst_op(c, X64_PSHUFB, a, a_lo, a_hi);
-    if (use_b)
-        vconst_op(c, X64_PSHUFB, b, b_lo, b_hi);
-    if (!use_a)
-        vmov(c, a, b);
-    else if (use_b)
-        vrr(c, X64_POR, a, b);
+    vconst_op(c, X64_PSHUFB, a, a_lo, a_hi);
+    vconst_op(c, X64_PSHUFB, b, b_lo, b_hi);
+    vrr(c, X64_POR, a, b);
     freex(c, b);
     pushv(c, a);
     return true;
@@ -1010,6 +1288,22 @@ static bool load(Comp *c, const Instr *in) {
     bool site;
     X64Mem m = jit_address(c, in, size, &site);
     uint8_t v = jit_alloc(c, true);
+    static const struct {
+        uint16_t op;
+        uint8_t form; /* X64Vec */
+    } widen[] = {
+        {OP_V128_LOAD8X8_S, X64_PMOVSXBW},  {OP_V128_LOAD8X8_U, X64_PMOVZXBW},
+        {OP_V128_LOAD16X4_S, X64_PMOVSXWD}, {OP_V128_LOAD16X4_U, X64_PMOVZXWD},
+        {OP_V128_LOAD32X2_S, X64_PMOVSXDQ}, {OP_V128_LOAD32X2_U, X64_PMOVZXDQ},
+    };
+    for (size_t i = 0; has(c, 2) && i < sizeof widen / sizeof widen[0]; i++) {
+        if (widen[i].op != op)
+            continue;
+        mem_site(c, site); /* the widening load itself */
+        x64_vec_rm(CB, (X64Vec)widen[i].form, v, m);
+        jit_push_reg(c, T_V128, v);
+        return true;
+    }
     mem_site(c, site);
     x64_vec_rm(CB, size == 16 ? X64_MOVDQU : size == 4 ? X64_MOVD_X : X64_MOVQ_X, v, m);
     switch (op) {

@@ -4,9 +4,11 @@
  * the runtime's code registry, and fill TierFunc. release undoes all of it;
  * backtrace is jit_backtrace. The JModule in tier_data owns code, pc maps,
  * trap tables and names. */
-#include "jit_int.h"
+#include "jit_gc.h"
 
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -25,6 +27,7 @@ static void jmodule_free(JModule *jm) {
     mem_free(jm->funcs);
     mem_free(jm->pcs);
     mem_free(jm->traps);
+    jit_gc_module_free(jm);
     mem_free(jm);
 }
 
@@ -81,7 +84,9 @@ static void *worker(void *arg) {
 static unsigned n_workers(uint32_t n_funcs, uint64_t body_bytes) {
     static long cpus;
     if (!cpus) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        /* WASMC_JIT_THREADS=n caps the pool (a measuring knob: 1 = one core) */
+        const char *cap = getenv("WASMC_JIT_THREADS");
+        long n = cap && *cap ? strtol(cap, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
         cpus = n > 0 ? n : 1;
     }
     unsigned w = (unsigned)(cpus > 8 ? 8 : cpus);
@@ -176,6 +181,30 @@ static void link_calls(JModule *jm, JFuncOut *outs, uint32_t n, uint32_t n_impor
     }
 }
 
+/* WASMC_JIT_DUMP=FILE (a debugging knob): the module's code to FILE and
+ * "start end index name" per function to FILE.map, for objdump -D -b binary
+ * -mi386:x86-64 --adjust-vma=0. */
+static void dump_code(const JModule *jm) {
+    const char *path = getenv("WASMC_JIT_DUMP");
+    if (!path || !*path)
+        return;
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        fwrite(jm->code, 1, jm->code_size, f);
+        fclose(f);
+    }
+    char map[4096];
+    snprintf(map, sizeof map, "%s.map", path);
+    f = fopen(map, "w");
+    if (!f)
+        return;
+    fprintf(f, "base %p\n", (void *)jm->code);
+    for (uint32_t i = 0; i < jm->n_funcs; i++)
+        fprintf(f, "%x %x %u %s\n", jm->funcs[i].start, jm->funcs[i].end, jm->funcs[i].func_index,
+                jm->funcs[i].name ? jm->funcs[i].name : "-");
+    fclose(f);
+}
+
 static Err finish(JModule *jm, RtModule *module) {
     if (mprotect(jm->code, jm->map_size, PROT_READ | PROT_EXEC) != 0)
         return ERR_NOMEM;
@@ -189,12 +218,14 @@ static Err finish(JModule *jm, RtModule *module) {
         module->funcs[i].array_call = jit_array_entry;
         module->funcs[i].native = jm->code + jm->funcs[i].start;
     }
+    dump_code(jm);
     return OK;
 }
 
 static Err compile(RtModule *module, Diag *diag) {
     if (!jit_available())
         return FAIL(diag, ERR_UNSUPPORTED, 0, "the JIT needs x86-64 with SSE4.1 and POPCNT");
+    rt_gc_register_tier(&jit_tier, jit_gc_trace_frames);
     const Module *mod = module->ir;
     uint32_t n = mod->n_funcs - mod->n_func_imports;
     JModule *jm = mem_calloc(1, sizeof *jm);
@@ -210,7 +241,9 @@ static Err compile(RtModule *module, Diag *diag) {
         err = gather(jm, outs, n, mod);
         if (err == OK) {
             link_calls(jm, outs, n, mod->n_func_imports);
-            err = finish(jm, module);
+            err = jit_gc_gather(jm, outs, n);
+            if (err == OK)
+                err = finish(jm, module);
         }
         if (err != OK)
             err = err == ERR_LIMIT ? FAIL(diag, err, 0, "module code too large") : FAIL_NOMEM(diag);

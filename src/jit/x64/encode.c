@@ -57,7 +57,7 @@ void x64_reserve(CodeBuf *cb, uint32_t n) {
     room(cb, n);
 }
 
-void x64_byte(CodeBuf *cb, uint8_t b) {
+void x64_byte_slow(CodeBuf *cb, uint8_t b) {
     if (room(cb, 1))
         cb->code[cb->len++] = b;
 }
@@ -119,13 +119,33 @@ bool x64_resolve(CodeBuf *cb) {
 
 /* ---- REX, ModRM, SIB ---- */
 
+/* An instruction's bytes are assembled in a small local buffer (no aliasing
+ * with the CodeBuf, one room check) and appended at once. */
+typedef struct Enc {
+    uint8_t b[16];
+    unsigned n;
+} Enc;
+
+static inline void enc_flush(CodeBuf *cb, const Enc *e) {
+    if (room(cb, sizeof e->b)) { /* all 16 bytes: a fixed-size copy */
+        memcpy(cb->code + cb->len, e->b, sizeof e->b);
+        cb->len += e->n;
+    }
+}
+
 /* REX for reg field r, index x, base/rm b; `force` for byte registers
  * spl..dil. */
-static void rex(CodeBuf *cb, bool w, unsigned r, unsigned x, unsigned b, bool force) {
+static inline void enc_rex(Enc *e, bool w, unsigned r, unsigned x, unsigned b, bool force) {
     uint8_t v = (uint8_t)(0x40 | (w << 3) | (((r >> 3) & 1) << 2) | (((x >> 3) & 1) << 1) |
                           ((b >> 3) & 1));
     if (v != 0x40 || force)
-        x64_byte(cb, v);
+        e->b[e->n++] = v;
+}
+
+static void rex(CodeBuf *cb, bool w, unsigned r, unsigned x, unsigned b, bool force) {
+    Enc e = {.n = 0};
+    enc_rex(&e, w, r, x, b, force);
+    enc_flush(cb, &e);
 }
 
 static void modrm_rr(CodeBuf *cb, unsigned reg, unsigned rm) {
@@ -136,52 +156,67 @@ static unsigned mem_index(X64Mem m) {
     return m.index == X64_NOREG ? 0 : m.index;
 }
 
-static void modrm_mem(CodeBuf *cb, unsigned reg, X64Mem m) {
+static inline void enc_u32(Enc *e, uint32_t v) {
+    memcpy(e->b + e->n, &v, 4);
+    e->n += 4;
+}
+
+static inline void enc_modrm_mem(Enc *e, unsigned reg, X64Mem m) {
     unsigned r = (reg & 7) << 3;
     if (m.base == X64_NOREG) { /* absolute disp32 */
-        x64_byte(cb, (uint8_t)(0x04 | r));
-        x64_byte(cb, 0x25);
-        x64_u32(cb, (uint32_t)m.disp);
+        e->b[e->n++] = (uint8_t)(0x04 | r);
+        e->b[e->n++] = 0x25;
+        enc_u32(e, (uint32_t)m.disp);
         return;
     }
     unsigned mod = m.disp == 0 && (m.base & 7) != X64_RBP ? 0
                    : m.disp >= -128 && m.disp <= 127      ? 1
                                                           : 2;
     bool sib = m.index != X64_NOREG || (m.base & 7) == X64_RSP;
-    x64_byte(cb, (uint8_t)((mod << 6) | r | (sib ? 4 : (m.base & 7))));
+    e->b[e->n++] = (uint8_t)((mod << 6) | r | (sib ? 4 : (m.base & 7)));
     if (sib) {
         unsigned ss = m.scale == 8 ? 3 : m.scale == 4 ? 2 : m.scale == 2 ? 1 : 0;
         unsigned idx = m.index == X64_NOREG ? 4 : (m.index & 7);
-        x64_byte(cb, (uint8_t)((ss << 6) | (idx << 3) | (m.base & 7)));
+        e->b[e->n++] = (uint8_t)((ss << 6) | (idx << 3) | (m.base & 7));
     }
     if (mod == 1)
-        x64_byte(cb, (uint8_t)(int8_t)m.disp);
+        e->b[e->n++] = (uint8_t)(int8_t)m.disp;
     else if (mod == 2)
-        x64_u32(cb, (uint32_t)m.disp);
+        enc_u32(e, (uint32_t)m.disp);
+}
+
+static void modrm_mem(CodeBuf *cb, unsigned reg, X64Mem m) {
+    Enc e = {.n = 0};
+    enc_modrm_mem(&e, reg, m);
+    enc_flush(cb, &e);
 }
 
 /* prefix(es), REX, opcode bytes, ModRM for reg/rm forms. */
 static void op_rr(CodeBuf *cb, uint8_t prefix, bool w, const uint8_t *op, unsigned n_op,
                   unsigned reg, unsigned rm, bool byte_regs) {
+    Enc e = {.n = 0};
     if (prefix)
-        x64_byte(cb, prefix);
-    rex(cb, w, reg, 0, rm, byte_regs && ((reg & 0xf) >= 4 || (rm & 0xf) >= 4));
+        e.b[e.n++] = prefix;
+    enc_rex(&e, w, reg, 0, rm, byte_regs && ((reg & 0xf) >= 4 || (rm & 0xf) >= 4));
     for (unsigned i = 0; i < n_op; i++)
-        x64_byte(cb, op[i]);
-    modrm_rr(cb, reg, rm);
+        e.b[e.n++] = op[i];
+    e.b[e.n++] = (uint8_t)(0xC0 | ((reg & 7) << 3) | (rm & 7));
+    enc_flush(cb, &e);
 }
 
 static void op_rm(CodeBuf *cb, uint8_t prefix, bool w, const uint8_t *op, unsigned n_op,
                   unsigned reg, X64Mem m, bool byte_reg) {
+    Enc e = {.n = 0};
     if (m.fs)
-        x64_byte(cb, 0x64);
+        e.b[e.n++] = 0x64;
     if (prefix)
-        x64_byte(cb, prefix);
+        e.b[e.n++] = prefix;
     unsigned base = m.base == X64_NOREG ? 0 : m.base;
-    rex(cb, w, reg, mem_index(m), base, byte_reg && (reg & 0xf) >= 4);
+    enc_rex(&e, w, reg, mem_index(m), base, byte_reg && (reg & 0xf) >= 4);
     for (unsigned i = 0; i < n_op; i++)
-        x64_byte(cb, op[i]);
-    modrm_mem(cb, reg, m);
+        e.b[e.n++] = op[i];
+    enc_modrm_mem(&e, reg, m);
+    enc_flush(cb, &e);
 }
 
 #define OPS(...) (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
@@ -301,6 +336,11 @@ void x64_movsxd(CodeBuf *cb, X64Reg dst, X64Reg src) {
 
 void x64_test_rr(CodeBuf *cb, bool w, X64Reg a, X64Reg b) {
     op_rr(cb, 0, w, OPS(0x85), b, a, false);
+}
+
+void x64_test_ri(CodeBuf *cb, bool w, X64Reg r, int32_t imm) {
+    op_rr(cb, 0, w, OPS(0xF7), 0, r, false);
+    x64_u32(cb, (uint32_t)imm);
 }
 
 void x64_imul_rr(CodeBuf *cb, bool w, X64Reg dst, X64Reg src) {
@@ -542,5 +582,64 @@ void x64_vshift_ri(CodeBuf *cb, X64VShift op, uint8_t xmm, uint8_t imm) {
     static const uint8_t code[] = {0x71, 0x71, 0x71, 0x72, 0x72, 0x72, 0x73, 0x73, 0x73, 0x73};
     static const uint8_t digit[] = {2, 4, 6, 2, 4, 6, 2, 3, 6, 7};
     op_rr(cb, 0x66, false, OPS(0x0F, code[op]), digit[op], xmm, false);
+    x64_byte(cb, imm);
+}
+
+/* ---- AVX (VEX.128) forms of the vec.def rows ---- */
+
+/* The VEX prefix: the two-byte C5 form when it can say everything (map 0F,
+ * no W, no X/B extension), else C4. `reg`, `x`, `b` as for REX; vvvv the
+ * second source (0 when unused: it is stored inverted, 1111b). */
+static void vex(CodeBuf *cb, const VecForm *f, unsigned reg, unsigned x, unsigned b,
+                unsigned vvvv) {
+    unsigned pp = f->prefix == 0x66 ? 1 : f->prefix == 0xF3 ? 2 : f->prefix == 0xF2 ? 3 : 0;
+    unsigned r_ = (~reg >> 3) & 1, x_ = (~x >> 3) & 1, b_ = (~b >> 3) & 1;
+    unsigned v_ = (~vvvv) & 15;
+    if (f->map == 1 && !f->w && x_ && b_) {
+        x64_byte(cb, 0xC5);
+        x64_byte(cb, (uint8_t)((r_ << 7) | (v_ << 3) | pp));
+        return;
+    }
+    x64_byte(cb, 0xC4);
+    x64_byte(cb, (uint8_t)((r_ << 7) | (x_ << 6) | (b_ << 5) | f->map));
+    x64_byte(cb, (uint8_t)((f->w << 7) | (v_ << 3) | pp));
+}
+
+void x64_vex_rr(CodeBuf *cb, X64Vec op, uint8_t reg, uint8_t vvvv, uint8_t rm) {
+    const VecForm *f = &vec_forms[op];
+    vex(cb, f, reg, 0, rm, vvvv);
+    x64_byte(cb, f->op);
+    modrm_rr(cb, reg, rm);
+}
+
+void x64_vex_rm(CodeBuf *cb, X64Vec op, uint8_t reg, uint8_t vvvv, X64Mem m) {
+    const VecForm *f = &vec_forms[op];
+    if (m.fs)
+        x64_byte(cb, 0x64);
+    vex(cb, f, reg, mem_index(m), m.base == X64_NOREG ? 0 : m.base, vvvv);
+    x64_byte(cb, f->op);
+    modrm_mem(cb, reg, m);
+}
+
+void x64_vex_rl(CodeBuf *cb, X64Vec op, uint8_t reg, uint8_t vvvv, uint32_t label) {
+    const VecForm *f = &vec_forms[op];
+    vex(cb, f, reg, 0, 0, vvvv);
+    x64_byte(cb, f->op);
+    x64_byte(cb, (uint8_t)(0x05 | ((reg & 7) << 3)));
+    x64_label_field(cb, label, cb->len + 4);
+}
+
+void x64_vex_rri(CodeBuf *cb, X64Vec op, uint8_t reg, uint8_t vvvv, uint8_t rm, uint8_t imm) {
+    x64_vex_rr(cb, op, reg, vvvv, rm);
+    x64_byte(cb, imm);
+}
+
+void x64_vex_shift_ri(CodeBuf *cb, X64VShift op, uint8_t dst, uint8_t src, uint8_t imm) {
+    static const uint8_t code[] = {0x71, 0x71, 0x71, 0x72, 0x72, 0x72, 0x73, 0x73, 0x73, 0x73};
+    static const uint8_t digit[] = {2, 4, 6, 2, 4, 6, 2, 3, 6, 7};
+    const VecForm f = {0x66, 0, 1, code[op], 0};
+    vex(cb, &f, digit[op], 0, src, dst);
+    x64_byte(cb, code[op]);
+    modrm_rr(cb, digit[op], src);
     x64_byte(cb, imm);
 }

@@ -63,7 +63,14 @@ void x64_fini(CodeBuf *cb);
 void x64_reset(CodeBuf *cb);
 /* Make room for n more bytes up front (an estimate; growth stays automatic). */
 void x64_reserve(CodeBuf *cb, uint32_t n);
-void x64_byte(CodeBuf *cb, uint8_t b);
+/* One byte: inline while there is room (the hot path of every emitter). */
+void x64_byte_slow(CodeBuf *cb, uint8_t b);
+static inline void x64_byte(CodeBuf *cb, uint8_t b) {
+    if (cb->len < cb->cap)
+        cb->code[cb->len++] = b;
+    else
+        x64_byte_slow(cb, b);
+}
 void x64_u32(CodeBuf *cb, uint32_t v);
 void x64_u64(CodeBuf *cb, uint64_t v);
 void x64_patch32(CodeBuf *cb, uint32_t pos, uint32_t v);
@@ -104,6 +111,7 @@ void x64_movzx_r8(CodeBuf *cb, X64Reg dst, X64Reg src); /* dst32 = (u8)src */
 void x64_movsx_rr(CodeBuf *cb, bool w, X64Reg dst, X64Reg src, uint8_t size);
 void x64_movsxd(CodeBuf *cb, X64Reg dst, X64Reg src);
 void x64_test_rr(CodeBuf *cb, bool w, X64Reg a, X64Reg b);
+void x64_test_ri(CodeBuf *cb, bool w, X64Reg r, int32_t imm); /* F7 /0 id */
 void x64_imul_rr(CodeBuf *cb, bool w, X64Reg dst, X64Reg src);
 void x64_imul_rri(CodeBuf *cb, bool w, X64Reg dst, X64Reg src, int32_t imm);
 
@@ -188,5 +196,17 @@ typedef enum X64VShift {
     X64_PSRLQ_I, X64_PSRLDQ_I, X64_PSLLQ_I, X64_PSLLDQ_I
 } X64VShift;
 void x64_vshift_ri(CodeBuf *cb, X64VShift op, uint8_t xmm, uint8_t imm);
+
+/* AVX (VEX.128) encodings of the same rows, for CPUs with AVX (x64_vec_ext
+ * level 4): reg = vvvv OP rm, three operands, memory operands need no
+ * alignment. vvvv is the second source (pass 0 for the forms that have none:
+ * moves, unary ops, pshufd...). Upper halves of the ymm registers are zeroed.
+ * Checked against objdump in tests/unit/jit/x64_vex_test.c. */
+void x64_vex_rr(CodeBuf *cb, X64Vec op, uint8_t reg, uint8_t vvvv, uint8_t rm);
+void x64_vex_rm(CodeBuf *cb, X64Vec op, uint8_t reg, uint8_t vvvv, X64Mem m);
+void x64_vex_rl(CodeBuf *cb, X64Vec op, uint8_t reg, uint8_t vvvv, uint32_t label);
+void x64_vex_rri(CodeBuf *cb, X64Vec op, uint8_t reg, uint8_t vvvv, uint8_t rm, uint8_t imm);
+/* dst = src shifted by imm (VEX.NDD: 66 0F 71/72/73 /digit ib). */
+void x64_vex_shift_ri(CodeBuf *cb, X64VShift op, uint8_t dst, uint8_t src, uint8_t imm);
 
 #endif

@@ -74,6 +74,8 @@ static void emit_integer(CodeBuf *cb) {
     F("movsx r8,si", x64_movsx_rr(cb, true, X64_R8, X64_RSI, 2));
     F("movsxd rdx,edx", x64_movsxd(cb, X64_RDX, X64_RDX));
     F("test r9d,r9d", x64_test_rr(cb, false, X64_R9, X64_R9));
+    F("test ebx,0x1", x64_test_ri(cb, false, X64_RBX, 1));
+    F("test r13,0xfffffffffffffff8", x64_test_ri(cb, true, X64_R13, -8));
     F("imul eax,ecx", x64_imul_rr(cb, false, X64_RAX, X64_RCX));
     F("imul r12,r12,0x64", x64_imul_rri(cb, true, X64_R12, X64_R12, 100));
     F("imul edi,edi,0x1000", x64_imul_rri(cb, false, X64_RDI, X64_RDI, 4096));
