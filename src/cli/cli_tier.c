@@ -1,5 +1,6 @@
 /* The --tier option of `wasmc run` and `wasmc wast`: tier names and the
- * default tier (the interpreter until the JIT is the default on x86-64). */
+ * default tier (the JIT where it runs, i.e. x86-64 with SSE4.1 and POPCNT;
+ * the interpreter elsewhere). */
 #include <string.h>
 
 #include "cli.h"
@@ -15,5 +16,5 @@ const Tier *cli_tier_named(const char *name) {
 }
 
 const Tier *cli_default_tier(void) {
-    return &interp_tier;
+    return jit_available() ? &jit_tier : &interp_tier;
 }

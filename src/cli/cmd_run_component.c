@@ -1,5 +1,5 @@
 /* `wasmc run` for components: `wasmc run [--invoke 'name(args)'] [--fuel N]
- * FILE` where FILE is a component (binary, or text starting with
+ * [--tier T] [--nan-canonicalization] FILE` where FILE is a component (binary, or text starting with
  * `(component`). The component is instantiated with no host imports; with
  * --invoke the export `name` (or `inst#name`) is called with the arguments
  * written in the WAVE syntax and its result is printed the same way.
@@ -12,12 +12,12 @@
 #include "cmd_run.h"
 #include "component/component.h"
 #include "component/component_front.h"
-#include "interp/interp.h"
 
 typedef struct CompRun {
     const char *invoke;
-    bool use_fuel;
+    bool use_fuel, nan_canonicalization;
     uint64_t fuel;
+    const Tier *tier; /* NULL: cli_default_tier() */
     const char *file;
     uint8_t *data;
     size_t len;
@@ -53,6 +53,14 @@ static int parse(int argc, char **argv, CompRun *r) {
         } else if (strcmp(argv[i], "--fuel") == 0 && i + 1 < argc) {
             r->use_fuel = true;
             r->fuel = strtoull(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "--tier") == 0 && i + 1 < argc) {
+            if (!(r->tier = cli_tier_named(argv[++i])))
+                return -1;
+        } else if (strncmp(argv[i], "--tier=", 7) == 0) {
+            if (!(r->tier = cli_tier_named(argv[i] + 7)))
+                return -1;
+        } else if (strcmp(argv[i], "--nan-canonicalization") == 0) {
+            r->nan_canonicalization = true;
         } else if (argv[i][0] != '-' || !argv[i][1]) {
             r->file = argv[i];
         } else {
@@ -74,7 +82,8 @@ static int parse(int argc, char **argv, CompRun *r) {
 static Err load(CompRun *r, Diag *diag) {
     EngineConfig cfg;
     rt_engine_config_default(&cfg);
-    cfg.tier = &interp_tier;
+    cfg.tier = r->tier ? r->tier : cli_default_tier();
+    cfg.nan_canonicalization = r->nan_canonicalization;
     cfg.consume_fuel = r->use_fuel;
     TRY(rt_engine_new(&cfg, &r->engine, diag));
     TRY(rt_store_new(r->engine, &r->store, diag));

@@ -51,7 +51,7 @@ static void usage(FILE *out) {
             "                    file, so a crash or hang fails only that file)\n"
             "  --timeout S       per-file time limit in seconds when isolated (default 600;\n"
             "                    0 = none)\n"
-            "  --tier T          execution tier: interp or jit (default: interp)\n");
+            "  --tier T          execution tier: interp or jit (default: jit on x86-64)\n");
 }
 
 static bool parse_count(const char *s, int *out) {

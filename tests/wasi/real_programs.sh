@@ -11,11 +11,13 @@
 # hash of their inputs), installed with npm when missing; clang-19, wasi-libc
 # and Node.js are installed with apt when missing. Prints the wall times of
 # each program under wasmc and under Node.js's WASI, then
-# "real programs: N passed, N failed".
+# "real programs: N passed, N failed". WASMC_TIER=interp|jit picks wasmc's
+# tier (default: wasmc's default).
 #   tests/wasi/real_programs.sh WASMC
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 wasmc=$(realpath "${1:?usage: tests/wasi/real_programs.sh WASMC}")
+tier=(${WASMC_TIER:+--tier "$WASMC_TIER"})
 work="$here/.work"
 mkdir -p "$work"
 exec 9>"$work/lock"
@@ -77,7 +79,7 @@ if [ -f "$sqlite_wasm" ] && [ -f "$sqlite_native" ]; then
     mkdir -p "$tmp/native" "$tmp/box/data" "$tmp/node"
     echo untouched >"$tmp/box/outside.txt"
     "$sqlite_native" "$tmp/native" >"$tmp/native.out" 2>&1
-    timed t_wasmc "$wasmc" run --dir "$tmp/box/data::/data" "$sqlite_wasm" /data \
+    timed t_wasmc "$wasmc" run "${tier[@]}" --dir "$tmp/box/data::/data" "$sqlite_wasm" /data \
         >"$tmp/wasmc.out" 2>"$tmp/wasmc.err"
     status=$?
     timed t_node "${node[@]}" --dir "$tmp/node::/data" "$sqlite_wasm" /data \
@@ -107,7 +109,7 @@ fi
 text="The quick brown fox jumps over the lazy dog, while WebAssembly programs run sandboxed \
 inside wasmc, reading and writing only the directories they were given."
 mkdir -p "$tmp/out-wasmc" "$tmp/out-node"
-timed t_wasmc "$wasmc" run --dir "$tmp/out-wasmc::/out" "$flite" -t "$text" -o /out/a.wav \
+timed t_wasmc "$wasmc" run "${tier[@]}" --dir "$tmp/out-wasmc::/out" "$flite" -t "$text" -o /out/a.wav \
     >"$tmp/flite-wasmc.out" 2>&1
 status=$?
 timed t_node "${node[@]}" --dir "$tmp/out-node::/out" "$flite" -t "$text" -o /out/a.wav \
