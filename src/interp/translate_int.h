@@ -16,31 +16,30 @@
  * or the entry's own temp slot, holding the base. */
 enum { V_TEMP, V_LOCAL, V_CONST, V_ADDI };
 typedef struct VEnt {
-  uint32_t kind;
-  uint32_t slot; /* V_LOCAL: the local's slot (byte offset) */
-  uint64_t c;    /* V_CONST: the bits, zero-extended (v128: the low half) */
-  uint64_t c_hi; /* V_CONST v128: the high half */
-  uint32_t toff; /* its temp slot's offset from t_base */
-  bool wide;     /* a v128: two slots */
+    uint32_t kind;
+    uint32_t slot; /* V_LOCAL: the local's slot (byte offset) */
+    uint64_t c;    /* V_CONST: the bits, zero-extended (v128: the low half) */
+    uint64_t c_hi; /* V_CONST v128: the high half */
+    uint32_t toff; /* its temp slot's offset from t_base */
+    bool wide;     /* a v128: two slots */
 } VEnt;
 
 /* C_TRY_TABLE and C_TRY (legacy) behave as blocks for branches. */
 enum { C_FUNC, C_BLOCK, C_LOOP, C_IF, C_TRY_TABLE, C_TRY };
 typedef struct Ctrl {
-  uint32_t kind;
-  const ValType *params, *results;
-  uint32_t base; /* stack height below the block's params */
-  uint32_t n_params, n_results;
-  uint32_t end_index;  /* the END (or, before it, the ELSE) closing the block */
-  uint32_t loop_start; /* C_LOOP: code offset of the head */
-  uint32_t
-      fixups; /* forward branches to the end: threaded through their fields */
-  uint32_t else_fix; /* C_IF: the branch to the else arm (0 when bound) */
-  bool unreachable;
-  uint32_t region;   /* 1 + the handler region in force inside (0: none) */
-  uint32_t exn_slot; /* C_TRY: slot of the caught exnref (for rethrow) */
-  uint32_t arms;     /* C_TRY: catch / catch_all arms begun */
-  uint32_t try_region; /* C_TRY, C_TRY_TABLE: 1 + its body's region (0: none) */
+    uint32_t kind;
+    const ValType *params, *results;
+    uint32_t base; /* stack height below the block's params */
+    uint32_t n_params, n_results;
+    uint32_t end_index;  /* the END (or, before it, the ELSE) closing the block */
+    uint32_t loop_start; /* C_LOOP: code offset of the head */
+    uint32_t fixups;     /* forward branches to the end: threaded through their fields */
+    uint32_t else_fix;   /* C_IF: the branch to the else arm (0 when bound) */
+    bool unreachable;
+    uint32_t region;     /* 1 + the handler region in force inside (0: none) */
+    uint32_t exn_slot;   /* C_TRY: slot of the caught exnref (for rethrow) */
+    uint32_t arms;       /* C_TRY: catch / catch_all arms begun */
+    uint32_t try_region; /* C_TRY, C_TRY_TABLE: 1 + its body's region (0: none) */
 } Ctrl;
 
 /* What the previous wasm instruction left at the end of the code, for the
@@ -52,94 +51,94 @@ enum { L_NONE, L_PROD, L_CMP, L_INC, L_MOV, L_COPY, L_TEE, L_INC2 };
 /* A guarded load (op: i32.load or i32.load8_u) at code start writing slot
  * dst from (u32)(slot y + imm) + off (on: valid). */
 typedef struct LdInfo {
-  bool on;
-  uint32_t start, dst, y, imm, off, op;
+    bool on;
+    uint32_t start, dst, y, imm, off, op;
 } LdInfo;
 /* An I32_ROT2_XOR at code start: slot height's entry = rotl(slot a, k1) ^
  * rotl(slot a, k2), a a local's slot (on: valid). */
 typedef struct RotInfo {
-  bool on;
-  uint32_t start, a, k1, k2, height;
+    bool on;
+    uint32_t start, a, k1, k2, height;
 } RotInfo;
 typedef struct Last {
-  uint32_t kind;
-  uint32_t code_end;  /* x->len right after it */
-  uint32_t dst_field; /* the position of its destination operand */
-  uint32_t height;    /* the stack height of its result */
-  uint32_t start;     /* L_CMP: where the compare instruction starts */
-  uint32_t op;        /* L_CMP: the compare (OP_I32_EQZ/OP_I64_EQZ for eqz) */
-  bool imm;
-  uint32_t a, b;
-  uint64_t immv;
-  /* L_PROD of a guarded load at (u32)(slot a + b) + immv (op = the load) */
-  bool copyable;
-  bool grp; /* ... and right after a byte-copy group starting at grp_start */
-  uint32_t grp_start;
-  /* L_PROD of a binary op (op) of slot mem_a and the value at that address */
-  bool memop;
-  uint32_t mem_a;
-  bool mac; /* ... an add whose slot operand is the product Xl.mul made */
-  /* L_PROD of an op with an immediate right after another (pre_op of slot
-   * pre_a and pre_k at pre_start, its result at pre_height) */
-  bool pre;
-  uint32_t pre_start, pre_op, pre_a, pre_k, pre_height;
-  /* L_CMP: an in-place add of inc_imm to operand a (IOP_I32_ADD_I) ends
-   * right where the compare starts; it begins at inc_start */
-  bool inc;
-  uint32_t inc_start, inc_imm;
-  /* L_CMP of i32.eqz: its operand is the i32.and of slot tst_a and tst_k
-   * that starts at tst_start and ends where the eqz starts */
-  bool tst;
-  uint32_t tst_start, tst_a, tst_k;
-  /* L_TEE: a local.set/tee made the load `ld` (ending at code_end) write
-   * the local itself. L_PROD of an i32 shift by an immediate: `ld` is such
-   * a load of its operand's local right before it (pre_ld: the same for
-   * the pre op; on a FUNNEL: for its first shift) */
-  LdInfo ld, pre_ld;
-  /* L_TEE: add2 says the producer was an i32.add of slots a and b (at
-   * start), now writing the local at slot add2_dst */
-  bool add2;
-  uint32_t add2_dst;
-  /* L_PROD: `rot` is the I32_ROT2_XOR just emitted; of an i32.rotl /
-   * i32.shr_u by an immediate: `pre_rot`, the one right before it */
-  RotInfo rot, pre_rot;
-  /* L_INC2: an INC2 (slot inc2_m[0] += [1], then [2] += [3]) at start;
-   * L_CMP with an immediate: inc2, such an INC2 ends where it starts */
-  bool inc2;
-  uint32_t inc2_start, inc2_m[4];
+    uint32_t kind;
+    uint32_t code_end;  /* x->len right after it */
+    uint32_t dst_field; /* the position of its destination operand */
+    uint32_t height;    /* the stack height of its result */
+    uint32_t start;     /* L_CMP: where the compare instruction starts */
+    uint32_t op;        /* L_CMP: the compare (OP_I32_EQZ/OP_I64_EQZ for eqz) */
+    bool imm;
+    uint32_t a, b;
+    uint64_t immv;
+    /* L_PROD of a guarded load at (u32)(slot a + b) + immv (op = the load) */
+    bool copyable;
+    bool grp; /* ... and right after a byte-copy group starting at grp_start */
+    uint32_t grp_start;
+    /* L_PROD of a binary op (op) of slot mem_a and the value at that address */
+    bool memop;
+    uint32_t mem_a;
+    bool mac; /* ... an add whose slot operand is the product Xl.mul made */
+    /* L_PROD of an op with an immediate right after another (pre_op of slot
+     * pre_a and pre_k at pre_start, its result at pre_height) */
+    bool pre;
+    uint32_t pre_start, pre_op, pre_a, pre_k, pre_height;
+    /* L_CMP: an in-place add of inc_imm to operand a (IOP_I32_ADD_I) ends
+     * right where the compare starts; it begins at inc_start */
+    bool inc;
+    uint32_t inc_start, inc_imm;
+    /* L_CMP of i32.eqz: its operand is the i32.and of slot tst_a and tst_k
+     * that starts at tst_start and ends where the eqz starts */
+    bool tst;
+    uint32_t tst_start, tst_a, tst_k;
+    /* L_TEE: a local.set/tee made the load `ld` (ending at code_end) write
+     * the local itself. L_PROD of an i32 shift by an immediate: `ld` is such
+     * a load of its operand's local right before it (pre_ld: the same for
+     * the pre op; on a FUNNEL: for its first shift) */
+    LdInfo ld, pre_ld;
+    /* L_TEE: add2 says the producer was an i32.add of slots a and b (at
+     * start), now writing the local at slot add2_dst */
+    bool add2;
+    uint32_t add2_dst;
+    /* L_PROD: `rot` is the I32_ROT2_XOR just emitted; of an i32.rotl /
+     * i32.shr_u by an immediate: `pre_rot`, the one right before it */
+    RotInfo rot, pre_rot;
+    /* L_INC2: an INC2 (slot inc2_m[0] += [1], then [2] += [3]) at start;
+     * L_CMP with an immediate: inc2, such an INC2 ends where it starts */
+    bool inc2;
+    uint32_t inc2_start, inc2_m[4];
 } Last;
 
 struct XlEh;
 
 typedef struct Xl {
-  jmp_buf fail; /* allocation failure */
-  const RtModule *rm;
-  const Module *mod;
-  const FuncType *ft;
-  IFunc *funcs;
-  const void *const *labels;
-  uint8_t *code;
-  uint32_t len, cap;
-  IPcEntry *pc;
-  uint32_t n_pc, cap_pc;
-  VEnt *vs;
-  uint32_t h, clean; /* entries below `clean` are all V_TEMP */
-  Ctrl *cs;
-  uint32_t depth;
-  uint32_t *refs; /* per 8-byte slot: pending V_LOCAL entries */
-  uint32_t *loff; /* per local (params first): its slot; [n] = locals' end */
-  uint8_t *lwide; /* per local: a v128 (two slots) */
-  uint32_t n_pool;
-  uint8_t (*pool)[16]; /* v128 constants living in slots from pool_base */
-  uint32_t pool_base;
-  uint32_t t_base;
-  uint32_t zero_bytes; /* the declared locals zeroed at entry (first ones) */
-  uint32_t t_max; /* the temps' end, from t_base */
-  Last last, prev;
-  Last mul; /* the last memory-operand op (for multiply-accumulate) */
-  bool fuel, epoch, guarded0;
-  uint32_t fuel_field, fuel_count;
-  struct XlEh *eh; /* translate_eh.c's state (NULL: no exception handling) */
+    jmp_buf fail; /* allocation failure */
+    const RtModule *rm;
+    const Module *mod;
+    const FuncType *ft;
+    IFunc *funcs;
+    const void *const *labels;
+    uint8_t *code;
+    uint32_t len, cap;
+    IPcEntry *pc;
+    uint32_t n_pc, cap_pc;
+    VEnt *vs;
+    uint32_t h, clean; /* entries below `clean` are all V_TEMP */
+    Ctrl *cs;
+    uint32_t depth;
+    uint32_t *refs; /* per 8-byte slot: pending V_LOCAL entries */
+    uint32_t *loff; /* per local (params first): its slot; [n] = locals' end */
+    uint8_t *lwide; /* per local: a v128 (two slots) */
+    uint32_t n_pool;
+    uint8_t (*pool)[16]; /* v128 constants living in slots from pool_base */
+    uint32_t pool_base;
+    uint32_t t_base;
+    uint32_t zero_bytes; /* the declared locals zeroed at entry (first ones) */
+    uint32_t t_max;      /* the temps' end, from t_base */
+    Last last, prev;
+    Last mul; /* the last memory-operand op (for multiply-accumulate) */
+    bool fuel, epoch, guarded0;
+    uint32_t fuel_field, fuel_count;
+    struct XlEh *eh; /* translate_eh.c's state (NULL: no exception handling) */
 } Xl;
 
 /* ---- translate.c's helpers ---- */
@@ -169,8 +168,7 @@ void interp_xl_fuel_block(Xl *x);
 
 /* Before translation: the hidden slots legacy `try` needs, from `slot` on
  * (*out_bytes of them). ERR_NOMEM. */
-Err interp_xl_eh_setup(Xl *x, const Code *code, uint32_t slot,
-                       uint32_t *out_bytes) WARN_UNUSED;
+Err interp_xl_eh_setup(Xl *x, const Code *code, uint32_t slot, uint32_t *out_bytes) WARN_UNUSED;
 /* Translate an exception instruction (try_table, throw, throw_ref, try,
  * catch, catch_all, delegate, rethrow); false for any other. */
 bool interp_xl_eh(Xl *x, const Instr *in);
