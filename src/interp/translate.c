@@ -21,7 +21,11 @@
  * (LD_FUNNEL_ST), two adds around a local.tee (ADD2), a call's last argument
  * add (CALL_ADDI), consecutive moves (MOV2/3). Locals that the control flow
  * writes before any read are not zeroed at entry (they are laid out after
- * the zeroed ones).
+ * the zeroed ones). A local.set/tee of a constant, a local or a pending add
+ * whose value no read after its straight-line run can see (by a per-local
+ * scan, or by liveness over the control flow) writes nothing: the reads in
+ * the run take the entry itself ("aliases"), so a local.tee'd address folds
+ * into the accesses that use it.
  * Entries carry their width (a v128 takes two slots), so T(height) is the
  * prefix sum of the widths below; v128 constants used in loops are read from
  * the function's constant pool (written by its prologue).
@@ -469,6 +473,374 @@ static void spill_local_refs(Xl *x, uint32_t slot, uint32_t below) {
     for (uint32_t i = 0; i < below && x->refs[slot / 8]; i++)
         if (reads_local(x, &x->vs[i]) && x->vs[i].slot == slot)
             materialize(x, i);
+}
+
+/* ---- aliases: local.set/tee without a write ----
+ * A local whose every read follows a write to it in the same straight-line
+ * run (no instruction between that is a branch, a label, a call or anything
+ * else straight_op rejects) never carries a value across one. Such a local's
+ * set of a constant, another local or a pending add (V_ADDI on a local)
+ * writes nothing: its reads take that entry instead (so a local.tee'd
+ * address folds into the accesses that use it), until the run ends, where
+ * the alias is dropped unwritten. A write to a slot an alias reads first
+ * writes the alias's local (so aliases read only slots they can trust);
+ * an alias never reads an aliased local other than itself, so these writes
+ * cannot chase each other in a cycle. */
+
+/* May `op` sit inside a straight-line run (no label, branch or call)? */
+static bool straight_op(uint32_t op) {
+    switch (op_class[op]) {
+    case CL_BIN:
+    case CL_CMP:
+    case CL_UN:
+    case CL_LOAD:
+    case CL_STORE: return true; /* may trap: that leaves the function */
+    default: break;
+    }
+    switch (op) {
+    case OP_LOCAL_GET:
+    case OP_LOCAL_SET:
+    case OP_LOCAL_TEE:
+    case OP_GLOBAL_GET:
+    case OP_GLOBAL_SET:
+    case OP_I32_CONST:
+    case OP_I64_CONST:
+    case OP_F32_CONST:
+    case OP_F64_CONST:
+    case OP_NOP:
+    case OP_DROP:
+    case OP_SELECT:
+    case OP_I32_WRAP_I64:
+    case OP_I32_REINTERPRET_F32:
+    case OP_I64_REINTERPRET_F64:
+    case OP_F32_REINTERPRET_I32:
+    case OP_F64_REINTERPRET_I64: return true;
+    default: return false;
+    }
+}
+
+static bool scalar_type(ValType t) {
+    return t.kind == VK_I32 || t.kind == VK_I64 || t.kind == VK_F32 || t.kind == VK_F64;
+}
+
+/* Marks x->wl: the scalar locals (params too) read only after a write in
+ * the same straight-line run. gen[i]: the run of local i's last write + 1. */
+static void find_window_locals(Xl *x, const Code *code, uint32_t n) {
+    uint32_t np = x->ft->n_params, run = 1;
+    uint32_t *gen = mem_calloc(n ? n : 1, sizeof *gen);
+    if (!gen)
+        return; /* wl stays all zero: no aliases */
+    for (uint32_t i = 0; i < np; i++)
+        x->wl[i] = x->scalar[i] = scalar_type(x->ft->params[i]);
+    for (uint32_t g = 0, i = np; g < code->n_local_groups; g++)
+        for (uint32_t k = 0; k < code->local_groups[g].count; k++, i++)
+            x->wl[i] = x->scalar[i] = scalar_type(code->local_groups[g].type);
+    for (uint32_t i = 0; i < code->n_instrs; i++) {
+        const Instr *in = &code->instrs[i];
+        if (!straight_op(in->op))
+            run++;
+        else if (in->op == OP_LOCAL_SET || in->op == OP_LOCAL_TEE)
+            gen[in->imm.index] = run;
+        else if (in->op == OP_LOCAL_GET && gen[in->imm.index] != run)
+            x->wl[in->imm.index] = 0;
+    }
+    mem_free(gen);
+}
+
+/* Backward liveness of the locals over the structured control flow, for
+ * aliases of locals read in later runs too: marks x->dead_set[i] when the
+ * local.set/tee at i leaves a value no read after the end of its run can
+ * see (the local is dead at the run's last instruction, or set again within
+ * the run). Loops iterate to a fixed point; functions with branches it does
+ * not model (exceptions, br_on_*), too deep or too big get no marks. */
+enum { LV_BITS = 64 };
+#define LV_SET(s, k) ((s)[(k) / LV_BITS] |= 1ull << ((k) % LV_BITS))
+#define LV_CLR(s, k) ((s)[(k) / LV_BITS] &= ~(1ull << ((k) % LV_BITS)))
+#define LV_HAS(s, k) ((s)[(k) / LV_BITS] >> ((k) % LV_BITS) & 1)
+
+typedef struct Lv {
+    const Code *code;
+    uint32_t words, cap, depth, n_loops;
+    uint32_t *aux;        /* end/else: its opener; loop: its number */
+    uint32_t *opener;     /* per frame (UINT32_MAX: the function) */
+    uint8_t *has_else;    /* per frame */
+    uint64_t *endl, *elsl; /* per frame: live at its end / at its else arm */
+    uint64_t *loopl;      /* per loop: live at its head */
+    uint64_t *live;
+} Lv;
+
+static bool lv_model(uint32_t op) {
+    switch (op) {
+    case OP_BR_ON_NULL:
+    case OP_BR_ON_NON_NULL:
+    case OP_BR_ON_CAST:
+    case OP_BR_ON_CAST_FAIL:
+    case OP_TRY_TABLE:
+    case OP_TRY:
+    case OP_CATCH:
+    case OP_CATCH_ALL:
+    case OP_DELEGATE:
+    case OP_THROW:
+    case OP_THROW_REF:
+    case OP_RETHROW: return false;
+    default: return true;
+    }
+}
+
+/* Openers of every end/else and numbers of the loops; false: not modelled. */
+static bool lv_match(Lv *v) {
+    const Code *code = v->code;
+    uint32_t depth = 0;
+    for (uint32_t i = 0; i < code->n_instrs; i++) {
+        uint32_t op = code->instrs[i].op;
+        if (!lv_model(op))
+            return false;
+        if (op == OP_BLOCK || op == OP_LOOP || op == OP_IF) {
+            if (depth + 2 >= v->cap)
+                return false;
+            v->opener[depth++] = i;
+            if (op == OP_LOOP)
+                v->aux[i] = v->n_loops++;
+        } else if (op == OP_ELSE) {
+            if (!depth)
+                return false;
+            v->aux[i] = v->opener[depth - 1];
+        } else if (op == OP_END) {
+            v->aux[i] = depth ? v->opener[--depth] : UINT32_MAX;
+        }
+    }
+    return true;
+}
+
+/* The live set at the label `d` frames out. */
+static const uint64_t *lv_label(const Lv *v, uint32_t d) {
+    uint32_t f = v->depth - 1 - d;
+    uint32_t o = v->opener[f];
+    if (o != UINT32_MAX && v->code->instrs[o].op == OP_LOOP)
+        return v->loopl + (size_t)v->aux[o] * v->words;
+    return v->endl + (size_t)f * v->words;
+}
+
+static void lv_or(const Lv *v, uint64_t *dst, const uint64_t *src) {
+    for (uint32_t w = 0; w < v->words; w++)
+        dst[w] |= src[w];
+}
+
+/* One backward pass: the live set before each instruction from the one
+ * after it; returns whether a loop head's set grew. */
+static bool lv_pass(Lv *v, uint8_t *dead, uint32_t *setgen, uint64_t *runend, uint32_t *run) {
+    const Code *code = v->code;
+    uint32_t W = v->words;
+    bool changed = false;
+    memset(v->live, 0, W * 8);
+    memset(runend, 0, W * 8);
+    v->depth = 1;
+    v->opener[0] = UINT32_MAX;
+    memset(v->endl, 0, W * 8);
+    for (uint32_t i = code->n_instrs; i-- > 0;) {
+        const Instr *in = &code->instrs[i];
+        uint32_t op = in->op, k = in->imm.index;
+        uint64_t *f_end = v->endl + (size_t)(v->depth - 1) * W;
+        switch (op) {
+        case OP_LOCAL_GET: LV_SET(v->live, k); break;
+        case OP_LOCAL_SET:
+        case OP_LOCAL_TEE:
+            if (!LV_HAS(runend, k) || setgen[k] == *run)
+                dead[i] = 1;
+            setgen[k] = *run;
+            LV_CLR(v->live, k);
+            break;
+        case OP_END:
+            if (v->aux[i] == UINT32_MAX) {
+                memset(v->live, 0, W * 8); /* the function's: results are on the stack */
+                break;
+            }
+            v->opener[v->depth] = v->aux[i];
+            v->has_else[v->depth] = 0;
+            memcpy(v->endl + (size_t)v->depth * W, v->live, W * 8);
+            v->depth++;
+            break;
+        case OP_ELSE:
+            memcpy(v->elsl + (size_t)(v->depth - 1) * W, v->live, W * 8);
+            v->has_else[v->depth - 1] = 1;
+            memcpy(v->live, f_end, W * 8);
+            break;
+        case OP_IF:
+            lv_or(v, v->live,
+                  v->has_else[v->depth - 1] ? v->elsl + (size_t)(v->depth - 1) * W : f_end);
+            v->depth--;
+            break;
+        case OP_BLOCK: v->depth--; break;
+        case OP_LOOP: {
+            uint64_t *head = v->loopl + (size_t)v->aux[i] * W;
+            if (memcmp(head, v->live, W * 8)) {
+                memcpy(head, v->live, W * 8);
+                changed = true;
+            }
+            v->depth--;
+            break;
+        }
+        case OP_BR: memcpy(v->live, lv_label(v, k), W * 8); break;
+        case OP_BR_IF: lv_or(v, v->live, lv_label(v, k)); break;
+        case OP_BR_TABLE:
+            memset(v->live, 0, W * 8);
+            for (uint32_t t = 0; t <= in->imm.br_table.n; t++)
+                lv_or(v, v->live, lv_label(v, in->imm.br_table.labels[t]));
+            break;
+        case OP_RETURN:
+        case OP_UNREACHABLE:
+        case OP_RETURN_CALL:
+        case OP_RETURN_CALL_INDIRECT:
+        case OP_RETURN_CALL_REF: memset(v->live, 0, W * 8); break;
+        default: break;
+        }
+        if (!straight_op(op)) { /* a run ends before it: what is live there */
+            memcpy(runend, v->live, W * 8);
+            ++*run;
+        }
+    }
+    return changed;
+}
+
+static void find_dead_sets(Xl *x, const Code *code, uint32_t n) {
+    Lv v = {.code = code, .words = (n + LV_BITS - 1) / LV_BITS, .cap = code->max_depth + 3};
+    uint32_t ni = code->n_instrs, run = 1;
+    x->dead_set = mem_calloc(ni ? ni : 1, 1);
+    v.aux = mem_calloc(ni ? ni : 1, sizeof *v.aux);
+    v.opener = mem_calloc(v.cap, sizeof *v.opener);
+    v.has_else = mem_calloc(v.cap, 1);
+    if (!n || !x->dead_set || !v.aux || !v.opener || !v.has_else || !lv_match(&v) ||
+        (uint64_t)(2 * v.cap + v.n_loops + 2) * v.words > (1u << 20))
+        goto out;
+    size_t W = v.words;
+    uint64_t *sets = mem_calloc((2 * v.cap + v.n_loops + 2) * W, 8);
+    uint32_t *setgen = mem_calloc(n, sizeof *setgen);
+    if (sets && setgen) {
+        v.endl = sets;
+        v.elsl = sets + v.cap * W;
+        v.loopl = sets + 2 * v.cap * W;
+        v.live = v.loopl + v.n_loops * W;
+        uint64_t *runend = v.live + W;
+        bool converged = false;
+        for (int it = 0; it < 16 && !converged; it++) {
+            memset(x->dead_set, 0, ni);
+            converged = !lv_pass(&v, x->dead_set, setgen, runend, &run);
+        }
+        if (!converged)
+            memset(x->dead_set, 0, ni);
+    } else {
+        memset(x->dead_set, 0, ni);
+    }
+    mem_free(sets);
+    mem_free(setgen);
+out:
+    mem_free(v.aux);
+    mem_free(v.opener);
+    mem_free(v.has_else);
+}
+
+static void alias_release(Xl *x, uint32_t local) {
+    VEnt *a = &x->alias[local];
+    if (a->kind == V_TEMP)
+        return;
+    if (reads_local(x, a))
+        x->refs[a->slot / 8]--;
+    a->kind = V_TEMP;
+    for (uint32_t k = 0; k < x->n_alias; k++)
+        if (x->alias_list[k] == local) {
+            x->alias_list[k] = x->alias_list[--x->n_alias];
+            break;
+        }
+}
+
+/* At the end of a straight-line run: no aliased local is read again before
+ * its next set, so the aliases go unwritten. */
+static void alias_drop_all(Xl *x) {
+    while (x->n_alias)
+        alias_release(x, x->alias_list[x->n_alias - 1]);
+}
+
+static void alias_write(Xl *x, uint32_t local);
+
+/* Slot `slot` is about to be written: first write every other local whose
+ * alias reads it. */
+static void alias_flush_on(Xl *x, uint32_t slot) {
+    for (uint32_t k = 0; k < x->n_alias;) {
+        uint32_t z = x->alias_list[k];
+        const VEnt *a = &x->alias[z];
+        if (reads_local(x, a) && a->slot == slot && x->loff[z] != slot) {
+            alias_write(x, z);
+            k = 0; /* the list changed */
+        } else {
+            k++;
+        }
+    }
+}
+
+/* Is the aliased local read again before its run ends or it is set? (A
+ * window local is dead after that.) Looks a bounded distance ahead: true
+ * when it cannot tell. */
+static bool alias_read_ahead(const Xl *x, uint32_t local) {
+    const Code *code = x->body;
+    if (!code)
+        return true;
+    for (uint32_t i = x->at + 1, n = 0; i < code->n_instrs && n < 256; i++, n++) {
+        const Instr *in = &code->instrs[i];
+        if (!straight_op(in->op))
+            return false;
+        if ((in->op == OP_LOCAL_SET || in->op == OP_LOCAL_TEE) && in->imm.index == local)
+            return false;
+        if (in->op == OP_LOCAL_GET && in->imm.index == local)
+            return true;
+    }
+    return true;
+}
+
+/* Give an aliased local its value in its own slot (ending the alias), unless
+ * nothing reads it again. */
+static void alias_write(Xl *x, uint32_t local) {
+    uint32_t slot = x->loff[local];
+    VEnt a = x->alias[local];
+    alias_release(x, local);
+    if (!alias_read_ahead(x, local))
+        return;
+    alias_flush_on(x, slot);
+    spill_local_refs(x, slot, x->h);
+    if (a.kind == V_CONST)
+        emit_const(x, slot, &a);
+    else if (a.kind == V_ADDI)
+        emit_addi(x, slot, &a);
+    else
+        emit_mov(x, slot, a.slot, false);
+}
+
+/* local.set/tee of a window local: alias it to the top entry when that is a
+ * constant or reads an unaliased local (or itself). False: write it. */
+static bool alias_set(Xl *x, uint32_t local, bool tee) {
+    VEnt top = x->vs[x->h - 1];
+    uint32_t slot = x->loff[local];
+    if (!x->wl || !x->scalar[local] || top.wide)
+        return false;
+    if (!x->wl[local] && !(x->dead_set && x->body && x->dead_set[x->at]))
+        return false;
+    if (top.kind != V_CONST && (!reads_local(x, &top) || top.slot >= x->pool_base))
+        return false; /* (pool and handler slots are no locals) */
+    if (top.kind == V_LOCAL && top.slot == slot)
+        return false; /* its own slot's value: the plain path, no write */
+    alias_release(x, local);
+    if (reads_local(x, &top)) {
+        uint32_t base = x->slot_local[top.slot / 8];
+        if (base != local && x->alias[base].kind != V_TEMP)
+            return false;
+        x->refs[top.slot / 8]++;
+    }
+    top.toff = 0;
+    x->alias[local] = top;
+    x->alias_list[x->n_alias++] = local;
+    vpop(x);
+    if (tee)
+        vpush(x, top);
+    return true;
 }
 
 static void set_producer(Xl *x, uint32_t dst_field, uint32_t height) {
@@ -1739,7 +2111,13 @@ static void set_inc(Xl *x, uint32_t pos, uint32_t slot, uint32_t k) {
 }
 
 static void xl_local_set(Xl *x, uint32_t local, bool tee) {
+    if (alias_set(x, local, tee))
+        return;
     uint32_t slot = x->loff[local], h = x->h;
+    if (x->n_alias) { /* written now: aliases reading the slot write first */
+        alias_release(x, local);
+        alias_flush_on(x, slot);
+    }
     VEnt top = x->vs[h - 1];
     const Last *p = &x->prev;
     if (top.kind == V_LOCAL && top.slot == slot) {
@@ -2127,7 +2505,10 @@ static bool xl_instr(Xl *x, const Instr *in) {
     }
     case OP_LOCAL_GET: {
         uint32_t i = in->imm.index;
-        vpush_local(x, x->loff[i], x->lwide[i]);
+        if (x->alias && x->alias[i].kind != V_TEMP)
+            vpush(x, x->alias[i]);
+        else
+            vpush_local(x, x->loff[i], x->lwide[i]);
         return true;
     }
     case OP_LOCAL_SET:
@@ -2179,6 +2560,7 @@ static bool translate_body(Xl *x, const Code *code) {
     emit_pool(x);
     epoch_check(x);
     fuel_block(x);
+    x->body = code;
     for (uint32_t i = 0; i < code->n_instrs && x->depth; i++) {
         const Instr *in = &code->instrs[i];
         /* local.get and constants emit nothing: the peepholes see through them */
@@ -2193,6 +2575,9 @@ static bool translate_body(Xl *x, const Code *code) {
             i = top->end_index - 1;
             continue;
         }
+        if (x->n_alias && !straight_op(in->op))
+            alias_drop_all(x);
+        x->at = i;
         pc_record(x, in->offset);
         x->fuel_count++;
         if (!xl_instr(x, in))
@@ -2210,6 +2595,12 @@ static void xl_free(Xl *x) {
     mem_free(x->refs);
     mem_free(x->loff);
     mem_free(x->lwide);
+    mem_free(x->wl);
+    mem_free(x->scalar);
+    mem_free(x->dead_set);
+    mem_free(x->alias);
+    mem_free(x->alias_list);
+    mem_free(x->slot_local);
     mem_free(x->pool);
     interp_xl_eh_free(x);
 }
@@ -2433,6 +2824,22 @@ static Err local_offsets(Xl *x, const Code *code) {
     return OK;
 }
 
+/* The alias tables (all zero: no local aliased yet). */
+static Err alias_setup(Xl *x, const Code *code, uint32_t n) {
+    x->wl = mem_calloc(n ? n : 1, 1);
+    x->scalar = mem_calloc(n ? n : 1, 1);
+    x->alias = mem_calloc(n ? n : 1, sizeof *x->alias);
+    x->alias_list = mem_calloc(n ? n : 1, sizeof *x->alias_list);
+    x->slot_local = mem_calloc(x->loff[n] / 8 + 1, sizeof *x->slot_local);
+    if (!x->wl || !x->scalar || !x->alias || !x->alias_list || !x->slot_local)
+        return ERR_NOMEM;
+    for (uint32_t i = 0; i < n; i++)
+        x->slot_local[x->loff[i] / 8] = i;
+    find_window_locals(x, code, n);
+    find_dead_sets(x, code, n); /* (without memory for it: no marks) */
+    return OK;
+}
+
 static Err xl_setup(Xl *x, const Code *code, uint64_t locals_end) {
     uint64_t n_locals = (uint64_t)x->ft->n_params + code->n_locals;
     x->vs = mem_alloc(((size_t)code->max_stack + 2) * sizeof *x->vs);
@@ -2447,7 +2854,9 @@ static Err xl_setup(Xl *x, const Code *code, uint64_t locals_end) {
         return ERR_NOMEM;
     x->t_base = x->pool_base + 16 * x->n_pool + eh_bytes;
     x->refs = mem_calloc(x->t_base / 8 + 1, sizeof *x->refs);
-    return x->refs ? OK : ERR_NOMEM;
+    if (!x->refs)
+        return ERR_NOMEM;
+    return alias_setup(x, code, (uint32_t)n_locals);
 }
 
 static void emit_unsupported(Xl *x) {

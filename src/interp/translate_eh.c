@@ -201,6 +201,8 @@ static void xl_try_table(Xl *x, const Instr *in) {
     block.imm.block.end = tt->end;
     interp_xl_push_ctrl(x, C_TRY_TABLE, &block);
     Ctrl *c = top_ctrl(x);
+    if (tt->type.kind == BLOCK_VALUE) /* not into `block`, which dies here */
+        c->results = &tt->type.value;
     if (!tt->n_catches)
         return;
     uint32_t over = EMIT(x, IOP_BR, IBr, .disp = 0) + offsetof(IBr, disp);

@@ -139,6 +139,19 @@ typedef struct Xl {
     bool fuel, epoch, guarded0;
     uint32_t fuel_field, fuel_count;
     struct XlEh *eh; /* translate_eh.c's state (NULL: no exception handling) */
+    /* Locals set without a write (translate.c, "aliases"): per local, whether
+     * every read follows a write in the same straight-line run (wl); the
+     * value its last set left pending (alias, kind V_TEMP: none); the
+     * locals with one (alias_list); per 8-byte local slot, its local. */
+    uint8_t *wl;
+    uint8_t *scalar;   /* per local: i32/i64/f32/f64 (may be aliased) */
+    uint8_t *dead_set; /* per instruction: a set whose value its run's end
+                          cannot see (liveness: no read after it) */
+    VEnt *alias;
+    uint32_t *alias_list, n_alias;
+    uint32_t *slot_local;
+    const Code *body; /* the function's instructions, ... */
+    uint32_t at;      /* ... and the index of the one being translated */
 } Xl;
 
 /* ---- translate.c's helpers ---- */
