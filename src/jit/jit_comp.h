@@ -9,8 +9,10 @@
  * in the low lane of an XMM register, v128 in a whole one.
  *
  * Register-cached locals: a pre-pass (choose_pins in jit_compile.c) weighs
- * every numeric local's local.get/set/tee by loop depth and pins the heaviest
- * in registers for the whole function: i32/i64 in the callee-saved rbx, r12,
+ * every numeric local's local.get/set/tee by loop depth (a read of a loop
+ * invariant, a local no loop that deep writes, weighs a quarter: unpinned it
+ * is a folded memory operand) and pins the heaviest in registers for the
+ * whole function: i32/i64 in the callee-saved rbx, r12,
  * r13 (and r14 when memory 0 is not guarded), f32/f64 in xmm8..xmm13. Refs
  * and v128 are never pinned. A pinned local lives in Comp.pin[local]; a
  * pending K_LOCAL read of it is a read of that register. Since the pins hold

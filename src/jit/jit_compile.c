@@ -414,6 +414,39 @@ static bool slot_by_pin(const Comp *c, int32_t disp) {
     return false;
 }
 
+/* Numeric declared locals (not v128) whose first access is a local.set or
+ * local.tee in the body's opening straight-line code (before the first
+ * block, loop, if or try): no read can see the entry zero, and no stack map
+ * or landing pad reads a numeric unpinned slot, so the prologue need not
+ * store it. Marks them in skip[word] (word j = the frame word at rbp - 24 -
+ * 8j), with the slots slot_by_pin names. */
+static void zero_free_words(const Comp *c, uint8_t *skip, uint32_t words) {
+    uint32_t n_all = c->n_params + c->n_locals;
+    uint8_t *seen = mem_calloc((size_t)n_all + 1, 1);
+    const Code *code = c->code;
+    for (uint32_t i = 0; seen && i < code->n_instrs; i++) { /* no memory: zero all */
+        const Instr *in = &code->instrs[i];
+        uint8_t imm = op_info[in->op].imm;
+        if (imm == IMM_BLOCK || imm == IMM_TRY_TABLE)
+            break;
+        if (in->op != OP_LOCAL_GET && in->op != OP_LOCAL_SET && in->op != OP_LOCAL_TEE)
+            continue;
+        uint32_t l = in->imm.index;
+        if (seen[l])
+            continue;
+        seen[l] = 1;
+        uint8_t t = c->local_types[l];
+        if (in->op != OP_LOCAL_GET && l >= c->n_params && t != T_REF && t != T_V128) {
+            uint32_t j = (uint32_t)(-24 - c->local_disp[l]) / 8;
+            if (j < words)
+                skip[j] = 1;
+        }
+    }
+    mem_free(seen);
+    for (uint32_t j = 0; j < words; j++)
+        skip[j] |= slot_by_pin(c, -24 - 8 * (int32_t)j);
+}
+
 /* Entry values of the pinned locals: parameters from the argument area,
  * declared locals zero. */
 static void init_pins(Comp *c) {
@@ -438,12 +471,36 @@ static void add_weight(uint32_t *w, uint32_t x) {
     *w = *w + x < *w ? UINT32_MAX : *w + x;
 }
 
+/* written[l] = 1 + the deepest loop depth at which local l is written (0:
+ * never written; saturates at 255). */
+static void write_depths(const Comp *c, uint8_t *written, uint32_t *loop_ends) {
+    const Code *code = c->code;
+    uint32_t depth = 0;
+    for (uint32_t i = 0; i < code->n_instrs; i++) {
+        const Instr *in = &code->instrs[i];
+        while (depth && loop_ends[depth - 1] <= i)
+            depth--;
+        if (in->op == OP_LOOP)
+            loop_ends[depth++] = in->imm.block.end;
+        else if (in->op == OP_LOCAL_SET || in->op == OP_LOCAL_TEE) {
+            uint8_t d = (uint8_t)(depth < 254 ? depth + 1 : 255);
+            if (written[in->imm.index] < d)
+                written[in->imm.index] = d;
+        }
+    }
+}
+
 /* Weigh each local's reads and writes (and the calls, each of which costs a
- * pinned local a reload) by loop depth. */
+ * pinned local a reload) by loop depth. A read inside a loop of a local no
+ * loop that deep writes (a loop invariant: a base pointer, a bound) weighs a
+ * quarter: unpinned, it is a load folded into its use, off the loop's
+ * dependency chains, while a local written in the loop costs a store and a
+ * store-forwarded reload on the chain through it. written: write_depths. */
 static uint32_t weigh_locals(Comp *c, uint32_t *w, uint8_t *written, uint32_t *loop_ends,
                              bool *foreign, bool *mem_access) {
     const Code *code = c->code;
     uint32_t depth = 0, calls = 0;
+    write_depths(c, written, loop_ends);
     for (uint32_t i = 0; i < code->n_instrs; i++) {
         const Instr *in = &code->instrs[i];
         uint8_t feat = op_info[in->op].feature, imm = op_info[in->op].imm;
@@ -456,8 +513,12 @@ static uint32_t weigh_locals(Comp *c, uint32_t *w, uint8_t *written, uint32_t *l
         switch (in->op) {
         case OP_LOOP: loop_ends[depth++] = in->imm.block.end; break;
         case OP_LOCAL_SET:
-        case OP_LOCAL_TEE: written[in->imm.index] = 1; /* fall through */
-        case OP_LOCAL_GET: add_weight(&w[in->imm.index], use_weight(depth)); break;
+        case OP_LOCAL_TEE: add_weight(&w[in->imm.index], use_weight(depth)); break;
+        case OP_LOCAL_GET:
+            add_weight(&w[in->imm.index], written[in->imm.index] <= depth && depth
+                                              ? use_weight(depth) / 4
+                                              : use_weight(depth));
+            break;
         case OP_CALL:
         case OP_CALL_INDIRECT:
         case OP_CALL_REF: add_weight(&calls, use_weight(depth)); break;
@@ -608,13 +669,19 @@ static void prologue(Comp *c) {
     x64_mov_rr(cb, true, X64_RSP, J_SCRATCH);
     x64_store(cb, x64_mem(X64_RBP, -8), J_VMCTX, 8);
     uint32_t words = c->local_bytes / 8, needed = 0;
+    uint8_t *skip = mem_calloc((size_t)words + 1, 1);
+    if (!skip)
+        longjmp(c->fail, 1);
+    zero_free_words(c, skip, words);
     for (uint32_t j = 0; j < words && needed <= 8; j++)
-        needed += !slot_by_pin(c, -24 - 8 * (int32_t)j);
+        needed += !skip[j];
     if (needed <= 8) {
         for (uint32_t j = 0; j < words; j++)
-            if (!slot_by_pin(c, -24 - 8 * (int32_t)j))
+            if (!skip[j])
                 x64_store_imm(cb, x64_mem(X64_RBP, -24 - 8 * (int32_t)j), 0, 8);
+        mem_free(skip);
     } else {
+        mem_free(skip);
         x64_lea(cb, true, X64_RDI, x64_mem(X64_RBP, -16 - (int32_t)c->local_bytes));
         x64_mov_ri(cb, X64_RCX, words);
         x64_alu_rr(cb, X64_XOR, false, X64_RAX, X64_RAX);
@@ -1215,7 +1282,28 @@ static void ref_op(Comp *c, const Instr *in) {
 
 /* ---- the instruction switch ---- */
 
-/* `local.get a; iNN.const k; iNN.add|sub; local.set|tee b` with a and b
+/* `local.get a; local.get x; iNN.add|sub; local.set|tee b` on pinned GPR
+ * locals of one type (a, b checked by pinned_add): add/sub in place when
+ * a == b, else lea (add only). */
+static bool pinned_add_local(Comp *c, const Instr *in, uint32_t a, uint32_t b) {
+    uint32_t x = in[1].imm.index;
+    uint8_t ra = c->pin[a], rb = c->pin[b], rx = c->pin[x];
+    if (rx == X64_NOREG || c->local_types[x] != c->local_types[a])
+        return false;
+    bool w = c->local_types[a] == T_I64;
+    bool add = in[2].op == (w ? OP_I64_ADD : OP_I32_ADD);
+    if (!add && (in[2].op != (w ? OP_I64_SUB : OP_I32_SUB) || a != b))
+        return false;
+    if (a == b)
+        x64_alu_rr(&c->cb, add ? X64_ADD : X64_SUB, w, (X64Reg)rb, (X64Reg)rx);
+    else
+        x64_lea(&c->cb, w, (X64Reg)rb, x64_mem_idx((X64Reg)ra, (X64Reg)rx, 1, 0));
+    if (in[3].op == OP_LOCAL_TEE)
+        push_local(c, b);
+    return true;
+}
+
+/* `local.get a; iNN.const k | local.get x; iNN.add|sub; local.set|tee b` with a and b
  * pinned GPR locals: one add or lea on the pins. Returns the instructions
  * consumed (0: not the pattern). */
 static uint32_t pinned_add(Comp *c, const Instr *in, uint32_t left) {
@@ -1230,6 +1318,8 @@ static uint32_t pinned_add(Comp *c, const Instr *in, uint32_t left) {
         return 0;
     bool w = t == T_I64;
     int64_t k;
+    if (in[1].op == OP_LOCAL_GET)
+        return pinned_add_local(c, in, a, b) ? 4 : 0;
     if (in[1].op == (w ? OP_I64_CONST : OP_I32_CONST))
         k = w ? in[1].imm.i64 : (int64_t)in[1].imm.i32;
     else

@@ -125,14 +125,21 @@ static const Lower lower[OP_COUNT] = {
 
 /* ---- integer ---- */
 
-/* The top entry as a memory operand when it lives in memory (an integer in
- * a slot or local); pops it. */
-static bool pop_mem(Comp *c, X64Mem *out) {
-    const VItem *top = &c->vs[c->h - 1];
-    if (jit_is_xmm(top->type) || (top->kind != K_SLOT && top->kind != K_LOCAL) ||
-        (top->kind == K_LOCAL && jit_pin(c, top->local) != X64_NOREG))
+/* Entry i as a memory operand when it lives in memory (an integer in a slot
+ * or an unpinned local). */
+static bool in_mem(const Comp *c, uint32_t i, X64Mem *out) {
+    const VItem *it = &c->vs[i];
+    if (jit_is_xmm(it->type) || (it->kind != K_SLOT && it->kind != K_LOCAL) ||
+        (it->kind == K_LOCAL && jit_pin(c, it->local) != X64_NOREG))
         return false;
-    *out = top->kind == K_SLOT ? jit_slot(c, c->h - 1) : jit_local(c, top->local);
+    *out = it->kind == K_SLOT ? jit_slot(c, i) : jit_local(c, it->local);
+    return true;
+}
+
+/* The top entry as a memory operand (in_mem); pops it. */
+static bool pop_mem(Comp *c, X64Mem *out) {
+    if (!in_mem(c, c->h - 1, out))
+        return false;
     jit_pop(c);
     return true;
 }
@@ -166,6 +173,12 @@ static void lower_alu(Comp *c, const Lower *l) {
         uint8_t a = jit_pop_reg(c, NULL);
         x64_alu_rm(&c->cb, (X64Alu)l->op, l->w, (X64Reg)a, m);
         jit_push_reg(c, l->w ? T_I64 : T_I32, a);
+    } else if (l->op != X64_SUB && c->vs[c->h - 1].kind == K_REG &&
+               in_mem(c, c->h - 2, &m)) { /* commutative: b op= a in memory */
+        uint8_t b = jit_pop_reg(c, NULL);
+        jit_pop(c);
+        x64_alu_rm(&c->cb, (X64Alu)l->op, l->w, (X64Reg)b, m);
+        jit_push_reg(c, l->w ? T_I64 : T_I32, b);
     } else {
         uint8_t b = jit_pop_reg(c, NULL), a = jit_pop_reg(c, NULL);
         x64_alu_rr(&c->cb, (X64Alu)l->op, l->w, (X64Reg)a, (X64Reg)b);
