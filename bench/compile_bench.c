@@ -4,8 +4,8 @@
  * second, per module and over all of them (total MB / total time).
  *   bench_compile [--seconds S] FILE.wasm...
  *
- * One thread: WASMC_JIT_THREADS=1 (the JIT's pool cap, read once per
- * process) unless the caller set it. Times are the process's CPU time
+ * One thread: EngineConfig.compile_threads = 1 (wasmc_config_compile_threads_set
+ * in the API). Times are the process's CPU time
  * (CLOCK_PROCESS_CPUTIME_ID), so other load on the machine does not count
  * and, should the JIT still use several threads, the figure stays per core.
  * Two figures per module, each the median over the repetitions:
@@ -117,18 +117,17 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bench_compile: the JIT cannot run on this machine\n");
         return 1;
     }
-    setenv("WASMC_JIT_THREADS", "1", 0);
     EngineConfig cfg;
     rt_engine_config_default(&cfg);
     cfg.tier = &timed_jit;
+    cfg.compile_threads = 1;
     Engine *engine;
     Diag diag;
     if (rt_engine_new(&cfg, &engine, &diag) != OK) {
         fprintf(stderr, "engine: %s\n", diag.msg);
         return 1;
     }
-    printf("jit, %s thread(s) (WASMC_JIT_THREADS), CPU time, median of repetitions\n",
-           getenv("WASMC_JIT_THREADS"));
+    printf("jit, 1 thread (compile_threads), CPU time, median of repetitions\n");
     double all_mb = 0;
     uint64_t all_compile = 0, all_total = 0;
     int status = 0;

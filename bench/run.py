@@ -789,7 +789,7 @@ def report(cells, programs, runners, rounds, startup, tool_rows, args, chart_nam
         summary = [row for row in tool_rows if row[0] != "bench_compile" or
                    row[1].startswith(("all ", "sqlite"))]
         lines += ["## Decode/validate, JIT compile and instantiate (build/bench/bench_*)", "",
-                  "bench_compile: the JIT on one thread (`WASMC_JIT_THREADS=1`), MB of `.wasm` "
+                  "bench_compile: the JIT on one thread (`compile_threads` = 1), MB of `.wasm` "
                   "per CPU second (median of repetitions): MB/s per core.", ""]
         lines += md_table(["tool", "subject", "figure", "value"],
                           [[t, s, l, f"{v:g} {u}"] for t, s, l, v, u in summary]) + [""]

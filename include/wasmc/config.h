@@ -36,6 +36,9 @@ WASMC_API void wasmc_config_epoch_interruption_set(wasm_config_t *, bool);
 /* Bytes of wasm stack per call from the host; deeper recursion traps
  * (WASMC_TRAP_STACK_OVERFLOW). Zero keeps the default. */
 WASMC_API void wasmc_config_max_wasm_stack_set(wasm_config_t *, size_t);
+/* Threads that compile one module's functions in parallel (the JIT tier;
+ * small modules use one). Zero, the default: one per online CPU, at most 8. */
+WASMC_API void wasmc_config_compile_threads_set(wasm_config_t *, uint32_t);
 /* Canonicalize NaNs (default false): every NaN that floating-point arithmetic
  * computes (add, sub, mul, div, sqrt, min, max, ceil, floor, trunc, nearest,
  * promote, demote; f32, f64, f32x4, f64x2 and relaxed min/max/madd/nmadd) is

@@ -58,6 +58,11 @@ void wasmc_config_epoch_interruption_set(wasm_config_t *c, bool on) {
         c->cfg.epoch_interruption = on;
 }
 
+void wasmc_config_compile_threads_set(wasm_config_t *c, uint32_t threads) {
+    if (c)
+        c->cfg.compile_threads = threads;
+}
+
 void wasmc_config_max_wasm_stack_set(wasm_config_t *c, size_t bytes) {
     if (c && bytes)
         c->cfg.max_wasm_stack = bytes;

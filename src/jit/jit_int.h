@@ -98,6 +98,12 @@ typedef struct JFuncOut {
     uint32_t n_catches;
 } JFuncOut;
 
+/* Threads compiling a module of n_funcs functions with body_bytes of code:
+ * EngineConfig.compile_threads (0: one per online CPU), at most
+ * JIT_MAX_COMPILE_THREADS; 1 for small modules. */
+#define JIT_MAX_COMPILE_THREADS 8
+unsigned jit_compile_workers(const EngineConfig *cfg, uint32_t n_funcs, uint64_t body_bytes);
+
 /* Compile defined function `index` (module index space) into *out (buffers
  * mem_alloc'd). ERR_NOMEM, ERR_LIMIT. */
 Err jit_compile_func(const RtModule *module, uint32_t index, JFuncOut *out,

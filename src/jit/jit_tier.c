@@ -81,18 +81,15 @@ static void *worker(void *arg) {
     return NULL;
 }
 
-static unsigned n_workers(uint32_t n_funcs, uint64_t body_bytes) {
-    static long cpus;
-    if (!cpus) {
-        /* WASMC_JIT_THREADS=n caps the pool (a measuring knob: 1 = one core) */
-        const char *cap = getenv("WASMC_JIT_THREADS");
-        long n = cap && *cap ? strtol(cap, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
-        cpus = n > 0 ? n : 1;
-    }
-    unsigned w = (unsigned)(cpus > 8 ? 8 : cpus);
+unsigned jit_compile_workers(const EngineConfig *cfg, uint32_t n_funcs, uint64_t body_bytes) {
     if (n_funcs < 16 || body_bytes < 64 * 1024)
-        return 1;
-    return w;
+        return 1; /* threads would cost more than they save */
+    long n = cfg->compile_threads;
+    if (n == 0)
+        n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        n = 1;
+    return (unsigned)(n > JIT_MAX_COMPILE_THREADS ? JIT_MAX_COMPILE_THREADS : n);
 }
 
 static Err compile_all(const RtModule *module, JFuncOut *outs, uint32_t n, Diag *diag) {
@@ -103,8 +100,8 @@ static Err compile_all(const RtModule *module, JFuncOut *outs, uint32_t n, Diag 
     uint64_t bytes = 0;
     for (uint32_t i = 0; i < n; i++)
         bytes += mod->funcs[mod->n_func_imports + i].code.size;
-    unsigned w = n_workers(n, bytes);
-    pthread_t threads[8];
+    unsigned w = jit_compile_workers(&module->engine->config, n, bytes);
+    pthread_t threads[JIT_MAX_COMPILE_THREADS];
     unsigned started = 0;
     for (unsigned k = 1; k < w; k++)
         if (pthread_create(&threads[started], NULL, worker, &job) == 0)

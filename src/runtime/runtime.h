@@ -112,6 +112,8 @@ typedef struct EngineConfig {
                                    RT_MEMORY_GUARD_MIN) */
     bool nan_canonicalization;  /* every NaN that arithmetic computes (op_nan_canon) is the
                                    canonical one, on every tier (default off) */
+    uint32_t compile_threads;   /* threads compiling one module's functions (tiers that
+                                   compile in parallel); 0: one per online CPU, at most 8 */
 } EngineConfig;
 
 void rt_engine_config_default(EngineConfig *cfg);

@@ -43,6 +43,7 @@ static void config_tiers(void) {
     wasmc_config_memory_reservation_set(c, false);
     wasmc_config_memory_guard_size_set(c, 1);
     wasmc_config_max_wasm_stack_set(c, 0);
+    wasmc_config_compile_threads_set(c, 1);
     wasm_engine_t *engine = wasm_engine_new_with_config(c);
     wasm_store_t *store = wasm_store_new(engine);
     wasm_instance_t *inst = wat_instance(store,
@@ -62,6 +63,7 @@ static void config_tiers(void) {
     wasmc_config_consume_fuel_set(NULL, true);
     wasmc_config_epoch_interruption_set(NULL, true);
     wasmc_config_max_wasm_stack_set(NULL, 1);
+    wasmc_config_compile_threads_set(NULL, 2);
 }
 
 static const char *spin =

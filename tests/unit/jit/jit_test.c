@@ -1,8 +1,9 @@
 /* The JIT tier end to end: trap backtraces (explicit checks and guard-page
  * faults, through the code registry), host calls re-entering native code,
  * stack overflow in deep recursion, real tail calls running in constant
- * stack, call_indirect checks, fuel and epochs. */
+ * stack, call_indirect checks, fuel and epochs; the compile thread count. */
 #include "jit/jit.h"
+#include "jit/jit_int.h"
 #include "runtime/runtime.h"
 #include "syntax/syntax.h"
 #include "test.h"
@@ -240,5 +241,22 @@ static void test_fuel_and_epoch(void) {
     fx_teardown(&fx);
 }
 
+/* EngineConfig.compile_threads sizes the pool; small modules use one thread. */
+static void test_compile_workers(void) {
+    EngineConfig cfg;
+    rt_engine_config_default(&cfg);
+    cfg.compile_threads = 1;
+    CHECK(jit_compile_workers(&cfg, 1000, 1 << 20) == 1);
+    cfg.compile_threads = 3;
+    CHECK(jit_compile_workers(&cfg, 1000, 1 << 20) == 3);
+    CHECK(jit_compile_workers(&cfg, 10, 1 << 20) == 1);
+    CHECK(jit_compile_workers(&cfg, 1000, 1000) == 1);
+    cfg.compile_threads = 100;
+    CHECK(jit_compile_workers(&cfg, 1000, 1 << 20) == JIT_MAX_COMPILE_THREADS);
+    cfg.compile_threads = 0;
+    unsigned automatic = jit_compile_workers(&cfg, 1000, 1 << 20);
+    CHECK(automatic >= 1 && automatic <= JIT_MAX_COMPILE_THREADS);
+}
+
 TEST_MAIN("jit", TEST_CASE(test_backtrace), TEST_CASE(test_host_reentry), TEST_CASE(test_stack),
-          TEST_CASE(test_indirect), TEST_CASE(test_fuel_and_epoch))
+          TEST_CASE(test_indirect), TEST_CASE(test_fuel_and_epoch), TEST_CASE(test_compile_workers))
