@@ -14,8 +14,8 @@
 #include <stddef.h>
 
 #include "interp_int.h"
-#include "numeric.h"
-#include "simd.h"
+#include "../runtime/numeric.h"
+#include "../runtime/simd.h"
 
 static const void *const *labels_table;
 static pthread_once_t labels_once = PTHREAD_ONCE_INIT;
@@ -166,7 +166,7 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec, VMContex
     [OP_##name] = &&op_##name, [IOP_##name##_C] = &&op_##name##_C,                                 \
     [IOP_##name##_A] = &&op_##name##_A, [IOP_##name##_AI] = &&op_##name##_AI,
 #define VLANE(name, M, store) [OP_##name] = &&op_##name,
-#include "simd.def"
+#include "../runtime/simd.def"
         [OP_I8X16_SHUFFLE] = &&op_I8X16_SHUFFLE,
     };
     if (!E) {
@@ -429,8 +429,8 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec, VMContex
 #undef CHAINI
 
     /* ---- SIMD (simd.def) ---- */
-#define VLD(off) simd_load(fp + (off))
-#define VST(off, v) simd_store(fp + (off), (V128)(v))
+#define VLD(off) rt_simd_load(fp + (off))
+#define VST(off, v) rt_simd_store(fp + (off), (V128)(v))
 #define VBIN(name, expr)                                                                           \
     op_##name : {                                                                                  \
         V128 a = VLD(IN(IBin)->a), b = VLD(IN(IBin)->b);                                           \
@@ -545,8 +545,8 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec, VMContex
 #define VSTORE(name)                                                                               \
     op_##name : {                                                                                  \
         E->fault_ip = ip;                                                                          \
-        simd_store(mem0 + (uint64_t)S(uint32_t, IN(IMem)->x) + IN(IMem)->offset,                   \
-                   VLD(IN(IMem)->y));                                                              \
+        rt_simd_store(mem0 + (uint64_t)S(uint32_t, IN(IMem)->x) + IN(IMem)->offset,                \
+                      VLD(IN(IMem)->y));                                                           \
         ip += sizeof(IMem);                                                                        \
         NEXT();                                                                                    \
     }                                                                                              \
@@ -554,7 +554,7 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec, VMContex
         const IMemA *in = IN(IMemA);                                                               \
         E->fault_ip = ip;                                                                          \
         uint32_t a_ = S(uint32_t, in->y) + S(uint32_t, in->z);                                     \
-        simd_store(mem0 + (uint64_t)a_ + in->offset, VLD(in->x));                                  \
+        rt_simd_store(mem0 + (uint64_t)a_ + in->offset, VLD(in->x));                               \
         ip += sizeof(IMemA);                                                                       \
         NEXT();                                                                                    \
     }                                                                                              \
@@ -562,7 +562,7 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec, VMContex
         const IMemA *in = IN(IMemA);                                                               \
         E->fault_ip = ip;                                                                          \
         uint32_t a_ = S(uint32_t, in->y) + in->z;                                                  \
-        simd_store(mem0 + (uint64_t)a_ + in->offset, VLD(in->x));                                  \
+        rt_simd_store(mem0 + (uint64_t)a_ + in->offset, VLD(in->x));                               \
         ip += sizeof(IMemA);                                                                       \
         NEXT();                                                                                    \
     }                                                                                              \
@@ -573,7 +573,7 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec, VMContex
         uint8_t *p = mem_checked(m, a_, in->offset, 16);                                           \
         if (!p)                                                                                    \
             TRAP(TRAP_MEM_OOB);                                                                    \
-        simd_store(p, VLD(in->y));                                                                 \
+        rt_simd_store(p, VLD(in->y));                                                              \
         ip += sizeof(IMemC);                                                                       \
         NEXT();                                                                                    \
     }
@@ -595,10 +595,10 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec, VMContex
         ip += sizeof(IMemLane);                                                                    \
         NEXT();                                                                                    \
     }
-#include "simd.def"
+#include "../runtime/simd.def"
 op_I8X16_SHUFFLE : {
     const IShuffle *in = IN(IShuffle);
-    VST(in->dst, simd_shuffle(VLD(in->a), VLD(in->b), in->lanes));
+    VST(in->dst, rt_simd_shuffle(VLD(in->a), VLD(in->b), in->lanes));
     ip += sizeof(IShuffle);
     NEXT();
 }
@@ -607,7 +607,7 @@ op_MOV_V:
     ip += sizeof(IUn);
     NEXT();
 op_CONST_V:
-    VST(IN(IConstV)->dst, simd_load(IN(IConstV)->imm));
+    VST(IN(IConstV)->dst, rt_simd_load(IN(IConstV)->imm));
     ip += sizeof(IConstV);
     NEXT();
 op_SELECT_V : {
@@ -617,11 +617,11 @@ op_SELECT_V : {
     NEXT();
 }
 op_GLOBAL_GET_V:
-    VST(IN(IUn)->dst, simd_load(*(ValRaw **)((uint8_t *)cx + IN(IUn)->a)));
+    VST(IN(IUn)->dst, rt_simd_load(*(ValRaw **)((uint8_t *)cx + IN(IUn)->a)));
     ip += sizeof(IUn);
     NEXT();
 op_GLOBAL_SET_V:
-    simd_store(*(ValRaw **)((uint8_t *)cx + IN(IUn)->dst), VLD(IN(IUn)->a));
+    rt_simd_store(*(ValRaw **)((uint8_t *)cx + IN(IUn)->dst), VLD(IN(IUn)->a));
     ip += sizeof(IUn);
     NEXT();
 
@@ -691,21 +691,22 @@ op_I32_ADD3 : {
 op_I32_ROT2_XOR : {
     const IOps *in = IN(IOps);
     uint32_t v = S(uint32_t, in->b);
-    PUT(uint32_t, in->a, num_rotl32(v, in->c) ^ num_rotl32(v, in->d));
+    PUT(uint32_t, in->a, rt_num_rotl32(v, in->c) ^ rt_num_rotl32(v, in->d));
     ip += sizeof(IOps);
     NEXT();
 }
 op_I32_ROT3_XOR : {
     const IOps *in = IN(IOps);
     uint32_t v = S(uint32_t, in->b);
-    PUT(uint32_t, in->a, num_rotl32(v, in->c) ^ num_rotl32(v, in->d) ^ num_rotl32(v, in->e));
+    PUT(uint32_t, in->a,
+        rt_num_rotl32(v, in->c) ^ rt_num_rotl32(v, in->d) ^ rt_num_rotl32(v, in->e));
     ip += sizeof(IOps);
     NEXT();
 }
 op_I32_ROT2_SHR_XOR : {
     const IOps *in = IN(IOps);
     uint32_t v = S(uint32_t, in->b);
-    PUT(uint32_t, in->a, num_rotl32(v, in->c) ^ num_rotl32(v, in->d) ^ (v >> (in->e & 31)));
+    PUT(uint32_t, in->a, rt_num_rotl32(v, in->c) ^ rt_num_rotl32(v, in->d) ^ (v >> (in->e & 31)));
     ip += sizeof(IOps);
     NEXT();
 }
@@ -1193,10 +1194,10 @@ op_ELEM_DROP:
 
 #include "interp_canon.inc" /* NaN canonicalization (translate_canon.c) */
 
-    /* ---- GC (interp_gc.c; allocations may collect: E->top is current) ---- */
+    /* ---- GC (runtime/gc_ops.c; allocations may collect: E->top is current) ---- */
 #define GCOP(name)                                                                                 \
     op_##name : rec->ip = ip;                                                                      \
-    TRAP_IF(interp_gc_##name(cx, fp, IN(IGc)));                                                    \
+    TRAP_IF(rt_gc_op_##name(cx, fp, &IN(IGc)->ops));                                               \
     ip += sizeof(IGc);                                                                             \
     NEXT();
 #include "iops.def"

@@ -42,7 +42,7 @@ static const char *const iop_names[IOP_COUNT - OP_COUNT] = {
 #define VLOAD(name, ...)                                                                           \
     N_(name##_C, #name "_C"), N_(name##_A, #name "_A"), N_(name##_AI, #name "_AI"),
 #define VSTORE(name) N_(name##_C, #name "_C"), N_(name##_A, #name "_A"), N_(name##_AI, #name "_AI"),
-#include "simd.def"
+#include "../runtime/simd.def"
 };
 #undef N_
 

@@ -15,6 +15,7 @@
 
 #include <string.h>
 
+#include "../runtime/gc_ops.h"
 #include "interp.h"
 
 /* ---- internal op numbers ---- */
@@ -46,7 +47,7 @@ typedef enum IOp {
 #define VSHIFT(name, expr) IOP_##name##_I,
 #define VLOAD(name, M, expr) IOP_##name##_C, IOP_##name##_A, IOP_##name##_AI,
 #define VSTORE(name) IOP_##name##_C, IOP_##name##_A, IOP_##name##_AI,
-#include "simd.def"
+#include "../runtime/simd.def"
     IOP_COUNT
 } IOp;
 
@@ -267,14 +268,11 @@ typedef struct IOps {
     const void *h;
     uint32_t a, b, c, d, e, pad;
 } IOps;
-/* GC instructions (iops.def GCOP): up to five operand slots, a result slot,
- * op-specific immediates. */
+/* GC instructions (iops.def GCOP): the runtime's operand record (up to five
+ * operand slots, a result slot, op-specific immediates; gc_ops.h). */
 typedef struct IGc {
     const void *h;
-    uint32_t dst;
-    uint32_t in[5];
-    uint32_t imm[3];
-    uint32_t pad;
+    RtGcOperands ops;
 } IGc;
 
 /* ---- functions and frames ---- */
@@ -382,12 +380,6 @@ ExnObj *interp_eh_new(VMContext *cx, uint32_t tag, const FuncType *type, const u
  * handler's code. With no handler in E, raise TRAP_UNCAUGHT_EXCEPTION
  * carrying exn (never returns). */
 const uint8_t *interp_eh_throw(IEntry *E, IFrame **rec, ExnObj *exn);
-
-/* ---- GC (interp_gc.c) ---- */
-
-/* One handler per GCOP: TRAP_NONE or the trap to raise. */
-#define GCOP(name) TrapCode interp_gc_##name(VMContext *cx, uint8_t *fp, const IGc *in);
-#include "iops.def"
 
 /* ---- slow paths (interp_ops.c) ---- */
 

@@ -73,7 +73,7 @@ static const uint8_t op_class[OP_COUNT] = {
 #define VLOAD(name, M, expr) [OP_##name] = CL_LOAD,
 #define VSTORE(name) [OP_##name] = CL_STORE,
 #define VLANE(name, M, store) [OP_##name] = CL_VLANE,
-#include "simd.def"
+#include "../runtime/simd.def"
 };
 
 /* The byte width of a lane access (extract/replace/lane loads and stores). */
@@ -81,7 +81,7 @@ static const uint8_t op_lane_size[OP_COUNT] = {
 #define VEXTRACT(name, T, R) [OP_##name] = sizeof(T),
 #define VREPLACE(name, T) [OP_##name] = sizeof(T),
 #define VLANE(name, M, store) [OP_##name] = sizeof(M),
-#include "simd.def"
+#include "../runtime/simd.def"
 };
 
 static const uint16_t op_imm_form[OP_COUNT] = {
@@ -91,7 +91,7 @@ static const uint16_t op_imm_form[OP_COUNT] = {
 #undef BINOP
 #undef CMP
 #define VSHIFT(name, expr) [OP_##name] = IOP_##name##_I,
-#include "simd.def"
+#include "../runtime/simd.def"
 };
 
 /* Binary ops with their second operand read from guarded memory 0. */
@@ -147,7 +147,7 @@ static const uint16_t op_addi_form[OP_COUNT] = {
 #undef STORE
 #define VLOAD(name, M, expr) [OP_##name] = IOP_##name##_AI,
 #define VSTORE(name) [OP_##name] = IOP_##name##_AI,
-#include "simd.def"
+#include "../runtime/simd.def"
 };
 
 /* Guarded loads that first add an immediate to their address local. */
@@ -188,7 +188,7 @@ static const uint16_t op_add_form[OP_COUNT] = {
 #include "iops.def"
 #define VLOAD(name, M, expr) [OP_##name] = IOP_##name##_A,
 #define VSTORE(name) [OP_##name] = IOP_##name##_A,
-#include "simd.def"
+#include "../runtime/simd.def"
 };
 
 static const uint16_t op_checked_form[OP_COUNT] = {
@@ -197,7 +197,7 @@ static const uint16_t op_checked_form[OP_COUNT] = {
 #include "iops.def"
 #define VLOAD(name, M, expr) [OP_##name] = IOP_##name##_C,
 #define VSTORE(name) [OP_##name] = IOP_##name##_C,
-#include "simd.def"
+#include "../runtime/simd.def"
 };
 
 /* Operand pairs: (op, op') with op(a, b) == op'(b, a). */

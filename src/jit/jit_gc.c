@@ -4,11 +4,11 @@
  * conversions (flip bit 1), struct.get/set (field offsets are a pure
  * function of the type, runtime.h), array.len and array.get/set of scalar
  * elements (null and bounds checks to trap stubs). Everything else calls the
- * interpreter's GC handlers (interp_gc.c), which take operands as byte
+ * runtime's GC operations (runtime/gc_ops.h), which take operands as byte
  * offsets from a frame base: we pass rbp - frame, so every frame slot has a
- * non-negative offset, and the operands' slot offsets in an IGc record
- * placed in the code stream. struct.new and array.new_fixed, whose operands
- * the interpreter expects in ascending slots (ours descend), call
+ * non-negative offset, and the operands' slot offsets in an RtGcOperands
+ * record placed in the code stream. struct.new and array.new_fixed, whose
+ * operands those operations expect in ascending slots (ours descend), call
  * jit_gc_struct_new / jit_gc_array_new_fixed; casts call rt_gc_ref_test.
  *
  * Allocating calls are safepoints: the thread's innermost {rbp, return
@@ -19,8 +19,8 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "interp/interp_int.h"
 #include "jit_comp.h"
+#include "../runtime/gc_ops.h"
 
 void *jit_gc_grow(Comp *c, void *p, uint32_t *cap, uint32_t need, size_t elem) {
     if (need <= *cap)
@@ -156,10 +156,11 @@ static uint32_t slot_off(const Comp *c, uint32_t i) {
 
 enum { NO_RESULT = 0xff };
 
-/* An interpreter GC handler over the top n_in entries (all spilled first),
+/* A runtime GC operation over the top n_in entries (all spilled first),
  * its result (type `result`, or NO_RESULT) replacing them. */
 
-static void igc_call(Comp *c, const void *fn, uint32_t n_in, uint8_t result, IGc g, bool alloc) {
+static void gc_op_call(Comp *c, const void *fn, uint32_t n_in, uint8_t result, RtGcOperands g,
+                       bool alloc) {
     CodeBuf *cb = &c->cb;
     jit_spill_all(c);
     uint32_t first = c->h - n_in;
@@ -406,51 +407,51 @@ static bool lower_array(Comp *c, const Instr *in) {
     uint32_t t = in->imm.pair.x, size = elem_size(c, t);
     switch (in->op) {
     case OP_ARRAY_NEW:
-        igc_call(c, (const void *)interp_gc_ARRAY_NEW, 2, T_REF, (IGc){.imm = {canon(c, t), size}},
-                 true);
+        gc_op_call(c, (const void *)rt_gc_op_ARRAY_NEW, 2, T_REF,
+                   (RtGcOperands){.imm = {canon(c, t), size}}, true);
         return true;
     case OP_ARRAY_NEW_DEFAULT:
-        igc_call(c, (const void *)interp_gc_ARRAY_NEW_DEFAULT, 1, T_REF,
-                 (IGc){.imm = {canon(c, t)}}, true);
+        gc_op_call(c, (const void *)rt_gc_op_ARRAY_NEW_DEFAULT, 1, T_REF,
+                   (RtGcOperands){.imm = {canon(c, t)}}, true);
         return true;
     case OP_ARRAY_NEW_FIXED:
         new_from_area(c, (const void *)jit_gc_array_new_fixed, t, in->imm.pair.y, true);
         return true;
     case OP_ARRAY_NEW_DATA:
-        igc_call(c, (const void *)interp_gc_ARRAY_NEW_DATA, 2, T_REF,
-                 (IGc){.imm = {canon(c, t), size, in->imm.pair.y}}, true);
+        gc_op_call(c, (const void *)rt_gc_op_ARRAY_NEW_DATA, 2, T_REF,
+                   (RtGcOperands){.imm = {canon(c, t), size, in->imm.pair.y}}, true);
         return true;
     case OP_ARRAY_NEW_ELEM:
-        igc_call(c, (const void *)interp_gc_ARRAY_NEW_ELEM, 2, T_REF,
-                 (IGc){.imm = {canon(c, t), 8, in->imm.pair.y}}, true);
+        gc_op_call(c, (const void *)rt_gc_op_ARRAY_NEW_ELEM, 2, T_REF,
+                   (RtGcOperands){.imm = {canon(c, t), 8, in->imm.pair.y}}, true);
         return true;
     case OP_ARRAY_GET:
     case OP_ARRAY_GET_S:
     case OP_ARRAY_GET_U:
         if (!array_access(c, in))
-            igc_call(c, (const void *)interp_gc_ARRAY_GET, 2, T_V128, (IGc){.imm = {0, size, 0}},
-                     false);
+            gc_op_call(c, (const void *)rt_gc_op_ARRAY_GET, 2, T_V128,
+                       (RtGcOperands){.imm = {0, size, 0}}, false);
         return true;
     case OP_ARRAY_SET:
         if (!array_access(c, in))
-            igc_call(c, (const void *)interp_gc_ARRAY_SET, 3, NO_RESULT, (IGc){.imm = {0, size}},
-                     false);
+            gc_op_call(c, (const void *)rt_gc_op_ARRAY_SET, 3, NO_RESULT,
+                       (RtGcOperands){.imm = {0, size}}, false);
         return true;
     case OP_ARRAY_FILL:
-        igc_call(c, (const void *)interp_gc_ARRAY_FILL, 4, NO_RESULT, (IGc){.imm = {0, size}},
-                 false);
+        gc_op_call(c, (const void *)rt_gc_op_ARRAY_FILL, 4, NO_RESULT,
+                   (RtGcOperands){.imm = {0, size}}, false);
         return true;
     case OP_ARRAY_COPY:
-        igc_call(c, (const void *)interp_gc_ARRAY_COPY, 5, NO_RESULT, (IGc){.imm = {0, size}},
-                 false);
+        gc_op_call(c, (const void *)rt_gc_op_ARRAY_COPY, 5, NO_RESULT,
+                   (RtGcOperands){.imm = {0, size}}, false);
         return true;
     case OP_ARRAY_INIT_DATA:
-        igc_call(c, (const void *)interp_gc_ARRAY_INIT_DATA, 4, NO_RESULT,
-                 (IGc){.imm = {0, size, in->imm.pair.y}}, false);
+        gc_op_call(c, (const void *)rt_gc_op_ARRAY_INIT_DATA, 4, NO_RESULT,
+                   (RtGcOperands){.imm = {0, size, in->imm.pair.y}}, false);
         return true;
     case OP_ARRAY_INIT_ELEM:
-        igc_call(c, (const void *)interp_gc_ARRAY_INIT_ELEM, 4, NO_RESULT,
-                 (IGc){.imm = {0, 8, in->imm.pair.y}}, false);
+        gc_op_call(c, (const void *)rt_gc_op_ARRAY_INIT_ELEM, 4, NO_RESULT,
+                   (RtGcOperands){.imm = {0, 8, in->imm.pair.y}}, false);
         return true;
     default: return false;
     }

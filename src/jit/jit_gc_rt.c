@@ -2,7 +2,7 @@
  * that reports native frames' references to the collector, the thread's
  * innermost safepoint (written by compiled code at a fixed %fs offset), host
  * exits, and the allocation helpers whose operands are in native operand
- * slots (value 0 at the highest address, unlike the interpreter's).
+ * slots (value 0 at the highest address, unlike runtime/gc_ops.h's).
  *
  * Which frames: an activation out in a host function has a JGcExit in
  * act->tier_frames (jit_call_array); the innermost activation inside an

@@ -1,12 +1,14 @@
-/* The interpreter's GC instructions (iops.def GCOP, IGc shape): structs,
- * arrays, i31, casts and any/extern conversions over the runtime's heap
- * (runtime.h: object layout, reference encoding). Operands are 8-byte slots
- * (v128: 16); a value of storage size s is the slot's low s bytes. Every
- * handler reads all its operands before writing `dst` (which may be a local
- * the translator retargeted). Allocations may collect: the caller's frames
- * are the roots (tier.c trace_roots), so operands stay in slots until the
- * object is initialized. */
-#include "interp_int.h"
+/* The GC operations on frame-addressed operands (gc_ops.h, gc_ops.def):
+ * structs, arrays, i31, casts and any/extern conversions over the runtime's
+ * heap (runtime.h: object layout, reference encoding). Operands are 8-byte
+ * slots (v128: 16); a value of storage size s is the slot's low s bytes.
+ * Every operation reads all its operands before writing `dst` (which may be a
+ * local the interpreter's translator retargeted). Allocations may collect:
+ * the caller's frames are the roots (each tier's registered frame walker), so
+ * operands stay in slots until the object is initialized. */
+#include "gc_ops.h"
+
+#include <string.h>
 
 static inline void *ref_at(const uint8_t *fp, uint32_t slot) {
     void *r;
@@ -60,7 +62,7 @@ static bool in_bounds(uint64_t at, uint64_t n, uint64_t len) {
 
 /* ---- structs ---- */
 
-TrapCode interp_gc_STRUCT_NEW(VMContext *cx, uint8_t *fp, const IGc *in) {
+TrapCode rt_gc_op_STRUCT_NEW(VMContext *cx, uint8_t *fp, const RtGcOperands *in) {
     TrapCode trap;
     uint32_t type = in->imm[0];
     RtGcObject *obj = rt_gc_new_struct(cx->store, type, true, &trap);
@@ -77,7 +79,7 @@ TrapCode interp_gc_STRUCT_NEW(VMContext *cx, uint8_t *fp, const IGc *in) {
     return TRAP_NONE;
 }
 
-TrapCode interp_gc_STRUCT_NEW_DEFAULT(VMContext *cx, uint8_t *fp, const IGc *in) {
+TrapCode rt_gc_op_STRUCT_NEW_DEFAULT(VMContext *cx, uint8_t *fp, const RtGcOperands *in) {
     TrapCode trap;
     RtGcObject *obj = rt_gc_new_struct(cx->store, in->imm[0], true, &trap);
     if (!obj)
@@ -86,7 +88,7 @@ TrapCode interp_gc_STRUCT_NEW_DEFAULT(VMContext *cx, uint8_t *fp, const IGc *in)
     return TRAP_NONE;
 }
 
-TrapCode interp_gc_STRUCT_GET(VMContext *cx, uint8_t *fp, const IGc *in) {
+TrapCode rt_gc_op_STRUCT_GET(VMContext *cx, uint8_t *fp, const RtGcOperands *in) {
     (void)cx;
     uint8_t *obj = ref_at(fp, in->in[0]);
     if (!obj)
@@ -95,7 +97,7 @@ TrapCode interp_gc_STRUCT_GET(VMContext *cx, uint8_t *fp, const IGc *in) {
     return TRAP_NONE;
 }
 
-TrapCode interp_gc_STRUCT_SET(VMContext *cx, uint8_t *fp, const IGc *in) {
+TrapCode rt_gc_op_STRUCT_SET(VMContext *cx, uint8_t *fp, const RtGcOperands *in) {
     (void)cx;
     uint8_t *obj = ref_at(fp, in->in[0]);
     if (!obj)
@@ -121,7 +123,7 @@ static void fill(uint8_t *data, uint64_t n, uint32_t size, const uint8_t *p) {
         memcpy(data + i * size, p, size);
 }
 
-TrapCode interp_gc_ARRAY_NEW(VMContext *cx, uint8_t *fp, const IGc *in) {
+TrapCode rt_gc_op_ARRAY_NEW(VMContext *cx, uint8_t *fp, const RtGcOperands *in) {
     TrapCode trap;
     uint32_t n = u32_at(fp, in->in[1]), size = in->imm[1];
     RtGcArray *a = new_array(cx, in->imm[0], n, &trap);
@@ -132,7 +134,7 @@ TrapCode interp_gc_ARRAY_NEW(VMContext *cx, uint8_t *fp, const IGc *in) {
     return TRAP_NONE;
 }
 
-TrapCode interp_gc_ARRAY_NEW_DEFAULT(VMContext *cx, uint8_t *fp, const IGc *in) {
+TrapCode rt_gc_op_ARRAY_NEW_DEFAULT(VMContext *cx, uint8_t *fp, const RtGcOperands *in) {
     TrapCode trap;
     RtGcArray *a = new_array(cx, in->imm[0], u32_at(fp, in->in[0]), &trap);
     if (!a)
@@ -141,7 +143,7 @@ TrapCode interp_gc_ARRAY_NEW_DEFAULT(VMContext *cx, uint8_t *fp, const IGc *in) 
     return TRAP_NONE;
 }
 
-TrapCode interp_gc_ARRAY_NEW_FIXED(VMContext *cx, uint8_t *fp, const IGc *in) {
+TrapCode rt_gc_op_ARRAY_NEW_FIXED(VMContext *cx, uint8_t *fp, const RtGcOperands *in) {
     TrapCode trap;
     uint32_t size = in->imm[1], n = in->imm[2];
     RtGcArray *a = new_array(cx, in->imm[0], n, &trap);
@@ -161,7 +163,7 @@ static const uint8_t *data_bytes(VMContext *cx, uint32_t data, uint64_t *len) {
     return seg->bytes;
 }
 
-TrapCode interp_gc_ARRAY_NEW_DATA(VMContext *cx, uint8_t *fp, const IGc *in) {
+TrapCode rt_gc_op_ARRAY_NEW_DATA(VMContext *cx, uint8_t *fp, const RtGcOperands *in) {
     uint64_t s = u32_at(fp, in->in[0]), n = u32_at(fp, in->in[1]), len;
     uint32_t size = in->imm[1];
     const uint8_t *bytes = data_bytes(cx, in->imm[2], &len);
@@ -177,7 +179,7 @@ TrapCode interp_gc_ARRAY_NEW_DATA(VMContext *cx, uint8_t *fp, const IGc *in) {
     return TRAP_NONE;
 }
 
-TrapCode interp_gc_ARRAY_NEW_ELEM(VMContext *cx, uint8_t *fp, const IGc *in) {
+TrapCode rt_gc_op_ARRAY_NEW_ELEM(VMContext *cx, uint8_t *fp, const RtGcOperands *in) {
     uint64_t s = u32_at(fp, in->in[0]), n = u32_at(fp, in->in[1]);
     TrapCode trap = rt_elem_items(cx, in->imm[2], s, n, NULL);
     if (trap)
@@ -194,7 +196,7 @@ TrapCode interp_gc_ARRAY_NEW_ELEM(VMContext *cx, uint8_t *fp, const IGc *in) {
 
 /* ---- array access ---- */
 
-TrapCode interp_gc_ARRAY_GET(VMContext *cx, uint8_t *fp, const IGc *in) {
+TrapCode rt_gc_op_ARRAY_GET(VMContext *cx, uint8_t *fp, const RtGcOperands *in) {
     (void)cx;
     RtGcArray *a = ref_at(fp, in->in[0]);
     uint32_t i = u32_at(fp, in->in[1]), size = in->imm[1];
@@ -206,7 +208,7 @@ TrapCode interp_gc_ARRAY_GET(VMContext *cx, uint8_t *fp, const IGc *in) {
     return TRAP_NONE;
 }
 
-TrapCode interp_gc_ARRAY_SET(VMContext *cx, uint8_t *fp, const IGc *in) {
+TrapCode rt_gc_op_ARRAY_SET(VMContext *cx, uint8_t *fp, const RtGcOperands *in) {
     (void)cx;
     RtGcArray *a = ref_at(fp, in->in[0]);
     uint32_t i = u32_at(fp, in->in[1]), size = in->imm[1];
@@ -218,7 +220,7 @@ TrapCode interp_gc_ARRAY_SET(VMContext *cx, uint8_t *fp, const IGc *in) {
     return TRAP_NONE;
 }
 
-TrapCode interp_gc_ARRAY_LEN(VMContext *cx, uint8_t *fp, const IGc *in) {
+TrapCode rt_gc_op_ARRAY_LEN(VMContext *cx, uint8_t *fp, const RtGcOperands *in) {
     (void)cx;
     RtGcArray *a = ref_at(fp, in->in[0]);
     if (!a)
@@ -227,7 +229,7 @@ TrapCode interp_gc_ARRAY_LEN(VMContext *cx, uint8_t *fp, const IGc *in) {
     return TRAP_NONE;
 }
 
-TrapCode interp_gc_ARRAY_FILL(VMContext *cx, uint8_t *fp, const IGc *in) {
+TrapCode rt_gc_op_ARRAY_FILL(VMContext *cx, uint8_t *fp, const RtGcOperands *in) {
     (void)cx;
     RtGcArray *a = ref_at(fp, in->in[0]);
     uint64_t d = u32_at(fp, in->in[1]), n = u32_at(fp, in->in[3]);
@@ -240,7 +242,7 @@ TrapCode interp_gc_ARRAY_FILL(VMContext *cx, uint8_t *fp, const IGc *in) {
     return TRAP_NONE;
 }
 
-TrapCode interp_gc_ARRAY_COPY(VMContext *cx, uint8_t *fp, const IGc *in) {
+TrapCode rt_gc_op_ARRAY_COPY(VMContext *cx, uint8_t *fp, const RtGcOperands *in) {
     (void)cx;
     RtGcArray *da = ref_at(fp, in->in[0]), *sa = ref_at(fp, in->in[2]);
     uint64_t d = u32_at(fp, in->in[1]), s = u32_at(fp, in->in[3]);
@@ -255,7 +257,7 @@ TrapCode interp_gc_ARRAY_COPY(VMContext *cx, uint8_t *fp, const IGc *in) {
     return TRAP_NONE;
 }
 
-TrapCode interp_gc_ARRAY_INIT_DATA(VMContext *cx, uint8_t *fp, const IGc *in) {
+TrapCode rt_gc_op_ARRAY_INIT_DATA(VMContext *cx, uint8_t *fp, const RtGcOperands *in) {
     RtGcArray *a = ref_at(fp, in->in[0]);
     uint64_t d = u32_at(fp, in->in[1]), s = u32_at(fp, in->in[2]);
     uint64_t n = u32_at(fp, in->in[3]), len;
@@ -272,7 +274,7 @@ TrapCode interp_gc_ARRAY_INIT_DATA(VMContext *cx, uint8_t *fp, const IGc *in) {
     return TRAP_NONE;
 }
 
-TrapCode interp_gc_ARRAY_INIT_ELEM(VMContext *cx, uint8_t *fp, const IGc *in) {
+TrapCode rt_gc_op_ARRAY_INIT_ELEM(VMContext *cx, uint8_t *fp, const RtGcOperands *in) {
     RtGcArray *a = ref_at(fp, in->in[0]);
     uint64_t d = u32_at(fp, in->in[1]), s = u32_at(fp, in->in[2]);
     uint64_t n = u32_at(fp, in->in[3]);
@@ -288,30 +290,30 @@ TrapCode interp_gc_ARRAY_INIT_ELEM(VMContext *cx, uint8_t *fp, const IGc *in) {
 
 /* ---- casts, conversions, i31 ---- */
 
-TrapCode interp_gc_REF_TEST(VMContext *cx, uint8_t *fp, const IGc *in) {
+TrapCode rt_gc_op_REF_TEST(VMContext *cx, uint8_t *fp, const RtGcOperands *in) {
     bool ok = rt_gc_ref_test(engine_of(cx), ref_at(fp, in->in[0]), (int32_t)in->imm[0], in->imm[1]);
     put64(fp, in->dst, ok);
     return TRAP_NONE;
 }
 
-TrapCode interp_gc_REF_CAST(VMContext *cx, uint8_t *fp, const IGc *in) {
+TrapCode rt_gc_op_REF_CAST(VMContext *cx, uint8_t *fp, const RtGcOperands *in) {
     bool ok = rt_gc_ref_test(engine_of(cx), ref_at(fp, in->in[0]), (int32_t)in->imm[0], in->imm[1]);
     return ok ? TRAP_NONE : TRAP_CAST_FAILURE;
 }
 
-TrapCode interp_gc_REF_CONVERT(VMContext *cx, uint8_t *fp, const IGc *in) {
+TrapCode rt_gc_op_REF_CONVERT(VMContext *cx, uint8_t *fp, const RtGcOperands *in) {
     (void)cx;
     put_ref(fp, in->dst, rt_ref_convert(ref_at(fp, in->in[0])));
     return TRAP_NONE;
 }
 
-TrapCode interp_gc_REF_I31(VMContext *cx, uint8_t *fp, const IGc *in) {
+TrapCode rt_gc_op_REF_I31(VMContext *cx, uint8_t *fp, const RtGcOperands *in) {
     (void)cx;
     put_ref(fp, in->dst, rt_i31_new(u32_at(fp, in->in[0])));
     return TRAP_NONE;
 }
 
-TrapCode interp_gc_I31_GET(VMContext *cx, uint8_t *fp, const IGc *in) {
+TrapCode rt_gc_op_I31_GET(VMContext *cx, uint8_t *fp, const RtGcOperands *in) {
     (void)cx;
     void *r = ref_at(fp, in->in[0]);
     if (!r)

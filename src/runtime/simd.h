@@ -1,12 +1,13 @@
-/* The portable 128-bit vector layer of the interpreter: lane types over the
+/* The portable 128-bit vector layer of both tiers: lane types over the
  * compiler's vector extensions (GCC and clang), unaligned slot/memory access,
  * and the lane-wise helpers of the SIMD instructions C operators do not give
  * directly (saturation, narrowing, widening, float min/max, rounding,
  * conversions). Every helper is bit-exact with spec: Execution > Numerics;
  * the relaxed instructions' fixed choices are documented in docs/simd.md.
- * Header-only; used by the dispatch loop (simd.def rows). */
-#ifndef WASMC_INTERP_SIMD_H
-#define WASMC_INTERP_SIMD_H
+ * Header-only; used by the simd.def rows, which the interpreter's dispatch loop
+ * and the JIT's C helpers (jit_simd_rt.c) both expand. */
+#ifndef WASMC_RUNTIME_SIMD_H
+#define WASMC_RUNTIME_SIMD_H
 
 #include <math.h>
 #include <stdint.h>
@@ -48,30 +49,30 @@ typedef VU64 V128;
 
 /* Slots and linear memory are only 8-byte (or byte) aligned: always go
  * through memcpy, which compiles to one unaligned 16-byte move. */
-static inline V128 simd_load(const void *p) {
+static inline V128 rt_simd_load(const void *p) {
     V128 v;
     memcpy(&v, p, 16);
     return v;
 }
-static inline void simd_store(void *p, V128 v) {
+static inline void rt_simd_store(void *p, V128 v) {
     memcpy(p, &v, 16);
 }
 
 /* Lane-wise select by mask (all-ones lanes pick x). */
-static inline V128 simd_sel(V128 m, V128 x, V128 y) {
+static inline V128 rt_simd_sel(V128 m, V128 x, V128 y) {
     return (x & m) | (y & ~m);
 }
 
-static inline V128 simd_splat8(uint32_t x) {
+static inline V128 rt_simd_splat8(uint32_t x) {
     return (V128)((VU8){0} + (uint8_t)x);
 }
-static inline V128 simd_splat16(uint32_t x) {
+static inline V128 rt_simd_splat16(uint32_t x) {
     return (V128)((VU16){0} + (uint16_t)x);
 }
-static inline V128 simd_splat32(uint32_t x) {
+static inline V128 rt_simd_splat32(uint32_t x) {
     return (V128)((VU32){0} + x);
 }
-static inline V128 simd_splat64(uint64_t x) {
+static inline V128 rt_simd_splat64(uint64_t x) {
     return (V128){x, x};
 }
 
@@ -88,49 +89,49 @@ static inline V128 simd_splat64(uint64_t x) {
 
 /* ---- integer lanes ---- */
 
-static inline V128 simd_abs8(V128 a) {
+static inline V128 rt_simd_abs8(V128 a) {
     VI8 m = I8(a) >> 7;
     return (V128)((U8(a) ^ U8(m)) - U8(m));
 }
-static inline V128 simd_abs16(V128 a) {
+static inline V128 rt_simd_abs16(V128 a) {
     VI16 m = I16(a) >> 15;
     return (V128)((U16(a) ^ U16(m)) - U16(m));
 }
-static inline V128 simd_abs32(V128 a) {
+static inline V128 rt_simd_abs32(V128 a) {
     VI32 m = I32(a) >> 31;
     return (V128)((U32(a) ^ U32(m)) - U32(m));
 }
-static inline V128 simd_abs64(V128 a) {
+static inline V128 rt_simd_abs64(V128 a) {
     VI64 m = I64(a) >> 63;
     return (V128)((U64(a) ^ U64(m)) - U64(m));
 }
 
 /* min/max by compare-and-select: m is all-ones where a < b */
-#define SIMD_MIN(V, a, b) simd_sel((V128)(V(a) < V(b)), a, b)
-#define SIMD_MAX(V, a, b) simd_sel((V128)(V(a) > V(b)), a, b)
+#define SIMD_MIN(V, a, b) rt_simd_sel((V128)(V(a) < V(b)), a, b)
+#define SIMD_MAX(V, a, b) rt_simd_sel((V128)(V(a) > V(b)), a, b)
 
-static inline int32_t simd_clamp(int32_t x, int32_t lo, int32_t hi) {
+static inline int32_t rt_simd_clamp(int32_t x, int32_t lo, int32_t hi) {
     return x < lo ? lo : x > hi ? hi : x;
 }
 
 /* Saturating add/sub on 8- and 16-bit lanes: exact in int32, then clamped. */
 #define SIMD_SAT(T, n, V, op, lo, hi, a, b)                                                        \
-    SIMD_LANES(T, n, simd_clamp((int32_t)V(a)[i] op(int32_t) V(b)[i], lo, hi))
+    SIMD_LANES(T, n, rt_simd_clamp((int32_t)V(a)[i] op(int32_t) V(b)[i], lo, hi))
 
-static inline V128 simd_avgr8(V128 a, V128 b) {
+static inline V128 rt_simd_avgr8(V128 a, V128 b) {
     return SIMD_LANES(uint8_t, 16, ((uint32_t)U8(a)[i] + U8(b)[i] + 1) >> 1);
 }
-static inline V128 simd_avgr16(V128 a, V128 b) {
+static inline V128 rt_simd_avgr16(V128 a, V128 b) {
     return SIMD_LANES(uint16_t, 8, ((uint32_t)U16(a)[i] + U16(b)[i] + 1) >> 1);
 }
 
-static inline V128 simd_q15mulr(V128 a, V128 b) {
+static inline V128 rt_simd_q15mulr(V128 a, V128 b) {
     return SIMD_LANES(
         int16_t, 8,
-        simd_clamp(((int32_t)I16(a)[i] * I16(b)[i] + 0x4000) >> 15, INT16_MIN, INT16_MAX));
+        rt_simd_clamp(((int32_t)I16(a)[i] * I16(b)[i] + 0x4000) >> 15, INT16_MIN, INT16_MAX));
 }
 
-static inline V128 simd_popcnt8(V128 a) {
+static inline V128 rt_simd_popcnt8(V128 a) {
     return SIMD_LANES(uint8_t, 16, __builtin_popcount(U8(a)[i]));
 }
 
@@ -147,16 +148,16 @@ static inline V128 simd_popcnt8(V128 a) {
         memcpy((uint8_t *)&r_ + 8, &hb_, 8);                                                       \
         r_;                                                                                        \
     })
-static inline V128 simd_narrow16_s(V128 a, V128 b) {
+static inline V128 rt_simd_narrow16_s(V128 a, V128 b) {
     return SIMD_NARROW(I16, HI8, INT8_MIN, INT8_MAX, a, b);
 }
-static inline V128 simd_narrow16_u(V128 a, V128 b) {
+static inline V128 rt_simd_narrow16_u(V128 a, V128 b) {
     return SIMD_NARROW(I16, HU8, 0, UINT8_MAX, a, b);
 }
-static inline V128 simd_narrow32_s(V128 a, V128 b) {
+static inline V128 rt_simd_narrow32_s(V128 a, V128 b) {
     return SIMD_NARROW(I32, HI16, INT16_MIN, INT16_MAX, a, b);
 }
-static inline V128 simd_narrow32_u(V128 a, V128 b) {
+static inline V128 rt_simd_narrow32_u(V128 a, V128 b) {
     return SIMD_NARROW(I32, HU16, 0, UINT16_MAX, a, b);
 }
 
@@ -177,31 +178,31 @@ static inline V128 simd_narrow32_u(V128 a, V128 b) {
 /* Sum of adjacent lane pairs, widened. */
 #define SIMD_EXTADD(T, n, V, a) SIMD_LANES(T, n, (T)V(a)[2 * i] + (T)V(a)[2 * i + 1])
 
-static inline V128 simd_dot16(V128 a, V128 b) {
+static inline V128 rt_simd_dot16(V128 a, V128 b) {
     return SIMD_LANES(uint32_t, 4,
                       (uint32_t)((int32_t)I16(a)[2 * i] * I16(b)[2 * i]) +
                           (uint32_t)((int32_t)I16(a)[2 * i + 1] * I16(b)[2 * i + 1]));
 }
 
-static inline uint32_t simd_bitmask8(V128 a) {
+static inline uint32_t rt_simd_bitmask8(V128 a) {
     uint32_t m = 0;
     for (int i = 0; i < 16; i++)
         m |= (uint32_t)(U8(a)[i] >> 7) << i;
     return m;
 }
-static inline uint32_t simd_bitmask16(V128 a) {
+static inline uint32_t rt_simd_bitmask16(V128 a) {
     uint32_t m = 0;
     for (int i = 0; i < 8; i++)
         m |= (uint32_t)(U16(a)[i] >> 15) << i;
     return m;
 }
-static inline uint32_t simd_bitmask32(V128 a) {
+static inline uint32_t rt_simd_bitmask32(V128 a) {
     uint32_t m = 0;
     for (int i = 0; i < 4; i++)
         m |= (U32(a)[i] >> 31) << i;
     return m;
 }
-static inline uint32_t simd_bitmask64(V128 a) {
+static inline uint32_t rt_simd_bitmask64(V128 a) {
     return (uint32_t)(a[0] >> 63) | (uint32_t)(a[1] >> 63) << 1;
 }
 
@@ -218,7 +219,7 @@ static inline uint32_t simd_bitmask64(V128 a) {
 
 /* Byte gathers assemble the result in two 64-bit words (byte stores then a
  * 16-byte load would stall store forwarding). */
-static inline V128 simd_swizzle(V128 a, V128 s) {
+static inline V128 rt_simd_swizzle(V128 a, V128 s) {
     uint8_t bytes[16], idx[16];
     memcpy(bytes, &a, 16);
     memcpy(idx, &s, 16);
@@ -227,7 +228,7 @@ static inline V128 simd_swizzle(V128 a, V128 s) {
         r[i >> 3] |= (uint64_t)(idx[i] < 16 ? bytes[idx[i] & 15] : 0) << 8 * (i & 7);
     return r;
 }
-static inline V128 simd_shuffle(V128 a, V128 b, const uint8_t *lanes) {
+static inline V128 rt_simd_shuffle(V128 a, V128 b, const uint8_t *lanes) {
     uint8_t ab[32];
     memcpy(ab, &a, 16);
     memcpy(ab + 16, &b, 16);
@@ -245,18 +246,18 @@ static inline V128 simd_shuffle(V128 a, V128 b, const uint8_t *lanes) {
 #define SIMD_ZIP64(a, b, fn) SIMD_LANES(double, 2, fn(F64(a)[i], F64(b)[i]))
 
 /* spec: fpmin/fpmax: b < a ? b : a and a < b ? b : a, NaNs as they fall. */
-#define SIMD_PMIN(V, a, b) simd_sel((V128)(V(b) < V(a)), b, a)
-#define SIMD_PMAX(V, a, b) simd_sel((V128)(V(a) < V(b)), b, a)
+#define SIMD_PMIN(V, a, b) rt_simd_sel((V128)(V(b) < V(a)), b, a)
+#define SIMD_PMAX(V, a, b) rt_simd_sel((V128)(V(a) < V(b)), b, a)
 
 /* Unfused multiply-add (relaxed madd's fixed choice): the product is rounded
  * before the add; the empty asm keeps the compiler from contracting the two
  * into a fused multiply-add on targets that have one. */
-static inline V128 simd_madd32(V128 a, V128 b, V128 c, int neg) {
+static inline V128 rt_simd_madd32(V128 a, V128 b, V128 c, int neg) {
     VF32 p = F32(a) * F32(b);
     __asm__("" : "+m"(p));
     return (V128)(neg ? F32(c) - p : p + F32(c));
 }
-static inline V128 simd_madd64(V128 a, V128 b, V128 c, int neg) {
+static inline V128 rt_simd_madd64(V128 a, V128 b, V128 c, int neg) {
     VF64 p = F64(a) * F64(b);
     __asm__("" : "+m"(p));
     return (V128)(neg ? F64(c) - p : p + F64(c));
@@ -264,44 +265,44 @@ static inline V128 simd_madd64(V128 a, V128 b, V128 c, int neg) {
 
 /* ---- conversions ---- */
 
-static inline V128 simd_trunc_sat32_s(V128 a) {
-    return SIMD_LANES(int32_t, 4, num_sat_f32_i32s(F32(a)[i]));
+static inline V128 rt_simd_trunc_sat32_s(V128 a) {
+    return SIMD_LANES(int32_t, 4, rt_num_sat_f32_i32s(F32(a)[i]));
 }
-static inline V128 simd_trunc_sat32_u(V128 a) {
-    return SIMD_LANES(uint32_t, 4, num_sat_f32_i32u(F32(a)[i]));
+static inline V128 rt_simd_trunc_sat32_u(V128 a) {
+    return SIMD_LANES(uint32_t, 4, rt_num_sat_f32_i32u(F32(a)[i]));
 }
-static inline V128 simd_trunc_sat64_s(V128 a) {
-    return SIMD_LANES(int32_t, 4, i < 2 ? num_sat_f64_i32s(F64(a)[i]) : 0);
+static inline V128 rt_simd_trunc_sat64_s(V128 a) {
+    return SIMD_LANES(int32_t, 4, i < 2 ? rt_num_sat_f64_i32s(F64(a)[i]) : 0);
 }
-static inline V128 simd_trunc_sat64_u(V128 a) {
-    return SIMD_LANES(uint32_t, 4, i < 2 ? num_sat_f64_i32u(F64(a)[i]) : 0);
+static inline V128 rt_simd_trunc_sat64_u(V128 a) {
+    return SIMD_LANES(uint32_t, 4, i < 2 ? rt_num_sat_f64_i32u(F64(a)[i]) : 0);
 }
-static inline V128 simd_convert32_s(V128 a) {
+static inline V128 rt_simd_convert32_s(V128 a) {
     return SIMD_LANES(float, 4, (float)I32(a)[i]);
 }
-static inline V128 simd_convert32_u(V128 a) {
+static inline V128 rt_simd_convert32_u(V128 a) {
     return SIMD_LANES(float, 4, (float)U32(a)[i]);
 }
-static inline V128 simd_convert_low_s(V128 a) {
+static inline V128 rt_simd_convert_low_s(V128 a) {
     return SIMD_LANES(double, 2, (double)I32(a)[i]);
 }
-static inline V128 simd_convert_low_u(V128 a) {
+static inline V128 rt_simd_convert_low_u(V128 a) {
     return SIMD_LANES(double, 2, (double)U32(a)[i]);
 }
-static inline V128 simd_demote(V128 a) {
+static inline V128 rt_simd_demote(V128 a) {
     return SIMD_LANES(float, 4, i < 2 ? (float)F64(a)[i] : 0.0f);
 }
-static inline V128 simd_promote(V128 a) {
+static inline V128 rt_simd_promote(V128 a) {
     return SIMD_LANES(double, 2, (double)F32(a)[i]);
 }
 
 /* ---- relaxed integer dot products (signed x signed, no saturation) ---- */
 
-static inline V128 simd_dot8(V128 a, V128 b) {
+static inline V128 rt_simd_dot8(V128 a, V128 b) {
     return SIMD_LANES(
         int16_t, 8, (uint16_t)(I8(a)[2 * i] * I8(b)[2 * i] + I8(a)[2 * i + 1] * I8(b)[2 * i + 1]));
 }
-static inline V128 simd_dot8_add(V128 a, V128 b, V128 c) {
+static inline V128 rt_simd_dot8_add(V128 a, V128 b, V128 c) {
     return SIMD_LANES(
         int32_t, 4,
         (uint32_t)I32(c)[i] +
@@ -313,13 +314,13 @@ static inline V128 simd_dot8_add(V128 a, V128 b, V128 c) {
 
 /* Every NaN lane becomes the canonical NaN (0x7fc00000 / 0x7ff8000000000000),
  * every other lane is kept bit for bit. */
-static inline V128 simd_canon32(V128 a) {
+static inline V128 rt_simd_canon32(V128 a) {
     V128 nan = (V128)((U32(a) & 0x7fffffffu) > 0x7f800000u);
-    return simd_sel(nan, simd_splat32(0x7fc00000u), a);
+    return rt_simd_sel(nan, rt_simd_splat32(0x7fc00000u), a);
 }
-static inline V128 simd_canon64(V128 a) {
+static inline V128 rt_simd_canon64(V128 a) {
     V128 nan = (V128)((U64(a) & 0x7fffffffffffffffull) > 0x7ff0000000000000ull);
-    return simd_sel(nan, simd_splat64(0x7ff8000000000000ull), a);
+    return rt_simd_sel(nan, rt_simd_splat64(0x7ff8000000000000ull), a);
 }
 
 #endif
