@@ -51,7 +51,7 @@ suite=${WASMC_TESTSUITE:-../shared/testsuite}
 grep -vE ': [0-9]+ passed, 0 failed' "$log" | tail -n 60
 add_counts "component-model suite"
 
-echo "== wasmtime's misc test suite (interpreter)"
+echo "== wasmtime's misc test suite"
 # Top level and every folder whose scripts test standard behaviour. Left out:
 # memory64/ and gc/, whose 7 failing commands expect wasmtime's own choices
 # where the spec differs (table.grow traps instead of returning -1, data
