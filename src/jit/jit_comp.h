@@ -181,6 +181,9 @@ void jit_spill_regs(Comp *c);
 void jit_spill_item(Comp *c, uint32_t i);
 /* The label of a pooled 16-byte constant (16-byte aligned). */
 uint32_t jit_const(Comp *c, uint64_t lo, uint64_t hi);
+/* Grow a scratch array of the compile (doubling; longjmps to c->fail when out
+ * of memory). */
+void *jit_grow(Comp *c, void *p, uint32_t *cap, uint32_t need, size_t elem);
 /* xmm r = the v128 constant. */
 void jit_load_v128(Comp *c, uint8_t r, uint64_t lo, uint64_t hi);
 void jit_spill_all(Comp *c);

@@ -19,7 +19,7 @@
 
 /* ---- scratch arrays ---- */
 
-static void *grow_array(Comp *c, void *p, uint32_t *cap, uint32_t need, size_t elem) {
+void *jit_grow(Comp *c, void *p, uint32_t *cap, uint32_t need, size_t elem) {
     if (need <= *cap)
         return p;
     uint32_t n = *cap ? *cap * 2 : 32;
@@ -39,17 +39,17 @@ static inline void pc_record(Comp *c, uint32_t wasm) {
         return;
     }
     if (c->n_pcs >= c->cap_pcs)
-        c->pcs = grow_array(c, c->pcs, &c->cap_pcs, c->n_pcs + 1, sizeof *c->pcs);
+        c->pcs = jit_grow(c, c->pcs, &c->cap_pcs, c->n_pcs + 1, sizeof *c->pcs);
     c->pcs[c->n_pcs++] = (JPc){at, wasm};
 }
 
 void jit_trap_site(Comp *c, uint32_t code) {
-    c->traps = grow_array(c, c->traps, &c->cap_traps, c->n_traps + 1, sizeof *c->traps);
+    c->traps = jit_grow(c, c->traps, &c->cap_traps, c->n_traps + 1, sizeof *c->traps);
     c->traps[c->n_traps++] = (JTrapSite){c->cb.len, code};
 }
 
 uint32_t jit_stub_index(Comp *c, uint32_t code, uint8_t index_reg) {
-    c->stubs = grow_array(c, c->stubs, &c->cap_stubs, c->n_stubs + 1, sizeof *c->stubs);
+    c->stubs = jit_grow(c, c->stubs, &c->cap_stubs, c->n_stubs + 1, sizeof *c->stubs);
     uint32_t label = x64_label(&c->cb);
     c->stubs[c->n_stubs++] = (JStub){label, code, c->wasm_offset, index_reg};
     return label;
@@ -1080,7 +1080,7 @@ static void do_call(Comp *c, uint32_t func, bool tail) {
         call_ref(c, ft, tail);
         return;
     }
-    c->relocs = grow_array(c, c->relocs, &c->cap_relocs, c->n_relocs + 1, sizeof *c->relocs);
+    c->relocs = jit_grow(c, c->relocs, &c->cap_relocs, c->n_relocs + 1, sizeof *c->relocs);
     if (tail) {
         tail_frame(c, ft);
         x64_byte(&c->cb, 0xE9);
@@ -1480,7 +1480,7 @@ uint32_t jit_const(Comp *c, uint64_t lo, uint64_t hi) {
     for (uint32_t i = 0; i < c->n_consts; i++)
         if (c->consts[i].lo == lo && c->consts[i].hi == hi)
             return c->consts[i].label;
-    c->consts = grow_array(c, c->consts, &c->cap_consts, c->n_consts + 1, sizeof *c->consts);
+    c->consts = jit_grow(c, c->consts, &c->cap_consts, c->n_consts + 1, sizeof *c->consts);
     uint32_t label = x64_label(&c->cb);
     c->consts[c->n_consts++] = (JConst){lo, hi, label};
     return label;
@@ -1526,7 +1526,7 @@ static bool compile_body(Comp *c) {
     const Code *code = c->code;
     /* about 6 bytes of code and one pc entry per wasm instruction */
     x64_reserve(&c->cb, code->n_instrs * 6u + 256);
-    c->pcs = grow_array(c, c->pcs, &c->cap_pcs, code->n_instrs + 16, sizeof *c->pcs);
+    c->pcs = jit_grow(c, c->pcs, &c->cap_pcs, code->n_instrs + 16, sizeof *c->pcs);
     JCtrl *f = &c->cs[c->depth++];
     *f = (JCtrl){.kind = C_FUNC,
                  .n_results = c->ft->n_results,

@@ -104,7 +104,7 @@ static JEhCtl *top_eh(Comp *c) {
 static JEhCtl *open_region(Comp *c, uint32_t n_catches) {
     JGcComp *g = c->gc;
     uint32_t k = c->depth - 1, parent = region_at(c, k);
-    g->regions = jit_gc_grow(c, g->regions, &g->cap_regions, g->n_regions + 1, sizeof *g->regions);
+    g->regions = jit_grow(c, g->regions, &g->cap_regions, g->n_regions + 1, sizeof *g->regions);
     g->regions[g->n_regions++] = (JRegion){g->n_catches, n_catches, parent};
     JEhCtl *e = &g->ctl[k];
     *e = (JEhCtl){
@@ -118,7 +118,7 @@ static void close_region(Comp *c, JEhCtl *e) {
 
 static JCatch *add_catch(Comp *c, JCatch k) {
     JGcComp *g = c->gc;
-    g->catches = jit_gc_grow(c, g->catches, &g->cap_catches, g->n_catches + 1, sizeof *g->catches);
+    g->catches = jit_grow(c, g->catches, &g->cap_catches, g->n_catches + 1, sizeof *g->catches);
     g->catches[g->n_catches] = k;
     return &g->catches[g->n_catches++];
 }

@@ -22,19 +22,6 @@
 #include "jit_comp.h"
 #include "../runtime/gc_ops.h"
 
-void *jit_gc_grow(Comp *c, void *p, uint32_t *cap, uint32_t need, size_t elem) {
-    if (need <= *cap)
-        return p;
-    uint32_t n = *cap ? *cap * 2 : 16;
-    while (n < need)
-        n *= 2;
-    void *q = mem_realloc(p, (size_t)n * elem);
-    if (!q)
-        longjmp(c->fail, 1);
-    *cap = n;
-    return q;
-}
-
 JGcComp *jit_gc_state(Comp *c) {
     if (!c->gc && !(c->gc = mem_calloc(1, sizeof *c->gc)))
         longjmp(c->fail, 1);
@@ -44,7 +31,7 @@ JGcComp *jit_gc_state(Comp *c) {
         for (uint32_t l = 0; l < n; l++)
             if (c->local_types[l] == T_REF) {
                 g->local_refs =
-                    jit_gc_grow(c, g->local_refs, &cap, g->n_local_refs + 1, sizeof(int32_t));
+                    jit_grow(c, g->local_refs, &cap, g->n_local_refs + 1, sizeof(int32_t));
                 g->local_refs[g->n_local_refs++] = c->local_disp[l];
             }
         g->locals_done = true;
@@ -53,13 +40,13 @@ JGcComp *jit_gc_state(Comp *c) {
 }
 
 static void add_slot(Comp *c, JGcComp *g, int32_t disp) {
-    g->slots = jit_gc_grow(c, g->slots, &g->cap_slots, g->n_slots + 1, sizeof *g->slots);
+    g->slots = jit_grow(c, g->slots, &g->cap_slots, g->n_slots + 1, sizeof *g->slots);
     g->slots[g->n_slots++] = disp;
 }
 
 uint32_t jit_safepoint_begin(Comp *c) {
     JGcComp *g = jit_gc_state(c);
-    g->sps = jit_gc_grow(c, g->sps, &g->cap_sps, g->n_sps + 1, sizeof *g->sps);
+    g->sps = jit_grow(c, g->sps, &g->cap_sps, g->n_sps + 1, sizeof *g->sps);
     JSafepoint *sp = &g->sps[g->n_sps];
     *sp = (JSafepoint){c->cb.len, c->cb.len, g->n_slots, 0, 0};
     for (uint32_t k = c->depth; k-- > 0 && g->ctl;)

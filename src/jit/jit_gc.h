@@ -95,8 +95,6 @@ void jit_eh_end(Comp *c);
 uint32_t jit_eh_hidden_bytes(const Code *code);
 /* The compile state (allocated on first use). */
 JGcComp *jit_gc_state(Comp *c);
-/* Grow a scratch array of Comp (longjmps on failure). */
-void *jit_gc_grow(Comp *c, void *p, uint32_t *cap, uint32_t need, size_t elem);
 /* Around a call sequence: begin records the reference slots live now (all
  * entries below and including the call's operands), end closes the code
  * range (the return address lies inside it). */

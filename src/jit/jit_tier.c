@@ -33,21 +33,9 @@ static void jmodule_free(JModule *jm) {
 
 /* The function's name from the name section, NUL-terminated; NULL if none. */
 static Err func_name(const Module *mod, uint32_t index, const char **out) {
-    *out = NULL;
-    const NameMap *map = &mod->names.funcs;
-    uint32_t lo = 0, hi = map->n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (map->entries[mid].index < index)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == map->n || map->entries[lo].index != index)
-        return OK;
-    const Name *name = &map->entries[lo].name;
-    *out = mem_strndup(name->str, name->len);
-    return *out ? OK : ERR_NOMEM;
+    const Name *name = ir_name_of(&mod->names.funcs, index);
+    *out = name ? mem_strndup(name->str, name->len) : NULL;
+    return !name || *out ? OK : ERR_NOMEM;
 }
 
 /* ---- parallel compilation ---- */

@@ -87,3 +87,15 @@ void ir_format_valtype(ValType t, char *buf, size_t size) {
         snprintf(buf, size, "(ref %s%s)", null,
                  ir_heap_type_name(t.heap) ? ir_heap_type_name(t.heap) : "bot");
 }
+
+const Name *ir_name_of(const NameMap *map, uint32_t index) {
+    uint32_t lo = 0, hi = map->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (map->entries[mid].index < index)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < map->n && map->entries[lo].index == index ? &map->entries[lo].name : NULL;
+}

@@ -397,6 +397,10 @@ bool ir_ref_shorthand_by_name(const char *name, size_t len, int32_t *out);
 /* A value type as text: "i32", "funcref", "(ref null 3)", "(ref any)". */
 void ir_format_valtype(ValType t, char *buf, size_t size);
 
+/* The name `map` gives `index` (binary search: entries are sorted); NULL if
+ * none. */
+const Name *ir_name_of(const NameMap *map, uint32_t index);
+
 /* The function type of function `func_index` (imports included). */
 const FuncType *ir_func_type(const Module *mod, uint32_t func_index);
 
