@@ -42,7 +42,7 @@ static void print_trap(wasm_trap_t *trap) {
         const wasm_frame_t *f = trace.data[i];
         const char *name = wasmc_frame_func_name(f);
         printf("  #%zu func %u (%s) at module offset 0x%zx, function offset 0x%zx%s\n", i,
-               wasm_frame_func_index(f), name ? name : "no name section", wasm_frame_module_offset(f),
+               wasm_frame_func_index(f), name ? name : "no name", wasm_frame_module_offset(f),
                wasm_frame_func_offset(f), wasm_frame_instance(f) ? "" : " (instance unknown)");
     }
     wasm_frame_vec_delete(&trace);

@@ -49,6 +49,18 @@ WASMC_API void wasmc_config_compile_threads_set(wasm_config_t *, uint32_t);
  * they are. */
 WASMC_API void wasmc_config_nan_canonicalization_set(wasm_config_t *, bool);
 
+/* Profilers that can name compiled code (default: none). */
+typedef uint8_t wasmc_profiler_t;
+enum wasmc_profiler_enum {
+    WASMC_PROFILER_NONE,
+    /* Linux perf's JIT symbol file: every module the JIT compiles appends
+     * "START SIZE wasm[INDEX]:NAME" per function to /tmp/perf-PID.map, so
+     * `perf record` + `perf report` name samples in wasm code. The
+     * interpreter has no per-function code: its samples name the interpreter. */
+    WASMC_PROFILER_PERFMAP,
+};
+WASMC_API void wasmc_config_profiler_set(wasm_config_t *, wasmc_profiler_t);
+
 #ifdef __cplusplus
 }
 #endif

@@ -73,6 +73,11 @@ void wasmc_config_nan_canonicalization_set(wasm_config_t *c, bool on) {
         c->cfg.nan_canonicalization = on;
 }
 
+void wasmc_config_profiler_set(wasm_config_t *c, wasmc_profiler_t profiler) {
+    if (c)
+        c->cfg.perf_map = profiler == WASMC_PROFILER_PERFMAP;
+}
+
 /* ---- Engines ------------------------------------------------------------------------- */
 
 wasm_engine_t *wasm_engine_new_with_config(wasm_config_t *config) {

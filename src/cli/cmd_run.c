@@ -102,6 +102,7 @@ static Err setup(RunCtx *cx, const RunArgs *a, Diag *diag) {
     cfg.consume_fuel = a->use_fuel;
     cfg.epoch_interruption = a->timeout_ns > 0;
     cfg.nan_canonicalization = a->nan_canonicalization;
+    cfg.perf_map = a->perf_map;
     TRY(rt_engine_new(&cfg, &cx->engine, diag));
     TRY(load(cx, a->file, diag));
     TRY(rt_store_new(cx->engine, &cx->store, diag));

@@ -26,6 +26,7 @@ typedef struct RunArgs {
     const char *timeout_text;
     const Tier *tier; /* --tier; NULL: cli_default_tier() */
     bool nan_canonicalization;
+    bool perf_map; /* --profile perfmap */
     bool inherit_env;
     VEC(WasiPreopen) dirs;
     VEC(const char *) env_opts; /* --env values, in order: "K=V" or "K" */

@@ -46,6 +46,9 @@ static void usage(FILE *out) {
                  "                          x86-64 with SSE4.1; interp elsewhere)\n"
                  "  --nan-canonicalization  every NaN that float arithmetic computes is the\n"
                  "                          canonical NaN (payload and sign deterministic)\n"
+                 "  --profile perfmap       name JIT code for Linux perf: each compiled\n"
+                 "                          function goes to /tmp/perf-PID.map (`perf record`,\n"
+                 "                          then `perf report`)\n"
                  "  -h, --help              show this help\n"
                  "exit status:\n"
                  "  the program's proc_exit code (low 8 bits), or 0 when `_start` returns;\n"
@@ -159,6 +162,8 @@ static int apply_option(RunArgs *a, const char *name, const char *value) {
         return (a->tier = cli_tier_named(value)) != NULL;
     else if (strcmp(name, "--env") == 0)
         return *value && *value != '=' && VEC_PUSH(&a->env_opts, value);
+    else if (strcmp(name, "--profile") == 0)
+        return (a->perf_map = strcmp(value, "perfmap") == 0);
     else
         return -1;
     return 1;

@@ -15,7 +15,7 @@
 
 typedef struct CompRun {
     const char *invoke;
-    bool use_fuel, nan_canonicalization;
+    bool use_fuel, nan_canonicalization, perf_map;
     uint64_t fuel;
     const Tier *tier; /* NULL: cli_default_tier() */
     const char *file;
@@ -61,6 +61,12 @@ static int parse(int argc, char **argv, CompRun *r) {
                 return -1;
         } else if (strcmp(argv[i], "--nan-canonicalization") == 0) {
             r->nan_canonicalization = true;
+        } else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc &&
+                   strcmp(argv[i + 1], "perfmap") == 0) {
+            r->perf_map = true;
+            i++;
+        } else if (strcmp(argv[i], "--profile=perfmap") == 0) {
+            r->perf_map = true;
         } else if (argv[i][0] != '-' || !argv[i][1]) {
             r->file = argv[i];
         } else {
@@ -84,6 +90,7 @@ static Err load(CompRun *r, Diag *diag) {
     rt_engine_config_default(&cfg);
     cfg.tier = r->tier ? r->tier : cli_default_tier();
     cfg.nan_canonicalization = r->nan_canonicalization;
+    cfg.perf_map = r->perf_map;
     cfg.consume_fuel = r->use_fuel;
     TRY(rt_engine_new(&cfg, &r->engine, diag));
     TRY(rt_store_new(r->engine, &r->store, diag));

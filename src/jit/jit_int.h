@@ -131,6 +131,9 @@ const JFunc *jit_find_func(const JModule *jm, uint32_t native);
 uint32_t jit_wasm_offset(const JModule *jm, const JFunc *f, uint32_t native);
 /* Signal path: registered with the runtime's code registry. */
 TrapCode jit_fault(void *data, uintptr_t pc, uintptr_t fp);
+/* Append the module's functions to /tmp/perf-PID.map (EngineConfig.perf_map;
+ * jit_perfmap.c). */
+void jit_perfmap_write(const JModule *jm);
 void jit_backtrace(const Activation *act, Trap *trap);
 
 /* CPU features chosen at run time. */

@@ -204,6 +204,8 @@ static Err finish(JModule *jm, RtModule *module) {
         module->funcs[i].native = jm->code + jm->funcs[i].start;
     }
     dump_code(jm);
+    if (module->engine->config.perf_map)
+        jit_perfmap_write(jm);
     return OK;
 }
 

@@ -114,6 +114,9 @@ typedef struct EngineConfig {
                                    canonical one, on every tier (default off) */
     uint32_t compile_threads;   /* threads compiling one module's functions (tiers that
                                    compile in parallel); 0: one per online CPU, at most 8 */
+    bool perf_map;              /* tiers that compile to native code append each function's
+                                   address, size and name to /tmp/perf-PID.map (perf's JIT
+                                   symbol file; default off) */
 } EngineConfig;
 
 void rt_engine_config_default(EngineConfig *cfg);

@@ -4,6 +4,7 @@
 #include "wat_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "syntax.h"
@@ -229,6 +230,41 @@ static void parser_fini(WatParser *p) {
     VEC_FREE(&p->hints);
 }
 
+static int by_index(const void *a, const void *b) {
+    uint32_t x = ((const NameAssoc *)a)->index, y = ((const NameAssoc *)b)->index;
+    return x < y ? -1 : x > y;
+}
+
+/* The function identifiers ($name) as the name section's function names,
+ * as text-to-binary tools do, so backtraces and profilers name functions of
+ * text modules. Not when the text carries its own name section. */
+static Err names_from_ids(WatParser *p) {
+    const StrMap *ids = &p->names[SP_FUNC];
+    Module *mod = p->mod;
+    if (!ids->len || mod->names.present)
+        return OK;
+    for (uint32_t i = 0; i < mod->n_customs; i++)
+        if (mod->customs[i].name.len == 4 && memcmp(mod->customs[i].name.str, "name", 4) == 0)
+            return OK;
+    NameAssoc *entries = arena_alloc(p->arena, ids->len * sizeof *entries);
+    if (!entries)
+        return FAIL_NOMEM(p->diag);
+    uint32_t n = 0;
+    for (size_t i = 0; i < ids->cap; i++) {
+        const StrMapEntry *e = &ids->slots[i];
+        if (!e->key)
+            continue;
+        const char *copy = arena_memdup(p->arena, e->key, e->key_len);
+        if (!copy && e->key_len)
+            return FAIL_NOMEM(p->diag);
+        entries[n++] = (NameAssoc){e->value, {copy, e->key_len}};
+    }
+    qsort(entries, n, sizeof *entries, by_index);
+    mod->names.funcs = (NameMap){n, entries};
+    mod->names.present = true;
+    return OK;
+}
+
 Err wat_parse_tokens(const TokenList *tl, uint32_t start, uint32_t end, Module **out,
                      Diag *diag) {
     Module *mod = ir_module_new();
@@ -246,6 +282,8 @@ Err wat_parse_tokens(const TokenList *tl, uint32_t start, uint32_t end, Module *
         map_init(&p.names[i]);
     map_init(&p.locals);
     Err err = wat_module_fields(&p, end);
+    if (err == OK)
+        err = names_from_ids(&p);
     parser_fini(&p);
     if (err != OK) {
         ir_module_delete(mod);

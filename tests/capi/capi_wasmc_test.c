@@ -1,6 +1,6 @@
 /* wasmc.h: configuration, errors, fuel and epochs, wasm stack limits,
  * modules with errors, WAT to binary, serialization, wasmc_func_call's three
- * outcomes, the linker and WASI configuration. */
+ * outcomes, the linker and WASI configuration; the perf map profiler. */
 #include <unistd.h>
 
 #include "capi_util.h"
@@ -125,6 +125,68 @@ static void epochs(void) {
     wasm_instance_delete(inst);
     wasm_store_delete(store);
     wasm_engine_delete(engine);
+}
+
+static void enable_perfmap(wasm_config_t *c) {
+    wasmc_config_profiler_set(c, WASMC_PROFILER_PERFMAP);
+}
+
+/* Lines of /tmp/perf-PID.map naming `suffix` (" wasm[1]:walk"), each with a
+ * non-zero size; -1 when there is no map. */
+static int perfmap_lines(const char *suffix) {
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/tmp/perf-%ld.map", (long)getpid());
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long start = 0, size = 0;
+        char name[128];
+        if (sscanf(line, "%lx %lx %127s", &start, &size, name) == 3 && start && size &&
+            strstr(line, suffix) && line[strlen(line) - 1] == '\n')
+            n++;
+    }
+    fclose(f);
+    return n;
+}
+
+/* The JIT appends each compiled function to perf's map; without the setting
+ * (or on the interpreter) nothing is written. */
+static void profiler(void) {
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/perf-%ld.map", (long)getpid());
+    unlink(path);
+    const char *wat = "(module (func $walk (export \"walk\") (param i32) (result i32)\n"
+                      "  (call $leaf (local.get 0))) (func $leaf (param i32) (result i32)\n"
+                      "  (local.get 0)) (func (export \"anon\")))";
+    wasm_config_t *probe = wasm_config_new();
+    wasmc_error_t *e = wasmc_config_tier_set(probe, WASMC_TIER_JIT);
+    wasm_config_delete(probe);
+    bool jit = e == NULL;
+    wasmc_error_delete(e);
+    wasm_engine_t *engine = engine_with(enable_perfmap);
+    wasm_store_t *store = wasm_store_new(engine);
+    wasm_instance_t *inst = wat_instance(store, wat);
+    CHECK(inst != NULL);
+    if (jit) {
+        CHECK(perfmap_lines(" wasm[0]:walk") == 1);
+        CHECK(perfmap_lines(" wasm[1]:leaf") == 1);
+        CHECK(perfmap_lines(" wasm[2]\n") == 1);
+        CHECK(perfmap_lines(" wasm[") == 3);
+    }
+    wasm_instance_delete(inst);
+    wasm_store_delete(store);
+    wasm_engine_delete(engine);
+    unlink(path);
+    engine = wasm_engine_new();
+    store = wasm_store_new(engine);
+    inst = wat_instance(store, wat);
+    CHECK(inst && perfmap_lines(" wasm[") == -1);
+    wasm_instance_delete(inst);
+    wasm_store_delete(store);
+    wasm_engine_delete(engine);
+    wasmc_config_profiler_set(NULL, WASMC_PROFILER_PERFMAP);
 }
 
 static void small_stack(wasm_config_t *c) {
@@ -425,6 +487,6 @@ static void wasi(void) {
 }
 
 TEST_MAIN("capi_wasmc", TEST_CASE(errors_and_version), TEST_CASE(config_tiers), TEST_CASE(fuel),
-          TEST_CASE(epochs), TEST_CASE(stack_limit), TEST_CASE(nan_canonicalization),
+          TEST_CASE(epochs), TEST_CASE(stack_limit), TEST_CASE(nan_canonicalization), TEST_CASE(profiler),
           TEST_CASE(modules),
           TEST_CASE(func_call_outcomes), TEST_CASE(linker), TEST_CASE(wasi))

@@ -3,6 +3,7 @@
 # parsed by parameter type, traps on stderr with "wasmc: trap: MESSAGE" and a
 # backtrace, exit status 0 / 134 (trap) / 1 (failure) / 2 (usage); the
 # options: --fuel, --timeout, --max-memory, --dir, --env, --nan-canonicalization,
+# --profile perfmap,
 # `--`, --name=value;
 # WASI modules (written as WAT here; the C guests are in tests/wasi/):
 # proc_exit codes, reactors, a timeout while blocked in a host call.
@@ -107,13 +108,16 @@ check missing-file 1 "" "wasmc run:" -- --invoke f "$work/nothing.wasm"
 check usage 2 "" "usage: wasmc run" --
 check bad-option 2 "" "unknown option '--frobnicate'" -- --frobnicate "$m"
 
-# ---- trap output: the message, then the backtrace, innermost frame first ----
+# ---- trap output: the message, then the backtrace, innermost frame first;
+# functions named by their text $ids, else by their export ----
 "$wasmc" run --invoke crash "$m" 2>"$work/err"
 if [ $? -eq 134 ] && [ "$(sed -n 1p "$work/err")" = "wasmc: trap: unreachable" ] &&
     [ "$(sed -n 2p "$work/err")" = "wasm backtrace:" ] &&
-    grep -qE '^ +0: 0x[0-9a-f]{6} - .*\(func 7\)$' "$work/err" &&
-    grep -qE '^ +1: 0x[0-9a-f]{6} - <export "crash"> \(func 8\)$' "$work/err" &&
-    [ "$(wc -l <"$work/err")" -eq 4 ]; then
+    grep -qE '^ +0: 0x[0-9a-f]{6} - inner \(func 7\)$' "$work/err" &&
+    grep -qE '^ +1: 0x[0-9a-f]{6} - outer \(func 8\)$' "$work/err" &&
+    [ "$(wc -l <"$work/err")" -eq 4 ] &&
+    { "$wasmc" run --invoke div "$m" 1 0 2>"$work/err2"; [ $? -eq 134 ]; } &&
+    grep -qE '^ +0: 0x[0-9a-f]{6} - <export "div"> \(func 9\)$' "$work/err2"; then
     passed=$((passed + 1))
 else
     failed=$((failed + 1))
@@ -243,6 +247,29 @@ else
     failed=$((failed + 1))
     echo "FAIL timeout-blocked: status $status after $elapsed ms"
     sed 's/^/    /' "$work/err"
+fi
+
+# --profile perfmap: one "START SIZE wasm[INDEX]:NAME" line per compiled
+# function in /tmp/perf-PID.map (the JIT; the interpreter writes none)
+check bad-profile 2 "" "bad value for '--profile'" -- --profile vtune --invoke add "$m" 1 2
+perfmap_run() { # TIER: prints the map's lines, removes the map
+    local pid
+    pid=$(bash -c 'echo $$ >"$0"; exec "$@" >/dev/null 2>&1' "$work/pid" "$wasmc" run \
+        --tier "$1" --profile perfmap --invoke add "$m" 1 2; cat "$work/pid")
+    cat "/tmp/perf-$pid.map" 2>/dev/null
+    rm -f "/tmp/perf-$pid.map"
+}
+if "$wasmc" run --tier jit --invoke add "$m" 1 2 >/dev/null 2>&1; then
+    map=$(perfmap_run jit)
+    lines=$(grep -cE '^[0-9a-f]+ [0-9a-f]+ wasm\[[0-9]+\]' <<<"$map")
+    if [ "$lines" -eq 13 ] && grep -qE '^[0-9a-f]+ [0-9a-f]*[1-9a-f][0-9a-f]* wasm\[0\]:add$' <<<"$map" &&
+        grep -qE ' wasm\[8\]:outer$' <<<"$map" && [ -z "$(perfmap_run interp)" ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL perfmap: $lines lines"
+        sed 's/^/    /' <<<"$map"
+    fi
 fi
 
 echo "run_test: $passed passed, $failed failed"

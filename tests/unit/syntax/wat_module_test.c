@@ -1,6 +1,6 @@
 /* WAT modules checked field by field in the IR, abbreviations against their
  * expansions (compared as encoded bytes), and text errors in the reference
- * interpreter's words. */
+ * interpreter's words; function $ids as the name section's names. */
 #include <string.h>
 
 #include "../test.h"
@@ -41,8 +41,29 @@ static ByteBuf encode(const char *text) {
     return b;
 }
 
+/* Drop the name section, which holds the $ids: abbreviations and their
+ * expansions must encode the same apart from the names they chose. */
+static void strip_names(ByteBuf *b) {
+    size_t at = 8;
+    while (at < b->len) {
+        uint64_t size = 0;
+        size_t n = 0;
+        if (leb_read_unsigned(b->data + at + 1, b->data + b->len, 32, &size, &n) != LEB_OK)
+            return;
+        size_t end = at + 1 + n + (size_t)size;
+        if (b->data[at] == 0 && size >= 5 && memcmp(b->data + at + 1 + n, "\4name", 5) == 0) {
+            memmove(b->data + at, b->data + end, b->len - end);
+            b->len -= end - at;
+            return;
+        }
+        at = end;
+    }
+}
+
 static void check_same(const char *a, const char *b) {
     ByteBuf x = encode(a), y = encode(b);
+    strip_names(&x);
+    strip_names(&y);
     CHECK(x.len == y.len && memcmp(x.data, y.data, x.len) == 0);
     buf_fini(&x);
     buf_fini(&y);
@@ -177,6 +198,36 @@ static void test_abbreviations(void) {
     check_same("(table 1 funcref) (elem (i32.const 0) $f) (func $f)",
                "(table 1 funcref) (elem (table 0) (offset i32.const 0) func $f) (func $f)");
     check_same("(func $\"a b\" (call $\"a b\"))", "(func $f (call $f))");
+}
+
+static bool func_named(const Module *mod, uint32_t k, uint32_t index, const char *name) {
+    const NameMap *m = &mod->names.funcs;
+    return k < m->n && m->entries[k].index == index && m->entries[k].name.len == strlen(name) &&
+           memcmp(m->entries[k].name.str, name, strlen(name)) == 0;
+}
+
+/* Function $ids become the name section's function names (imports count),
+ * sorted by index; the text's own name section wins. */
+static void test_names_from_ids(void) {
+    Parsed p;
+    parse(&p, "(import \"m\" \"f\" (func $imp)) (func $zeta) (func) (func $\"a b\")");
+    CHECK(p.err == OK && p.mod->names.present && p.mod->names.funcs.n == 3);
+    CHECK(func_named(p.mod, 0, 0, "imp") && func_named(p.mod, 1, 1, "zeta") &&
+          func_named(p.mod, 2, 3, "a b"));
+    done(&p);
+    parse(&p, "(func) (memory $m 1)");
+    CHECK(p.err == OK && !p.mod->names.present);
+    done(&p);
+    parse(&p, "(func $f) (@custom \"name\" \"\")");
+    CHECK(p.err == OK && !p.mod->names.present && p.mod->n_customs == 1);
+    done(&p);
+    ByteBuf b = encode("(module (func $walk))");
+    Module *mod = NULL;
+    Diag d;
+    CHECK(bin_read_module(b.data, b.len, &mod, &d) == OK);
+    CHECK(mod && func_named(mod, 0, 0, "walk"));
+    ir_module_delete(mod);
+    buf_fini(&b);
 }
 
 static void test_errors(void) {
@@ -324,4 +375,4 @@ static void test_alloc_failures(void) {
 
 TEST_MAIN("wat_module", TEST_CASE(test_alloc_failures), TEST_CASE(test_custom_annotations), TEST_CASE(test_implicit_types), TEST_CASE(test_fields),
           TEST_CASE(test_instr_forms), TEST_CASE(test_abbreviations), TEST_CASE(test_errors),
-          TEST_CASE(test_large_limits), TEST_CASE(test_branch_hints))
+          TEST_CASE(test_large_limits), TEST_CASE(test_branch_hints), TEST_CASE(test_names_from_ids))
