@@ -127,7 +127,7 @@ typedef enum Blame {
     BLAME_VALIDATOR, /* validator */
     BLAME_WRITER,    /* binary writer, printer, ir_compare */
     BLAME_RUNTIME,   /* compiling, linking, instantiating, calling (src/runtime) */
-    BLAME_INTERP,    /* wrong results or traps while executing (src/interp) */
+    BLAME_EXEC,      /* wrong results or traps while executing (the tier: src/interp, src/jit) */
     BLAME_RUNNER,    /* the runner itself, I/O, out of memory */
     BLAME_CRASH,     /* a crash or time-out: the component is not known */
     BLAME_COUNT

@@ -224,7 +224,7 @@ static void make_instance(Runner *r, WastComp *wc, RunKind kind, const WastComma
     Diag diag;
     Err err = cu ? instantiate(r, wc, def, &cu->instance, &diag) : FAIL_NOMEM(&diag);
     if (err != OK) {
-        fail(r, kind, cmd, err == ERR_TRAP ? BLAME_INTERP : BLAME_RUNTIME,
+        fail(r, kind, cmd, err == ERR_TRAP ? BLAME_EXEC : BLAME_RUNTIME,
              "component instantiation failed: %s%s", diag.msg, "");
         u.failed = true;
         u.blame = BLAME_RUNTIME;
@@ -513,7 +513,7 @@ static void check_return(Runner *r, const WastCommand *cmd, const CompFuncType *
         char got[DIAG_MSG_MAX], why[DIAG_MSG_MAX];
         comp_value_print(&results[i], ft->results[i].type, got, sizeof got);
         snprintf(why, sizeof why, "%s", cv->why[0] ? cv->why : "a different value");
-        fail(r, RK_ASSERT_RETURN, cmd, BLAME_INTERP, "wrong result: got %s, expected %s", got,
+        fail(r, RK_ASSERT_RETURN, cmd, BLAME_EXEC, "wrong result: got %s, expected %s", got,
              why);
         return;
     }
@@ -537,15 +537,15 @@ static void finish_action(Runner *r, RunKind kind, const WastCommand *cmd, const
         if (err == ERR_TRAP && message_ok(r, kind, cmd, text))
             report_pass(r->res, kind);
         else if (err == OK)
-            fail(r, kind, cmd, BLAME_INTERP, "expected trap \"%s\", returned normally%s",
+            fail(r, kind, cmd, BLAME_EXEC, "expected trap \"%s\", returned normally%s",
                  cmd->message ? cmd->message : "", "");
         else
-            fail(r, kind, cmd, BLAME_INTERP, "expected trap \"%s\", got \"%s\"",
+            fail(r, kind, cmd, BLAME_EXEC, "expected trap \"%s\", got \"%s\"",
                  cmd->message ? cmd->message : "", text);
         return;
     }
     if (err != OK) {
-        fail(r, kind, cmd, err == ERR_TRAP ? BLAME_INTERP : BLAME_RUNTIME, "unexpected %s: %s",
+        fail(r, kind, cmd, err == ERR_TRAP ? BLAME_EXEC : BLAME_RUNTIME, "unexpected %s: %s",
              err == ERR_TRAP ? "trap" : "error", text);
         return;
     }

@@ -132,7 +132,7 @@ static void fail_unexpected_trap(Runner *r, RunKind kind, const WastCommand *cmd
     describe_trap(o->trap, detail, sizeof detail);
     char full[DIAG_MSG_MAX * 2];
     snprintf(full, sizeof full, "unexpected %s", detail);
-    report_fail(r->res, kind, BLAME_INTERP, cmd->line, cmd->column, reason, full);
+    report_fail(r->res, kind, BLAME_EXEC, cmd->line, cmd->column, reason, full);
 }
 
 static void check_return(Runner *r, const WastCommand *cmd, const Outcome *o) {
@@ -151,7 +151,7 @@ static void check_return(Runner *r, const WastCommand *cmd, const Outcome *o) {
         snprintf(reason, sizeof reason, "wrong result from \"%.*s\"",
                  (int)(cmd->action.name_len > 48 ? 48 : cmd->action.name_len), cmd->action.name);
         snprintf(detail, sizeof detail, "result %u: expected %s, got %s", i, want, got);
-        report_fail(r->res, RK_ASSERT_RETURN, BLAME_INTERP, cmd->line, cmd->column, reason,
+        report_fail(r->res, RK_ASSERT_RETURN, BLAME_EXEC, cmd->line, cmd->column, reason,
                     detail);
         return;
     }
@@ -171,7 +171,7 @@ static void check_trap(Runner *r, RunKind kind, const WastCommand *cmd, const Ou
     if (o->err != ERR_TRAP) {
         snprintf(reason, sizeof reason, "expected trap \"%s\", returned normally",
                  cmd->message ? cmd->message : "");
-        report_fail(r->res, kind, BLAME_INTERP, cmd->line, cmd->column, reason, NULL);
+        report_fail(r->res, kind, BLAME_EXEC, cmd->line, cmd->column, reason, NULL);
         return;
     }
     const char *text = trap_text(r, o->trap);
@@ -183,7 +183,7 @@ static void check_trap(Runner *r, RunKind kind, const WastCommand *cmd, const Ou
                  cmd->message ? cmd->message : "", text);
         snprintf(detail, sizeof detail, "expected trap \"%s\", got %s",
                  cmd->message ? cmd->message : "", trap);
-        report_fail(r->res, kind, BLAME_INTERP, cmd->line, cmd->column, reason, detail);
+        report_fail(r->res, kind, BLAME_EXEC, cmd->line, cmd->column, reason, detail);
         return;
     }
     report_pass(r->res, kind);
@@ -199,14 +199,14 @@ static void check_exception(Runner *r, const WastCommand *cmd, const Outcome *o)
     }
     if (o->err != ERR_TRAP) {
         snprintf(reason, sizeof reason, "expected an exception, returned normally");
-        report_fail(r->res, RK_ASSERT_EXCEPTION, BLAME_INTERP, cmd->line, cmd->column, reason,
+        report_fail(r->res, RK_ASSERT_EXCEPTION, BLAME_EXEC, cmd->line, cmd->column, reason,
                     NULL);
         return;
     }
     describe_trap(o->trap, trap, sizeof trap);
     snprintf(reason, sizeof reason, "expected an exception, got trap \"%s\"",
              rt_trap_text(o->trap));
-    report_fail(r->res, RK_ASSERT_EXCEPTION, BLAME_INTERP, cmd->line, cmd->column, reason, trap);
+    report_fail(r->res, RK_ASSERT_EXCEPTION, BLAME_EXEC, cmd->line, cmd->column, reason, trap);
 }
 
 static RunKind kind_of(const WastCommand *cmd) {

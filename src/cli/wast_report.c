@@ -29,7 +29,7 @@ static const char *const kind_names[RK_COUNT] = {
 
 static const char *const blame_names[BLAME_COUNT] = {
     [BLAME_TEXT] = "text",         [BLAME_READER] = "reader", [BLAME_VALIDATOR] = "validator",
-    [BLAME_WRITER] = "writer",     [BLAME_RUNTIME] = "runtime", [BLAME_INTERP] = "interp",
+    [BLAME_WRITER] = "writer",     [BLAME_RUNTIME] = "runtime", [BLAME_EXEC] = "execution",
     [BLAME_RUNNER] = "runner",     [BLAME_CRASH] = "crash",
 };
 

@@ -137,7 +137,7 @@ bool wast_message_ok(Runner *r, RunKind kind, const WastCommand *cmd, const char
 static Blame blame_of_diag(const Diag *diag) {
     const char *f = diag->src_file ? diag->src_file : "";
     if (strstr(f, "interp/"))
-        return BLAME_INTERP;
+        return BLAME_EXEC;
     if (strstr(f, "cli/"))
         return BLAME_RUNNER;
     return BLAME_RUNTIME;
@@ -227,7 +227,7 @@ static Err instantiate(Runner *r, RtModule *module, Instance **out, Trap **trap,
 /* Blame for a failed instantiation: a trap with wasm frames ran code. */
 static Blame blame_of_instantiation(Err err, const Trap *trap, const Diag *diag) {
     if (err == ERR_TRAP)
-        return trap && trap->n_frames ? BLAME_INTERP : BLAME_RUNTIME;
+        return trap && trap->n_frames ? BLAME_EXEC : BLAME_RUNTIME;
     return blame_of_diag(diag);
 }
 
