@@ -1104,7 +1104,7 @@ op_MEMORY_SIZE : {
 }
 op_MEMORY_GROW : {
     const IOps *in = IN(IOps);
-    S(uint64_t, in->a) = interp_memory_grow(cx, in->d, S(uint64_t, in->b));
+    S(uint64_t, in->a) = rt_lib_MEMORY_GROW(cx, in->d, S(uint64_t, in->b), 0, 0, 0);
     mem0 = mem0_base(cx);
     ip += sizeof(IOps);
     NEXT();
@@ -1112,24 +1112,24 @@ op_MEMORY_GROW : {
 op_MEMORY_FILL : {
     const IOps *in = IN(IOps);
     rec->ip = ip;
-    TRAP_IF(
-        interp_memory_fill(cx, in->d, S(uint64_t, in->a), S(uint32_t, in->b), S(uint64_t, in->c)));
+    TRAP_IF((TrapCode)rt_lib_MEMORY_FILL(cx, in->d, S(uint64_t, in->a), S(uint64_t, in->b),
+                                         S(uint64_t, in->c), 0));
     ip += sizeof(IOps);
     NEXT();
 }
 op_MEMORY_COPY : {
     const IOps *in = IN(IOps);
     rec->ip = ip;
-    TRAP_IF(interp_memory_copy(cx, in->d, in->e, S(uint64_t, in->a), S(uint64_t, in->b),
-                               S(uint64_t, in->c)));
+    TRAP_IF((TrapCode)rt_lib_MEMORY_COPY(cx, in->d, in->e, S(uint64_t, in->a), S(uint64_t, in->b),
+                                         S(uint64_t, in->c)));
     ip += sizeof(IOps);
     NEXT();
 }
 op_MEMORY_INIT : {
     const IOps *in = IN(IOps);
     rec->ip = ip;
-    TRAP_IF(interp_memory_init(cx, in->d, in->e, S(uint64_t, in->a), S(uint32_t, in->b),
-                               S(uint32_t, in->c)));
+    TRAP_IF((TrapCode)rt_lib_MEMORY_INIT(cx, in->d, in->e, S(uint64_t, in->a), S(uint64_t, in->b),
+                                         S(uint64_t, in->c)));
     ip += sizeof(IOps);
     NEXT();
 }
@@ -1163,20 +1163,21 @@ op_TABLE_SIZE:
     NEXT();
 op_TABLE_GROW : {
     const IOps *in = IN(IOps);
-    S(uint64_t, in->a) = interp_table_grow(cx, in->d, S(void *, in->b), S(uint64_t, in->c));
+    S(uint64_t, in->a) = rt_lib_TABLE_GROW(cx, in->d, S(uint64_t, in->b), S(uint64_t, in->c), 0, 0);
     ip += sizeof(IOps);
     NEXT();
 }
 op_TABLE_FILL : {
     const IOps *in = IN(IOps);
-    TRAP_IF(interp_table_fill(cx, in->d, S(uint64_t, in->a), S(void *, in->b), S(uint64_t, in->c)));
+    TRAP_IF((TrapCode)rt_lib_TABLE_FILL(cx, in->d, S(uint64_t, in->a), S(uint64_t, in->b),
+                                        S(uint64_t, in->c), 0));
     ip += sizeof(IOps);
     NEXT();
 }
 op_TABLE_COPY : {
     const IOps *in = IN(IOps);
-    TRAP_IF(interp_table_copy(cx, in->d, in->e, S(uint64_t, in->a), S(uint64_t, in->b),
-                              S(uint64_t, in->c)));
+    TRAP_IF((TrapCode)rt_lib_TABLE_COPY(cx, in->d, in->e, S(uint64_t, in->a), S(uint64_t, in->b),
+                                        S(uint64_t, in->c)));
     ip += sizeof(IOps);
     NEXT();
 }

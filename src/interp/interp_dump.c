@@ -2,7 +2,9 @@
  * internal ops, a listing of a function's internal code (environment variable
  * WASMC_INTERP_DUMP=1 makes the translator print every function it
  * translates, to stderr), and, in builds with -DWASMC_INTERP_PROFILE, a
- * count of executed handlers and handler pairs printed at exit. */
+ * count of executed handlers, handler pairs and instructions printed at exit
+ * (WASMC_INTERP_PROFILE_ROWS: how many instructions; all of them give the
+ * per-function totals). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -156,6 +158,12 @@ static void prof_print(void) {
                 op_name(op_of_handler(prof[rows[r].i].b)));
 }
 
+/* Rows of the per-instruction listing: WASMC_INTERP_PROFILE_ROWS, default 60. */
+static uint32_t prof_rows(void) {
+    const char *e = getenv("WASMC_INTERP_PROFILE_ROWS");
+    return e && *e ? (uint32_t)strtoul(e, NULL, 10) : 60;
+}
+
 /* Per instruction: keyed by (function, code offset + 1). */
 static struct {
     const IFunc *f;
@@ -192,7 +200,7 @@ static void prof_ip_print(void) {
         }
     qsort(rows, nr, sizeof rows[0], prof_cmp);
     fprintf(stderr, "instructions:\n");
-    for (uint32_t r = 0; r < nr && r < 60; r++)
+    for (uint32_t r = 0; r < nr && r < prof_rows(); r++)
         fprintf(stderr, "  %12llu func %u at %lu\n", (unsigned long long)rows[r].n,
                 prof_ip[rows[r].i].f->func_index, (unsigned long)prof_ip[rows[r].i].at - 1);
 }

@@ -387,16 +387,6 @@ void interp_call_host(const FuncRef *f, VMContext *cx, uint8_t *args, const Func
 /* Copy values between ValRaw cells and packed slots (v128 = two slots). */
 void interp_vals_to_slots(const ValType *types, uint32_t n, const ValRaw *vals, uint8_t *slots);
 void interp_slots_to_vals(const ValType *types, uint32_t n, const uint8_t *slots, ValRaw *vals);
-TrapCode interp_memory_fill(VMContext *cx, uint32_t mem, uint64_t d, uint32_t val, uint64_t n);
-TrapCode interp_memory_copy(VMContext *cx, uint32_t dmem, uint32_t smem, uint64_t d, uint64_t s,
-                            uint64_t n);
-TrapCode interp_memory_init(VMContext *cx, uint32_t mem, uint32_t data, uint64_t d, uint64_t s,
-                            uint64_t n);
-uint64_t interp_memory_grow(VMContext *cx, uint32_t mem, uint64_t delta);
-TrapCode interp_table_fill(VMContext *cx, uint32_t table, uint64_t i, void *val, uint64_t n);
-TrapCode interp_table_copy(VMContext *cx, uint32_t dt, uint32_t st, uint64_t d, uint64_t s,
-                           uint64_t n);
-uint64_t interp_table_grow(VMContext *cx, uint32_t table, void *init, uint64_t delta);
 bool interp_is_subtype(VMContext *cx, uint32_t sub, uint32_t super);
 
 /* ---- tuning diagnostics (interp_dump.c) ---- */

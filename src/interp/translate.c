@@ -23,9 +23,9 @@
  * writes before any read are not zeroed at entry (they are laid out after
  * the zeroed ones). A local.set/tee of a constant, a local or a pending add
  * whose value no read after its straight-line run can see (by a per-local
- * scan, or by liveness over the control flow) writes nothing: the reads in
- * the run take the entry itself ("aliases"), so a local.tee'd address folds
- * into the accesses that use it.
+ * scan, or by liveness over the control flow; translate_alias.c) writes
+ * nothing: the reads in the run take the entry itself ("aliases"), so a
+ * local.tee'd address folds into the accesses that use it.
  * Entries carry their width (a v128 takes two slots), so T(height) is the
  * prefix sum of the widths below; v128 constants used in loops are read from
  * the function's constant pool (written by its prologue).
@@ -37,20 +37,7 @@
 
 /* ---- per-opcode facts from iops.def ---- */
 
-enum {
-    CL_NONE,
-    CL_BIN,
-    CL_CMP,
-    CL_UN,
-    CL_LOAD,
-    CL_STORE,
-    CL_VTERN,
-    CL_VEXTRACT,
-    CL_VREPLACE,
-    CL_VLANE
-};
-
-static const uint8_t op_class[OP_COUNT] = {
+const uint8_t interp_op_class[OP_COUNT] = {
 #define BINOP(name, type, result, expr) [OP_##name] = CL_BIN,
 #define CMP(name, type, expr) [OP_##name] = CL_CMP,
 #define UNOP(name, type, result, expr) [OP_##name] = CL_UN,
@@ -475,269 +462,8 @@ static void spill_local_refs(Xl *x, uint32_t slot, uint32_t below) {
             materialize(x, i);
 }
 
-/* ---- aliases: local.set/tee without a write ----
- * A local whose every read follows a write to it in the same straight-line
- * run (no instruction between that is a branch, a label, a call or anything
- * else straight_op rejects) never carries a value across one. Such a local's
- * set of a constant, another local or a pending add (V_ADDI on a local)
- * writes nothing: its reads take that entry instead (so a local.tee'd
- * address folds into the accesses that use it), until the run ends, where
- * the alias is dropped unwritten. A write to a slot an alias reads first
- * writes the alias's local (so aliases read only slots they can trust);
- * an alias never reads an aliased local other than itself, so these writes
- * cannot chase each other in a cycle. */
-
-/* May `op` sit inside a straight-line run (no label, branch or call)? */
-static bool straight_op(uint32_t op) {
-    switch (op_class[op]) {
-    case CL_BIN:
-    case CL_CMP:
-    case CL_UN:
-    case CL_LOAD:
-    case CL_STORE: return true; /* may trap: that leaves the function */
-    default: break;
-    }
-    switch (op) {
-    case OP_LOCAL_GET:
-    case OP_LOCAL_SET:
-    case OP_LOCAL_TEE:
-    case OP_GLOBAL_GET:
-    case OP_GLOBAL_SET:
-    case OP_I32_CONST:
-    case OP_I64_CONST:
-    case OP_F32_CONST:
-    case OP_F64_CONST:
-    case OP_NOP:
-    case OP_DROP:
-    case OP_SELECT:
-    case OP_I32_WRAP_I64:
-    case OP_I32_REINTERPRET_F32:
-    case OP_I64_REINTERPRET_F64:
-    case OP_F32_REINTERPRET_I32:
-    case OP_F64_REINTERPRET_I64: return true;
-    default: return false;
-    }
-}
-
-static bool scalar_type(ValType t) {
-    return t.kind == VK_I32 || t.kind == VK_I64 || t.kind == VK_F32 || t.kind == VK_F64;
-}
-
-/* Marks x->wl: the scalar locals (params too) read only after a write in
- * the same straight-line run. gen[i]: the run of local i's last write + 1. */
-static void find_window_locals(Xl *x, const Code *code, uint32_t n) {
-    uint32_t np = x->ft->n_params, run = 1;
-    uint32_t *gen = mem_calloc(n ? n : 1, sizeof *gen);
-    if (!gen)
-        return; /* wl stays all zero: no aliases */
-    for (uint32_t i = 0; i < np; i++)
-        x->wl[i] = x->scalar[i] = scalar_type(x->ft->params[i]);
-    for (uint32_t g = 0, i = np; g < code->n_local_groups; g++)
-        for (uint32_t k = 0; k < code->local_groups[g].count; k++, i++)
-            x->wl[i] = x->scalar[i] = scalar_type(code->local_groups[g].type);
-    for (uint32_t i = 0; i < code->n_instrs; i++) {
-        const Instr *in = &code->instrs[i];
-        if (!straight_op(in->op))
-            run++;
-        else if (in->op == OP_LOCAL_SET || in->op == OP_LOCAL_TEE)
-            gen[in->imm.index] = run;
-        else if (in->op == OP_LOCAL_GET && gen[in->imm.index] != run)
-            x->wl[in->imm.index] = 0;
-    }
-    mem_free(gen);
-}
-
-/* Backward liveness of the locals over the structured control flow, for
- * aliases of locals read in later runs too: marks x->dead_set[i] when the
- * local.set/tee at i leaves a value no read after the end of its run can
- * see (the local is dead at the run's last instruction, or set again within
- * the run). Loops iterate to a fixed point; functions with branches it does
- * not model (exceptions, br_on_*), too deep or too big get no marks. */
-enum { LV_BITS = 64 };
-#define LV_SET(s, k) ((s)[(k) / LV_BITS] |= 1ull << ((k) % LV_BITS))
-#define LV_CLR(s, k) ((s)[(k) / LV_BITS] &= ~(1ull << ((k) % LV_BITS)))
-#define LV_HAS(s, k) ((s)[(k) / LV_BITS] >> ((k) % LV_BITS) & 1)
-
-typedef struct Lv {
-    const Code *code;
-    uint32_t words, cap, depth, n_loops;
-    uint32_t *aux;        /* end/else: its opener; loop: its number */
-    uint32_t *opener;     /* per frame (UINT32_MAX: the function) */
-    uint8_t *has_else;    /* per frame */
-    uint64_t *endl, *elsl; /* per frame: live at its end / at its else arm */
-    uint64_t *loopl;      /* per loop: live at its head */
-    uint64_t *live;
-} Lv;
-
-static bool lv_model(uint32_t op) {
-    switch (op) {
-    case OP_BR_ON_NULL:
-    case OP_BR_ON_NON_NULL:
-    case OP_BR_ON_CAST:
-    case OP_BR_ON_CAST_FAIL:
-    case OP_TRY_TABLE:
-    case OP_TRY:
-    case OP_CATCH:
-    case OP_CATCH_ALL:
-    case OP_DELEGATE:
-    case OP_THROW:
-    case OP_THROW_REF:
-    case OP_RETHROW: return false;
-    default: return true;
-    }
-}
-
-/* Openers of every end/else and numbers of the loops; false: not modelled. */
-static bool lv_match(Lv *v) {
-    const Code *code = v->code;
-    uint32_t depth = 0;
-    for (uint32_t i = 0; i < code->n_instrs; i++) {
-        uint32_t op = code->instrs[i].op;
-        if (!lv_model(op))
-            return false;
-        if (op == OP_BLOCK || op == OP_LOOP || op == OP_IF) {
-            if (depth + 2 >= v->cap)
-                return false;
-            v->opener[depth++] = i;
-            if (op == OP_LOOP)
-                v->aux[i] = v->n_loops++;
-        } else if (op == OP_ELSE) {
-            if (!depth)
-                return false;
-            v->aux[i] = v->opener[depth - 1];
-        } else if (op == OP_END) {
-            v->aux[i] = depth ? v->opener[--depth] : UINT32_MAX;
-        }
-    }
-    return true;
-}
-
-/* The live set at the label `d` frames out. */
-static const uint64_t *lv_label(const Lv *v, uint32_t d) {
-    uint32_t f = v->depth - 1 - d;
-    uint32_t o = v->opener[f];
-    if (o != UINT32_MAX && v->code->instrs[o].op == OP_LOOP)
-        return v->loopl + (size_t)v->aux[o] * v->words;
-    return v->endl + (size_t)f * v->words;
-}
-
-static void lv_or(const Lv *v, uint64_t *dst, const uint64_t *src) {
-    for (uint32_t w = 0; w < v->words; w++)
-        dst[w] |= src[w];
-}
-
-/* One backward pass: the live set before each instruction from the one
- * after it; returns whether a loop head's set grew. */
-static bool lv_pass(Lv *v, uint8_t *dead, uint32_t *setgen, uint64_t *runend, uint32_t *run) {
-    const Code *code = v->code;
-    uint32_t W = v->words;
-    bool changed = false;
-    memset(v->live, 0, W * 8);
-    memset(runend, 0, W * 8);
-    v->depth = 1;
-    v->opener[0] = UINT32_MAX;
-    memset(v->endl, 0, W * 8);
-    for (uint32_t i = code->n_instrs; i-- > 0;) {
-        const Instr *in = &code->instrs[i];
-        uint32_t op = in->op, k = in->imm.index;
-        uint64_t *f_end = v->endl + (size_t)(v->depth - 1) * W;
-        switch (op) {
-        case OP_LOCAL_GET: LV_SET(v->live, k); break;
-        case OP_LOCAL_SET:
-        case OP_LOCAL_TEE:
-            if (!LV_HAS(runend, k) || setgen[k] == *run)
-                dead[i] = 1;
-            setgen[k] = *run;
-            LV_CLR(v->live, k);
-            break;
-        case OP_END:
-            if (v->aux[i] == UINT32_MAX) {
-                memset(v->live, 0, W * 8); /* the function's: results are on the stack */
-                break;
-            }
-            v->opener[v->depth] = v->aux[i];
-            v->has_else[v->depth] = 0;
-            memcpy(v->endl + (size_t)v->depth * W, v->live, W * 8);
-            v->depth++;
-            break;
-        case OP_ELSE:
-            memcpy(v->elsl + (size_t)(v->depth - 1) * W, v->live, W * 8);
-            v->has_else[v->depth - 1] = 1;
-            memcpy(v->live, f_end, W * 8);
-            break;
-        case OP_IF:
-            lv_or(v, v->live,
-                  v->has_else[v->depth - 1] ? v->elsl + (size_t)(v->depth - 1) * W : f_end);
-            v->depth--;
-            break;
-        case OP_BLOCK: v->depth--; break;
-        case OP_LOOP: {
-            uint64_t *head = v->loopl + (size_t)v->aux[i] * W;
-            if (memcmp(head, v->live, W * 8)) {
-                memcpy(head, v->live, W * 8);
-                changed = true;
-            }
-            v->depth--;
-            break;
-        }
-        case OP_BR: memcpy(v->live, lv_label(v, k), W * 8); break;
-        case OP_BR_IF: lv_or(v, v->live, lv_label(v, k)); break;
-        case OP_BR_TABLE:
-            memset(v->live, 0, W * 8);
-            for (uint32_t t = 0; t <= in->imm.br_table.n; t++)
-                lv_or(v, v->live, lv_label(v, in->imm.br_table.labels[t]));
-            break;
-        case OP_RETURN:
-        case OP_UNREACHABLE:
-        case OP_RETURN_CALL:
-        case OP_RETURN_CALL_INDIRECT:
-        case OP_RETURN_CALL_REF: memset(v->live, 0, W * 8); break;
-        default: break;
-        }
-        if (!straight_op(op)) { /* a run ends before it: what is live there */
-            memcpy(runend, v->live, W * 8);
-            ++*run;
-        }
-    }
-    return changed;
-}
-
-static void find_dead_sets(Xl *x, const Code *code, uint32_t n) {
-    Lv v = {.code = code, .words = (n + LV_BITS - 1) / LV_BITS, .cap = code->max_depth + 3};
-    uint32_t ni = code->n_instrs, run = 1;
-    x->dead_set = mem_calloc(ni ? ni : 1, 1);
-    v.aux = mem_calloc(ni ? ni : 1, sizeof *v.aux);
-    v.opener = mem_calloc(v.cap, sizeof *v.opener);
-    v.has_else = mem_calloc(v.cap, 1);
-    if (!n || !x->dead_set || !v.aux || !v.opener || !v.has_else || !lv_match(&v) ||
-        (uint64_t)(2 * v.cap + v.n_loops + 2) * v.words > (1u << 20))
-        goto out;
-    size_t W = v.words;
-    uint64_t *sets = mem_calloc((2 * v.cap + v.n_loops + 2) * W, 8);
-    uint32_t *setgen = mem_calloc(n, sizeof *setgen);
-    if (sets && setgen) {
-        v.endl = sets;
-        v.elsl = sets + v.cap * W;
-        v.loopl = sets + 2 * v.cap * W;
-        v.live = v.loopl + v.n_loops * W;
-        uint64_t *runend = v.live + W;
-        bool converged = false;
-        for (int it = 0; it < 16 && !converged; it++) {
-            memset(x->dead_set, 0, ni);
-            converged = !lv_pass(&v, x->dead_set, setgen, runend, &run);
-        }
-        if (!converged)
-            memset(x->dead_set, 0, ni);
-    } else {
-        memset(x->dead_set, 0, ni);
-    }
-    mem_free(sets);
-    mem_free(setgen);
-out:
-    mem_free(v.aux);
-    mem_free(v.opener);
-    mem_free(v.has_else);
-}
+/* ---- aliases: local.set/tee without a write (which locals may be aliased
+ * and where: translate_alias.c) ---- */
 
 static void alias_release(Xl *x, uint32_t local) {
     VEnt *a = &x->alias[local];
@@ -777,32 +503,13 @@ static void alias_flush_on(Xl *x, uint32_t slot) {
     }
 }
 
-/* Is the aliased local read again before its run ends or it is set? (A
- * window local is dead after that.) Looks a bounded distance ahead: true
- * when it cannot tell. */
-static bool alias_read_ahead(const Xl *x, uint32_t local) {
-    const Code *code = x->body;
-    if (!code)
-        return true;
-    for (uint32_t i = x->at + 1, n = 0; i < code->n_instrs && n < 256; i++, n++) {
-        const Instr *in = &code->instrs[i];
-        if (!straight_op(in->op))
-            return false;
-        if ((in->op == OP_LOCAL_SET || in->op == OP_LOCAL_TEE) && in->imm.index == local)
-            return false;
-        if (in->op == OP_LOCAL_GET && in->imm.index == local)
-            return true;
-    }
-    return true;
-}
-
 /* Give an aliased local its value in its own slot (ending the alias), unless
  * nothing reads it again. */
 static void alias_write(Xl *x, uint32_t local) {
     uint32_t slot = x->loff[local];
     VEnt a = x->alias[local];
     alias_release(x, local);
-    if (!alias_read_ahead(x, local))
+    if (!interp_xl_alias_read_ahead(x, local))
         return;
     alias_flush_on(x, slot);
     spill_local_refs(x, slot, x->h);
@@ -1192,7 +899,7 @@ static uint32_t natural_load(uint32_t op) {
 static bool fuse_load(Xl *x, uint32_t op) {
     uint32_t h = x->h;
     const Last *p = &x->prev;
-    if (!op_mem_form[op] || op_class[op] != CL_BIN || p->kind != L_PROD || !p->copyable ||
+    if (!op_mem_form[op] || interp_op_class[op] != CL_BIN || p->kind != L_PROD || !p->copyable ||
         p->code_end != x->len || p->op != natural_load(op))
         return false;
     switch (op) {
@@ -1477,7 +1184,7 @@ static void xl_binop(Xl *x, uint32_t op) {
     c.code_end = x->len;
     c.dst_field = pos + offsetof(IBin, dst);
     c.height = h - 2;
-    c.kind = op_class[op] == CL_CMP ? L_CMP : L_PROD;
+    c.kind = interp_op_class[op] == CL_CMP ? L_CMP : L_PROD;
     const Last *p = &x->prev;
     if (c.kind == L_PROD && c.imm && p->kind == L_PROD && p->imm && !p->memop && !p->copyable &&
         p->code_end == pos) {
@@ -2431,7 +2138,7 @@ static void mark_unreachable(Xl *x) {
 /* Returns false for what this tier does not run (GC, exceptions). */
 static bool xl_instr(Xl *x, const Instr *in) {
     uint32_t op = in->op;
-    switch (op_class[op]) {
+    switch (interp_op_class[op]) {
     case CL_BIN:
     case CL_CMP: xl_binop(x, op); return true;
     case CL_UN: xl_unop(x, op); return true;
@@ -2575,7 +2282,7 @@ static bool translate_body(Xl *x, const Code *code) {
             i = top->end_index - 1;
             continue;
         }
-        if (x->n_alias && !straight_op(in->op))
+        if (x->n_alias && !interp_xl_straight_op(in->op))
             alias_drop_all(x);
         x->at = i;
         pc_record(x, in->offset);
@@ -2627,7 +2334,7 @@ static void find_assigned(const Xl *x, const Code *code, uint8_t *mark) {
                 mark[in->imm.index - np] = op == OP_LOCAL_GET ? 2 : 1;
             continue;
         }
-        switch (op_class[op]) {
+        switch (interp_op_class[op]) {
         case CL_BIN:
         case CL_CMP:
         case CL_UN:
@@ -2824,22 +2531,6 @@ static Err local_offsets(Xl *x, const Code *code) {
     return OK;
 }
 
-/* The alias tables (all zero: no local aliased yet). */
-static Err alias_setup(Xl *x, const Code *code, uint32_t n) {
-    x->wl = mem_calloc(n ? n : 1, 1);
-    x->scalar = mem_calloc(n ? n : 1, 1);
-    x->alias = mem_calloc(n ? n : 1, sizeof *x->alias);
-    x->alias_list = mem_calloc(n ? n : 1, sizeof *x->alias_list);
-    x->slot_local = mem_calloc(x->loff[n] / 8 + 1, sizeof *x->slot_local);
-    if (!x->wl || !x->scalar || !x->alias || !x->alias_list || !x->slot_local)
-        return ERR_NOMEM;
-    for (uint32_t i = 0; i < n; i++)
-        x->slot_local[x->loff[i] / 8] = i;
-    find_window_locals(x, code, n);
-    find_dead_sets(x, code, n); /* (without memory for it: no marks) */
-    return OK;
-}
-
 static Err xl_setup(Xl *x, const Code *code, uint64_t locals_end) {
     uint64_t n_locals = (uint64_t)x->ft->n_params + code->n_locals;
     x->vs = mem_alloc(((size_t)code->max_stack + 2) * sizeof *x->vs);
@@ -2856,7 +2547,7 @@ static Err xl_setup(Xl *x, const Code *code, uint64_t locals_end) {
     x->refs = mem_calloc(x->t_base / 8 + 1, sizeof *x->refs);
     if (!x->refs)
         return ERR_NOMEM;
-    return alias_setup(x, code, (uint32_t)n_locals);
+    return interp_xl_alias_setup(x, code, (uint32_t)n_locals);
 }
 
 static void emit_unsupported(Xl *x) {

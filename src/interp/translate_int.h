@@ -139,7 +139,8 @@ typedef struct Xl {
     bool fuel, epoch, guarded0;
     uint32_t fuel_field, fuel_count;
     struct XlEh *eh; /* translate_eh.c's state (NULL: no exception handling) */
-    /* Locals set without a write (translate.c, "aliases"): per local, whether
+    /* Locals set without a write ("aliases"; the analysis in translate_alias.c,
+     * the state here in translate.c): per local, whether
      * every read follows a write in the same straight-line run (wl); the
      * value its last set left pending (alias, kind V_TEMP: none); the
      * locals with one (alias_list); per 8-byte local slot, its local. */
@@ -176,6 +177,36 @@ void interp_xl_jump_to(Xl *x, Ctrl *c, uint32_t skip);
 void interp_xl_end(Xl *x);
 /* Start a fuel block (a new basic block's cost counter). */
 void interp_xl_fuel_block(Xl *x);
+
+/* ---- translate.c's tables ---- */
+
+/* What kind of operation each wasm opcode is (from iops.def / simd.def). */
+enum {
+    CL_NONE,
+    CL_BIN,
+    CL_CMP,
+    CL_UN,
+    CL_LOAD,
+    CL_STORE,
+    CL_VTERN,
+    CL_VEXTRACT,
+    CL_VREPLACE,
+    CL_VLANE
+};
+extern const uint8_t interp_op_class[OP_COUNT];
+
+/* ---- translate_alias.c ---- */
+
+/* Set up x's alias tables for a function of n locals (params first; x->loff
+ * laid out): the window locals (x->wl) and the dead sets (x->dead_set, none
+ * when there is no memory for them). ERR_NOMEM. */
+Err interp_xl_alias_setup(Xl *x, const Code *code, uint32_t n) WARN_UNUSED;
+/* May `op` sit inside a straight-line run (no label, branch or call)? */
+bool interp_xl_straight_op(uint32_t op);
+/* Is the aliased local read again before its run ends or it is set? Looks
+ * a bounded distance ahead from the instruction being translated: true
+ * when it cannot tell. */
+bool interp_xl_alias_read_ahead(const Xl *x, uint32_t local);
 
 /* ---- translate_eh.c ---- */
 
