@@ -1,5 +1,6 @@
 /* Chunked bump allocator. Chunks grow geometrically; a request larger than the
- * default chunk gets a chunk of its own. */
+ * default chunk gets a chunk of its own. The last allocation can grow in
+ * place (arena_resize), so arrays of unknown length fill without a copy. */
 #include "arena.h"
 
 #include <string.h>
@@ -57,10 +58,13 @@ static int arena_grow(Arena *a, size_t need) {
     return 1;
 }
 
-void *arena_alloc(Arena *a, size_t size) {
+static size_t rounded(size_t size) {
     size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-    if (size == 0)
-        size = ARENA_ALIGN;
+    return size ? size : ARENA_ALIGN;
+}
+
+void *arena_alloc(Arena *a, size_t size) {
+    size = rounded(size);
     if ((size_t)(a->end - a->cur) < size && !arena_grow(a, size))
         return NULL;
     void *p = a->cur;
@@ -83,6 +87,22 @@ void *arena_memdup(Arena *a, const void *src, size_t size) {
     if (p && size)
         memcpy(p, src, size);
     return p;
+}
+
+void *arena_resize(Arena *a, void *p, size_t old_size, size_t new_size) {
+    size_t old_r = rounded(old_size), new_r = rounded(new_size);
+    uint8_t *b = p;
+    if (b && b + old_r == a->cur && (new_r <= old_r || (size_t)(a->end - b) >= new_r)) {
+        a->cur = b + new_r;
+        a->total = a->total - old_r + new_r;
+        return p;
+    }
+    if (new_size <= old_size)
+        return p;
+    void *q = arena_alloc(a, new_size);
+    if (q && old_size)
+        memcpy(q, p, old_size);
+    return q;
 }
 
 char *arena_strndup(Arena *a, const char *s, size_t len) {

@@ -24,6 +24,12 @@ void arena_reset(Arena *a);
 void *arena_alloc(Arena *a, size_t size);
 void *arena_calloc(Arena *a, size_t count, size_t size);
 void *arena_memdup(Arena *a, const void *src, size_t size);
+/* Resize p, a block of old_size bytes from a, to new_size bytes: in place
+ * when p is still the arena's last allocation and its chunk has room (always
+ * when shrinking), else into a new block with the contents copied (the old
+ * block stays allocated). For arrays that grow while being filled. NULL on
+ * allocation failure, with p untouched. */
+void *arena_resize(Arena *a, void *p, size_t old_size, size_t new_size);
 /* NUL-terminated copy of len bytes. */
 char *arena_strndup(Arena *a, const char *s, size_t len);
 

@@ -145,10 +145,14 @@ static Err gather(JModule *jm, JFuncOut *outs, uint32_t n, const Module *mod) {
         f->pc_first = jm->n_pcs;
         f->n_pc = o->n_pcs;
         memcpy(jm->code + at, o->code, o->len);
+        JPc *pcs = jm->pcs + jm->n_pcs; /* locals: no reload of jm per entry */
         for (uint32_t k = 0; k < o->n_pcs; k++)
-            jm->pcs[jm->n_pcs++] = (JPc){o->pcs[k].native + at, o->pcs[k].wasm};
+            pcs[k] = (JPc){o->pcs[k].native + at, o->pcs[k].wasm};
+        jm->n_pcs += o->n_pcs;
+        JTrapSite *traps = jm->traps + jm->n_traps;
         for (uint32_t k = 0; k < o->n_traps; k++)
-            jm->traps[jm->n_traps++] = (JTrapSite){o->traps[k].native + at, o->traps[k].code};
+            traps[k] = (JTrapSite){o->traps[k].native + at, o->traps[k].code};
+        jm->n_traps += o->n_traps;
         at += o->len;
     }
     return OK;

@@ -616,6 +616,14 @@ static Err check_fixed(ValidCtx *cx, const Instr *in, const OpFacts *f, Diag *di
         uint8_t want = f->in[i] == KIND_ADDR ? addr.kind : f->in[i];
         fast = top[i].kind == want || top[i].kind == VK_BOT;
     }
+    if (fast && n && f->n_out <= n) {
+        /* the results take the operands' places: room and max_stack hold */
+        ValType *out = cx->vals.data + cx->vals.len - n;
+        for (uint32_t i = 0; i < f->n_out; i++)
+            out[i] = f->out[i] == KIND_ADDR ? addr : ir_valtype((ValKind)f->out[i]);
+        cx->vals.len = cx->vals.len - n + f->n_out;
+        return OK;
+    }
     if (fast) {
         cx->vals.len -= n;
     } else {
@@ -632,12 +640,18 @@ static Err check_fixed(ValidCtx *cx, const Instr *in, const OpFacts *f, Diag *di
 static Err check_instrs(ValidCtx *cx, Instr *instrs, uint32_t n, Diag *diag) {
     for (uint32_t i = 0; i < n; i++) {
         Instr *in = &instrs[i];
-        if (cx->ctrls.len == 0)
-            return FAIL(diag, ERR_INVALID, in->offset, "operators remaining after end of function");
         if (cx->const_mode && !valid_is_const_op(in->op))
             return FAIL(diag, ERR_INVALID, in->offset, "constant expression required");
         const OpFacts *f = &facts[in->op];
-        TRY(f->fixed ? check_fixed(cx, in, f, diag) : check_hand(cx, instrs, i, diag));
+        if (f->fixed) {
+            TRY(check_fixed(cx, in, f, diag));
+            continue;
+        }
+        TRY(check_hand(cx, instrs, i, diag));
+        /* only hand rows (end) close frames, so only they can leave none */
+        if (cx->ctrls.len == 0 && i + 1 < n)
+            return FAIL(diag, ERR_INVALID, instrs[i + 1].offset,
+                        "operators remaining after end of function");
     }
     if (cx->ctrls.len != 0)
         return FAIL(diag, ERR_INVALID, n ? instrs[n - 1].offset : 0, "unexpected end");

@@ -17,7 +17,6 @@ void bin_reader_init(Reader *r, const uint8_t *bytes, size_t len, Module *mod, D
 }
 
 void bin_reader_fini(Reader *r) {
-    VEC_FREE(&r->instrs);
     VEC_FREE(&r->frames);
 }
 

@@ -29,7 +29,6 @@ typedef struct Reader {
     Module *mod;    /* arrays and immediates go to mod->arena */
     Diag *diag;
     /* Scratch reused across expressions (mem_*, freed by bin_reader_fini). */
-    VEC(Instr) instrs;
     VEC(uint8_t) frames;
     bool in_code;        /* decoding a code-section body (not a constant expression) */
     bool saw_data_index; /* a code body used a data index (needs the data count section) */

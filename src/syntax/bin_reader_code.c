@@ -3,8 +3,8 @@
  * expressions) into flat Instr arrays. Immediates are read by one switch over
  * the instruction table's ImmKind; only block structure (which END closes the
  * expression) is tracked here, the validator does the rest. Instructions
- * collect in the reader's scratch vector and are copied to the module arena
- * once per expression, so there is no allocation per instruction. */
+ * are decoded straight into one growing array in the module arena per
+ * expression: no allocation per instruction, no copy. */
 #include "bin_reader.h"
 
 #include <pthread.h>
@@ -389,14 +389,27 @@ static Err read_prefixed(Reader *r, uint8_t byte, const uint8_t *at, OpDecode *o
     return OK;
 }
 
-/* Decode into r->instrs up to and including the END closing the expression. */
-static Err read_instrs(Reader *r) {
+/* Decode up to and including the END closing the expression, straight into
+ * the module arena: the array starts at `hint` entries, grows in place while
+ * nothing was allocated after it (an immediate's array makes it move once)
+ * and is trimmed to its length at the end. */
+static Err read_instrs(Reader *r, size_t hint, Instr **out, uint32_t *out_n) {
     pthread_once(&tables_once, fill_tables);
-    r->instrs.len = 0;
     r->frames.len = 0;
+    Arena *arena = &r->mod->arena;
+    size_t len = 0, cap = hint;
+    Instr *instrs = arena_alloc(arena, cap * sizeof *instrs);
+    if (!instrs)
+        return bin_fail_nomem(r);
     for (;;) {
-        if (r->instrs.len == r->instrs.cap && !VEC_RESERVE(&r->instrs, 1))
-            return bin_fail_nomem(r);
+        if (len == cap) {
+            Instr *grown =
+                arena_resize(arena, instrs, cap * sizeof *instrs, 2 * cap * sizeof *instrs);
+            if (!grown)
+                return bin_fail_nomem(r);
+            instrs = grown;
+            cap *= 2;
+        }
         const uint8_t *at = r->pos;
         if (at >= r->end)
             return bin_fail_eof(r);
@@ -404,7 +417,7 @@ static Err read_instrs(Reader *r) {
         OpDecode d = by_byte[byte];
         if (d.op == OP_COUNT)
             TRY(read_prefixed(r, byte, at, &d));
-        Instr *in = &r->instrs.data[r->instrs.len++];
+        Instr *in = &instrs[len++];
         memset(in, 0, sizeof *in);
         in->op = d.op;
         in->offset = bin_offset(r, at);
@@ -417,25 +430,19 @@ static Err read_instrs(Reader *r) {
         if (d.ctl != CTL_NONE) {
             bool done = false;
             TRY(track_structure(r, d.ctl, at, &done));
-            if (done)
+            if (done) {
+                *out = arena_resize(arena, instrs, cap * sizeof *instrs, len * sizeof *instrs);
+                *out_n = (uint32_t)len;
                 return OK;
+            }
         }
     }
-}
-
-static Err copy_instrs(Reader *r, Instr **out, uint32_t *out_n) {
-    *out_n = (uint32_t)r->instrs.len;
-    *out = arena_memdup(&r->mod->arena, r->instrs.data, r->instrs.len * sizeof(Instr));
-    if (!*out)
-        return bin_fail_nomem(r);
-    return OK;
 }
 
 Err bin_read_const_expr(Reader *r, ConstExpr *out) {
     out->offset = bin_offset(r, r->pos);
     r->in_code = false;
-    TRY(read_instrs(r));
-    return copy_instrs(r, &out->instrs, &out->n_instrs);
+    return read_instrs(r, 4, &out->instrs, &out->n_instrs);
 }
 
 /* spec: Binary Format > Modules > Code Section: locals as (count, type)
@@ -470,10 +477,12 @@ Err bin_read_code(Reader *r, uint32_t size, Code *out) {
     out->size = size;
     TRY(read_locals(r, out));
     r->in_code = true;
-    Err err = read_instrs(r);
+    /* about 0.4 instructions per byte in compiled code: half a byte's worth
+     * rarely needs to grow */
+    Err err = read_instrs(r, size / 2 + 4, &out->instrs, &out->n_instrs);
     r->in_code = false;
     TRY(err);
     if (r->pos != start + size)
         return FAIL(r->diag, ERR_MALFORMED, out->offset, "section size mismatch");
-    return copy_instrs(r, &out->instrs, &out->n_instrs);
+    return OK;
 }

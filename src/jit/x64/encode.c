@@ -43,14 +43,17 @@ static bool grow(void **p, uint32_t *cap, uint32_t need, size_t elem) {
     return true;
 }
 
-static inline bool room(CodeBuf *cb, uint32_t n) {
-    if (cb->len + n <= cb->cap)
-        return true;
+/* Out of line: the inlined encoders keep only the capacity test. */
+static __attribute__((noinline)) bool room_slow(CodeBuf *cb, uint32_t n) {
     if (cb->failed || !grow((void **)&cb->code, &cb->cap, cb->len + n + 64, 1)) {
         cb->failed = true;
         return false;
     }
     return true;
+}
+
+static inline bool room(CodeBuf *cb, uint32_t n) {
+    return cb->len + n <= cb->cap || room_slow(cb, n);
 }
 
 void x64_reserve(CodeBuf *cb, uint32_t n) {
@@ -119,33 +122,63 @@ bool x64_resolve(CodeBuf *cb) {
 
 /* ---- REX, ModRM, SIB ---- */
 
-/* An instruction's bytes are assembled in a small local buffer (no aliasing
- * with the CodeBuf, one room check) and appended at once. */
-typedef struct Enc {
-    uint8_t b[16];
-    unsigned n;
-} Enc;
-
-static inline void enc_flush(CodeBuf *cb, const Enc *e) {
-    if (room(cb, sizeof e->b)) { /* all 16 bytes: a fixed-size copy */
-        memcpy(cb->code + cb->len, e->b, sizeof e->b);
-        cb->len += e->n;
-    }
-}
+/* An instruction's bytes are written straight into the buffer after one room
+ * check for the longest form (ENC_MAX bytes); each put_ helper returns the
+ * next write position. op_rr and op_rm are inlined into their callers, so the
+ * opcode bytes and most tests are constants there. */
+#define ENC_MAX 16
+#define ENC_INLINE static inline __attribute__((always_inline))
 
 /* REX for reg field r, index x, base/rm b; `force` for byte registers
- * spl..dil. */
-static inline void enc_rex(Enc *e, bool w, unsigned r, unsigned x, unsigned b, bool force) {
-    uint8_t v = (uint8_t)(0x40 | (w << 3) | (((r >> 3) & 1) << 2) | (((x >> 3) & 1) << 1) |
-                          ((b >> 3) & 1));
-    if (v != 0x40 || force)
-        e->b[e->n++] = v;
+ * spl..dil. Written always, kept only when needed. */
+ENC_INLINE uint8_t *put_rex(uint8_t *p, bool w, unsigned r, unsigned x, unsigned b, bool force) {
+    unsigned v = 0x40u | (unsigned)w << 3 | (r & 8) >> 1 | (x & 8) >> 2 | (b & 8) >> 3;
+    *p = (uint8_t)v;
+    return p + (v != 0x40 || force);
+}
+
+ENC_INLINE uint8_t *put_u32(uint8_t *p, uint32_t v) {
+    memcpy(p, &v, 4);
+    return p + 4;
+}
+
+ENC_INLINE uint8_t *put_modrm_mem(uint8_t *p, unsigned reg, X64Mem m) {
+    unsigned r = (reg & 7) << 3;
+    if (m.base == X64_NOREG) { /* absolute disp32 */
+        p[0] = (uint8_t)(0x04 | r);
+        p[1] = 0x25;
+        return put_u32(p + 2, (uint32_t)m.disp);
+    }
+    unsigned mod = m.disp == 0 && (m.base & 7) != X64_RBP ? 0
+                   : m.disp >= -128 && m.disp <= 127      ? 1
+                                                          : 2;
+    bool sib = m.index != X64_NOREG || (m.base & 7) == X64_RSP;
+    *p++ = (uint8_t)((mod << 6) | r | (sib ? 4 : (m.base & 7)));
+    if (sib) {
+        unsigned ss = m.scale == 8 ? 3 : m.scale == 4 ? 2 : m.scale == 2 ? 1 : 0;
+        unsigned idx = m.index == X64_NOREG ? 4 : (m.index & 7);
+        *p++ = (uint8_t)((ss << 6) | (idx << 3) | (m.base & 7));
+    }
+    if (mod == 1)
+        *p++ = (uint8_t)(int8_t)m.disp;
+    else if (mod == 2)
+        p = put_u32(p, (uint32_t)m.disp);
+    return p;
+}
+
+/* The write position after a room check, NULL when the buffer failed. */
+ENC_INLINE uint8_t *enc_begin(CodeBuf *cb) {
+    return room(cb, ENC_MAX) ? cb->code + cb->len : NULL;
+}
+
+ENC_INLINE void enc_end(CodeBuf *cb, const uint8_t *p) {
+    cb->len = (uint32_t)(p - cb->code);
 }
 
 static void rex(CodeBuf *cb, bool w, unsigned r, unsigned x, unsigned b, bool force) {
-    Enc e = {.n = 0};
-    enc_rex(&e, w, r, x, b, force);
-    enc_flush(cb, &e);
+    uint8_t *p = enc_begin(cb);
+    if (p)
+        enc_end(cb, put_rex(p, w, r, x, b, force));
 }
 
 static void modrm_rr(CodeBuf *cb, unsigned reg, unsigned rm) {
@@ -156,67 +189,41 @@ static unsigned mem_index(X64Mem m) {
     return m.index == X64_NOREG ? 0 : m.index;
 }
 
-static inline void enc_u32(Enc *e, uint32_t v) {
-    memcpy(e->b + e->n, &v, 4);
-    e->n += 4;
-}
-
-static inline void enc_modrm_mem(Enc *e, unsigned reg, X64Mem m) {
-    unsigned r = (reg & 7) << 3;
-    if (m.base == X64_NOREG) { /* absolute disp32 */
-        e->b[e->n++] = (uint8_t)(0x04 | r);
-        e->b[e->n++] = 0x25;
-        enc_u32(e, (uint32_t)m.disp);
-        return;
-    }
-    unsigned mod = m.disp == 0 && (m.base & 7) != X64_RBP ? 0
-                   : m.disp >= -128 && m.disp <= 127      ? 1
-                                                          : 2;
-    bool sib = m.index != X64_NOREG || (m.base & 7) == X64_RSP;
-    e->b[e->n++] = (uint8_t)((mod << 6) | r | (sib ? 4 : (m.base & 7)));
-    if (sib) {
-        unsigned ss = m.scale == 8 ? 3 : m.scale == 4 ? 2 : m.scale == 2 ? 1 : 0;
-        unsigned idx = m.index == X64_NOREG ? 4 : (m.index & 7);
-        e->b[e->n++] = (uint8_t)((ss << 6) | (idx << 3) | (m.base & 7));
-    }
-    if (mod == 1)
-        e->b[e->n++] = (uint8_t)(int8_t)m.disp;
-    else if (mod == 2)
-        enc_u32(e, (uint32_t)m.disp);
-}
-
 static void modrm_mem(CodeBuf *cb, unsigned reg, X64Mem m) {
-    Enc e = {.n = 0};
-    enc_modrm_mem(&e, reg, m);
-    enc_flush(cb, &e);
+    uint8_t *p = enc_begin(cb);
+    if (p)
+        enc_end(cb, put_modrm_mem(p, reg, m));
 }
 
 /* prefix(es), REX, opcode bytes, ModRM for reg/rm forms. */
-static void op_rr(CodeBuf *cb, uint8_t prefix, bool w, const uint8_t *op, unsigned n_op,
-                  unsigned reg, unsigned rm, bool byte_regs) {
-    Enc e = {.n = 0};
+ENC_INLINE void op_rr(CodeBuf *cb, uint8_t prefix, bool w, const uint8_t *op, unsigned n_op,
+                      unsigned reg, unsigned rm, bool byte_regs) {
+    uint8_t *p = enc_begin(cb);
+    if (!p)
+        return;
     if (prefix)
-        e.b[e.n++] = prefix;
-    enc_rex(&e, w, reg, 0, rm, byte_regs && ((reg & 0xf) >= 4 || (rm & 0xf) >= 4));
+        *p++ = prefix;
+    p = put_rex(p, w, reg, 0, rm, byte_regs && ((reg & 0xf) >= 4 || (rm & 0xf) >= 4));
     for (unsigned i = 0; i < n_op; i++)
-        e.b[e.n++] = op[i];
-    e.b[e.n++] = (uint8_t)(0xC0 | ((reg & 7) << 3) | (rm & 7));
-    enc_flush(cb, &e);
+        *p++ = op[i];
+    *p++ = (uint8_t)(0xC0 | ((reg & 7) << 3) | (rm & 7));
+    enc_end(cb, p);
 }
 
-static void op_rm(CodeBuf *cb, uint8_t prefix, bool w, const uint8_t *op, unsigned n_op,
-                  unsigned reg, X64Mem m, bool byte_reg) {
-    Enc e = {.n = 0};
+ENC_INLINE void op_rm(CodeBuf *cb, uint8_t prefix, bool w, const uint8_t *op, unsigned n_op,
+                      unsigned reg, X64Mem m, bool byte_reg) {
+    uint8_t *p = enc_begin(cb);
+    if (!p)
+        return;
     if (m.fs)
-        e.b[e.n++] = 0x64;
+        *p++ = 0x64;
     if (prefix)
-        e.b[e.n++] = prefix;
+        *p++ = prefix;
     unsigned base = m.base == X64_NOREG ? 0 : m.base;
-    enc_rex(&e, w, reg, mem_index(m), base, byte_reg && (reg & 0xf) >= 4);
+    p = put_rex(p, w, reg, mem_index(m), base, byte_reg && (reg & 0xf) >= 4);
     for (unsigned i = 0; i < n_op; i++)
-        e.b[e.n++] = op[i];
-    enc_modrm_mem(&e, reg, m);
-    enc_flush(cb, &e);
+        *p++ = op[i];
+    enc_end(cb, put_modrm_mem(p, reg, m));
 }
 
 #define OPS(...) (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
