@@ -26,8 +26,9 @@
  * (jit_flush_locals; our call paths spill before setting up arguments) and
  * jit_call_c flushes the ones argument set-up cannot clobber. After a wasm
  * call every pinned local is reloaded (jit_reload_locals: the native
- * convention preserves nothing); after jit_call_c the XMM and volatile ones
- * are. Pins never hold refs. A landing pad resumes from frame slots:
+ * convention preserves nothing; a direct call the function returns right
+ * after reloads nothing, see reload_dead); after jit_call_c the XMM and
+ * volatile ones are. Pins never hold refs. A landing pad resumes from frame slots:
  * jit_reload_context (r15, r14) also reloads every pinned local.
  *
  * Widths: a v128 takes 16 bytes wherever a value goes (locals, operand
@@ -104,6 +105,7 @@ typedef struct Comp {
     uint32_t k_bytes;            /* max(param bytes, result bytes) */
     uint32_t local_bytes;        /* declared locals' bytes */
     uint8_t *local_types;        /* JType per local (params first) */
+    uint8_t *zero_skip;          /* prologue: frame words it need not zero (freed with c) */
     int32_t *local_disp;         /* rbp displacement per local */
     uint32_t *soff;              /* operand entry i at byte offset soff[i] */
     int32_t frame;               /* bytes below rbp */
@@ -130,8 +132,13 @@ typedef struct Comp {
     uint8_t ext; /* SIMD extension level usable (x64_vec_ext scale) */
     uint32_t wasm_offset; /* of the instruction being compiled */
     bool guarded0, fuel, epoch;
+    /* Memory 0 is guarded and the function accesses memory or makes direct
+     * calls: r14 holds memory 0's base at every direct call and direct entry
+     * (a function that does neither may pin r14), [rbp - 16] keeps a copy. */
+    bool keep_mem0;
     uint32_t fuel_pos, fuel_count; /* the pending fuel charge's imm32 field */
     int32_t tls_limit;
+    uint32_t entry; /* the direct entry's offset (JFuncOut.entry) */
     struct JGcComp *gc; /* safepoints (jit_gc.c) */
 } Comp;
 

@@ -1,9 +1,10 @@
 /* The single-pass compiler's core: the value-location tracker (registers,
  * constants, pending local reads, canonical slots), control flow (blocks,
- * loops, if/else, br/br_if/br_table with compare+branch fusion), calls (direct,
- * through func refs with one type check, real tail calls, host calls), frames
- * and prologues (stack-limit check, fuel, epochs), trap stubs and the driver
- * over a validated function body. Numeric and memory ops are in jit_lower.c.
+ * loops, if/else, br/br_if/br_table with compare+branch fusion), calls (direct
+ * ones with register arguments, through func refs with one type check, real
+ * tail calls, host calls), frames and prologues (stack-limit check, locals
+ * zeroed only where a read may see them unassigned, fuel, epochs), trap stubs
+ * and the driver over a validated function body. Numeric and memory ops are in jit_lower.c.
  * Every allocation failure longjmps to Comp.fail; the scratch dies with the
  * Comp. */
 #include "jit_comp.h"
@@ -365,6 +366,27 @@ void jit_spill_all(Comp *c) {
         spill_item(c, i);
 }
 
+/* ---- register arguments of direct calls ----
+ * A direct call (call or return_call of a defined function) passes the
+ * first six integer arguments in rdi, rsi, rdx, rcx, r8, r9 and the first
+ * six f32/f64 ones in xmm0..xmm5 as well as in the area, which stays every
+ * argument's home (stack maps, landing pads and unpinned parameters read
+ * it), so nothing but the callee's pinned parameters depends on them. Direct
+ * calls enter at JFuncOut.entry; the function's start (func refs, the array
+ * entry, other modules) first loads the registers the function reads (its
+ * pinned parameters) from the area. */
+static const uint8_t arg_gprs[6] = {X64_RDI, X64_RSI, X64_RDX, X64_RCX, X64_R8, X64_R9};
+
+/* The register of the next parameter of type t; *g and *x count the integer
+ * and f32/f64 parameters before it. */
+static uint8_t next_arg_reg(uint8_t t, uint32_t *g, uint32_t *x) {
+    if (t == T_V128)
+        return X64_NOREG;
+    if (jit_is_xmm(t))
+        return *x < 6 ? (uint8_t)(*x)++ : X64_NOREG;
+    return *g < 6 ? arg_gprs[(*g)++] : X64_NOREG;
+}
+
 /* ---- pinned locals ---- */
 
 /* Whether pinned local l's register survives a C call (callee-saved GPRs). */
@@ -414,6 +436,147 @@ static bool slot_by_pin(const Comp *c, int32_t disp) {
     return false;
 }
 
+/* ---- definite assignment: which locals a read can see unassigned ----
+ * A forward pass over the structured body with one bit per local (1:
+ * assigned on every path to here). A label's state after its end is the
+ * meet of the fall-through and every branch to it; a loop's head needs
+ * nothing, since bits only get set along a path. Unreachable code has every
+ * bit set. Exception handlers could see any state: functions with try or
+ * try_table are not analysed. */
+#define DA_MAX_WORDS (1u << 16)
+
+typedef struct DefAssign {
+    uint32_t nw;    /* 64-bit words per state */
+    uint64_t *cur;  /* the state here */
+    uint64_t *ends; /* per open control f: its end's state at 2f, its entry at 2f+1 */
+    uint8_t *kinds; /* per open control: C_FUNC, C_BLOCK, C_LOOP, C_IF */
+    uint32_t d;     /* open controls */
+} DefAssign;
+
+static uint64_t *da_state(const DefAssign *a, uint32_t f, uint32_t which) {
+    return a->ends + ((size_t)f * 2 + which) * a->nw;
+}
+
+static void da_meet(uint64_t *dst, const uint64_t *src, uint32_t nw) {
+    for (uint32_t w = 0; w < nw; w++)
+        dst[w] &= src[w];
+}
+
+static void da_branch(DefAssign *a, uint32_t depth) {
+    uint32_t f = a->d - 1 - depth;
+    if (f > 0 && a->kinds[f] != C_LOOP)
+        da_meet(da_state(a, f, 0), a->cur, a->nw);
+}
+
+static void da_open(DefAssign *a, uint8_t kind) {
+    a->kinds[a->d] = kind;
+    memset(da_state(a, a->d, 0), 0xff, (size_t)a->nw * 8);
+    memcpy(da_state(a, a->d, 1), a->cur, (size_t)a->nw * 8);
+    a->d++;
+}
+
+static void da_end(DefAssign *a) {
+    uint32_t f = --a->d;
+    if (a->kinds[f] == C_IF) /* no else arm: the condition's false path */
+        da_meet(a->cur, da_state(a, f, 1), a->nw);
+    if (a->kinds[f] != C_LOOP)
+        da_meet(a->cur, da_state(a, f, 0), a->nw);
+}
+
+/* One instruction; false: not analysable (exception handling). */
+static bool da_step(DefAssign *a, const Instr *in, uint8_t *unset_read) {
+    uint32_t l = in->imm.index;
+    switch (in->op) {
+    case OP_LOCAL_GET:
+        if (!(a->cur[l / 64] >> (l % 64) & 1))
+            unset_read[l] = 1;
+        return true;
+    case OP_LOCAL_SET:
+    case OP_LOCAL_TEE: a->cur[l / 64] |= 1ull << (l % 64); return true;
+    case OP_BLOCK: da_open(a, C_BLOCK); return true;
+    case OP_LOOP: da_open(a, C_LOOP); return true;
+    case OP_IF: da_open(a, C_IF); return true;
+    case OP_ELSE:
+        da_meet(da_state(a, a->d - 1, 0), a->cur, a->nw);
+        memcpy(a->cur, da_state(a, a->d - 1, 1), (size_t)a->nw * 8);
+        a->kinds[a->d - 1] = C_BLOCK;
+        return true;
+    case OP_END:
+        if (a->d > 1)
+            da_end(a);
+        else
+            a->d = 0;
+        return true;
+    case OP_BR_IF:
+    case OP_BR_ON_NULL:
+    case OP_BR_ON_NON_NULL: da_branch(a, l); return true;
+    case OP_BR_ON_CAST:
+    case OP_BR_ON_CAST_FAIL: da_branch(a, in->imm.cast.label); return true;
+    case OP_BR_TABLE:
+        for (uint32_t k = 0; k <= in->imm.br_table.n; k++)
+            da_branch(a, in->imm.br_table.labels[k]);
+        break;
+    case OP_BR: da_branch(a, l); break;
+    case OP_RETURN:
+    case OP_UNREACHABLE:
+    case OP_THROW:
+    case OP_THROW_REF:
+    case OP_RETURN_CALL:
+    case OP_RETURN_CALL_INDIRECT:
+    case OP_RETURN_CALL_REF: break;
+    case OP_TRY_TABLE:
+    case OP_TRY:
+    case OP_CATCH:
+    case OP_CATCH_ALL:
+    case OP_DELEGATE:
+    case OP_RETHROW: return false;
+    default: return true;
+    }
+    memset(a->cur, 0xff, (size_t)a->nw * 8); /* the rest of the block is unreachable */
+    return true;
+}
+
+/* unset_read[l] = 1 for each local some read may see unassigned (n_all
+ * entries, zeroed by the caller); false when not analysed. */
+static bool unset_reads(const Comp *c, uint8_t *unset_read) {
+    uint32_t n_all = c->n_params + c->n_locals, max_d = c->code->max_depth + 2;
+    DefAssign a = {(n_all + 63) / 64, NULL, NULL, NULL, 1};
+    if ((uint64_t)a.nw * (2 * (uint64_t)max_d + 1) > DA_MAX_WORDS)
+        return false;
+    a.cur = mem_calloc((size_t)a.nw * (2 * (size_t)max_d + 1), 8);
+    a.kinds = mem_alloc(max_d);
+    bool ok = a.cur && a.kinds;
+    if (ok) {
+        a.ends = a.cur + a.nw;
+        for (uint32_t l = 0; l < c->n_params; l++)
+            a.cur[l / 64] |= 1ull << (l % 64);
+        a.kinds[0] = C_FUNC;
+        for (uint32_t i = 0; ok && a.d && i < c->code->n_instrs; i++)
+            ok = da_step(&a, &c->code->instrs[i], unset_read);
+    }
+    mem_free(a.cur);
+    mem_free(a.kinds);
+    return ok;
+}
+
+/* Numeric declared locals (not v128) that no read can see unassigned
+ * (unset_reads): the prologue need not zero them, since no stack map or
+ * landing pad reads a numeric unpinned slot. Marks them in skip[word]
+ * (word j = the frame word at rbp - 24 - 8j); true when analysed. */
+static bool assigned_words(const Comp *c, uint8_t *skip, uint32_t words) {
+    uint32_t n_all = c->n_params + c->n_locals;
+    uint8_t *unset_read = mem_calloc((size_t)n_all + 1, 1);
+    bool ok = unset_read && unset_reads(c, unset_read);
+    for (uint32_t l = c->n_params; ok && l < n_all; l++) {
+        uint8_t t = c->local_types[l];
+        uint32_t j = (uint32_t)(-24 - c->local_disp[l]) / 8;
+        if (!unset_read[l] && t != T_REF && t != T_V128 && j < words)
+            skip[j] = 1;
+    }
+    mem_free(unset_read);
+    return ok;
+}
+
 /* Numeric declared locals (not v128) whose first access is a local.set or
  * local.tee in the body's opening straight-line code (before the first
  * block, loop, if or try): no read can see the entry zero, and no stack map
@@ -422,7 +585,8 @@ static bool slot_by_pin(const Comp *c, int32_t disp) {
  * 8j), with the slots slot_by_pin names. */
 static void zero_free_words(const Comp *c, uint8_t *skip, uint32_t words) {
     uint32_t n_all = c->n_params + c->n_locals;
-    uint8_t *seen = mem_calloc((size_t)n_all + 1, 1);
+    bool analysed = assigned_words(c, skip, words);
+    uint8_t *seen = analysed ? NULL : mem_calloc((size_t)n_all + 1, 1);
     const Code *code = c->code;
     for (uint32_t i = 0; seen && i < code->n_instrs; i++) { /* no memory: zero all */
         const Instr *in = &code->instrs[i];
@@ -447,20 +611,66 @@ static void zero_free_words(const Comp *c, uint8_t *skip, uint32_t words) {
         skip[j] |= slot_by_pin(c, -24 - 8 * (int32_t)j);
 }
 
-/* Entry values of the pinned locals: parameters from the argument area,
- * declared locals zero. */
-static void init_pins(Comp *c) {
+/* Entry values of the pinned locals: parameters from their argument
+ * registers (regs: at a direct entry) or the area, declared locals zero.
+ * Parameters come first, and one whose register an earlier move overwrote
+ * is read from the area. */
+static void init_pins(Comp *c, bool regs) {
+    uint32_t g = 0, x = 0, written = 0;
+    for (uint32_t l = 0; l < c->n_params; l++) {
+        uint8_t t = c->local_types[l], r = c->pin[l];
+        uint8_t a = next_arg_reg(t, &g, &x);
+        if (r == X64_NOREG)
+            continue;
+        uint32_t bit = 1u << (r + (jit_is_xmm(t) ? 16 : 0));
+        if (regs && a != X64_NOREG && !(written & (1u << (a + (jit_is_xmm(t) ? 16 : 0))))) {
+            if (a != r)
+                jit_mov_to_reg(c, t, r, a);
+        } else {
+            load_mem(c, t, r, jit_local(c, l));
+        }
+        written |= bit;
+    }
     for (uint32_t k = 0; k < c->n_pinned; k++) {
         uint32_t l = c->pinned[k];
         uint8_t r = c->pin[l];
         if (l < c->n_params)
-            load_mem(c, c->local_types[l], r, jit_local(c, l));
+            continue;
         else if (jit_is_xmm(c->local_types[l]))
             x64_sse_rr(&c->cb, X64_XORPS, r, r);
         else
             x64_alu_rr(&c->cb, X64_XOR, false, (X64Reg)r, (X64Reg)r);
     }
 }
+
+/* What the scans before compiling look at, per opcode, in one byte load (0:
+ * nothing), so they skip the other instructions at the cost of a test. */
+enum {
+    PW_LOOP = 1,
+    PW_SET = 2,
+    PW_GET = 4,
+    PW_CALL = 8,
+    PW_FOREIGN = 16,
+    PW_MEM = 32,
+    PW_SIMD = 64,
+    PW_TRY = 128
+};
+#define PW_BITS(name, prefix, imm, feat)                                                           \
+    ((OP_##name == OP_LOOP ? PW_LOOP : 0) |                                                        \
+     (OP_##name == OP_LOCAL_SET || OP_##name == OP_LOCAL_TEE ? PW_SET : 0) |                       \
+     (OP_##name == OP_LOCAL_GET ? PW_GET : 0) |                                                    \
+     (OP_##name == OP_CALL || OP_##name == OP_CALL_INDIRECT || OP_##name == OP_CALL_REF ? PW_CALL  \
+                                                                                        : 0) |     \
+     ((feat) == FEAT_GC || (feat) == FEAT_EH || (feat) == FEAT_EH_LEGACY ? PW_FOREIGN : 0) |       \
+     ((imm) == IMM_MEMARG || (imm) == IMM_MEMARG_LANE ? PW_MEM : 0) |                              \
+     ((prefix) == 0xfd ? PW_SIMD : 0) | (OP_##name == OP_TRY ? PW_TRY : 0))
+static const uint8_t pw_class[OP_COUNT] = {
+#define OP(name, prefix, code, imm, stack, text, feat)                                             \
+    [OP_##name] = (uint8_t)PW_BITS(name, prefix, imm, feat),
+#include "syntax/opcodes.def"
+#undef OP
+};
+#undef PW_BITS
 
 /* Loop-depth weight of one use: 8^depth, up to depth 6. */
 static uint32_t use_weight(uint32_t depth) {
@@ -478,11 +688,14 @@ static void write_depths(const Comp *c, uint8_t *written, uint32_t *loop_ends) {
     uint32_t depth = 0;
     for (uint32_t i = 0; i < code->n_instrs; i++) {
         const Instr *in = &code->instrs[i];
+        uint8_t k = pw_class[in->op] & (PW_LOOP | PW_SET);
+        if (!k) /* loops left since are popped at the next one that counts */
+            continue;
         while (depth && loop_ends[depth - 1] <= i)
             depth--;
-        if (in->op == OP_LOOP)
+        if (k == PW_LOOP)
             loop_ends[depth++] = in->imm.block.end;
-        else if (in->op == OP_LOCAL_SET || in->op == OP_LOCAL_TEE) {
+        else {
             uint8_t d = (uint8_t)(depth < 254 ? depth + 1 : 255);
             if (written[in->imm.index] < d)
                 written[in->imm.index] = d;
@@ -497,34 +710,38 @@ static void write_depths(const Comp *c, uint8_t *written, uint32_t *loop_ends) {
  * dependency chains, while a local written in the loop costs a store and a
  * store-forwarded reload on the chain through it. written: write_depths. */
 static uint32_t weigh_locals(Comp *c, uint32_t *w, uint8_t *written, uint32_t *loop_ends,
-                             bool *foreign, bool *mem_access) {
+                             bool *foreign, bool *mem_access, bool *direct) {
     const Code *code = c->code;
     uint32_t depth = 0, calls = 0;
+    uint8_t seen = 0;
     write_depths(c, written, loop_ends);
     for (uint32_t i = 0; i < code->n_instrs; i++) {
         const Instr *in = &code->instrs[i];
-        uint8_t feat = op_info[in->op].feature, imm = op_info[in->op].imm;
-        if (feat == FEAT_GC || feat == FEAT_EH || feat == FEAT_EH_LEGACY)
-            *foreign = true;
-        if (imm == IMM_MEMARG || imm == IMM_MEMARG_LANE)
-            *mem_access = true;
+        uint8_t k = pw_class[in->op];
+        seen |= k;
+        if ((in->op == OP_CALL || in->op == OP_RETURN_CALL) &&
+            in->imm.index >= c->mod->n_func_imports)
+            *direct = true;
+        k &= PW_LOOP | PW_SET | PW_GET | PW_CALL;
+        if (!k) /* loops left since are popped at the next one that counts */
+            continue;
         while (depth && loop_ends[depth - 1] <= i)
             depth--;
-        switch (in->op) {
-        case OP_LOOP: loop_ends[depth++] = in->imm.block.end; break;
-        case OP_LOCAL_SET:
-        case OP_LOCAL_TEE: add_weight(&w[in->imm.index], use_weight(depth)); break;
-        case OP_LOCAL_GET:
+        if (k == PW_GET)
             add_weight(&w[in->imm.index], written[in->imm.index] <= depth && depth
                                               ? use_weight(depth) / 4
                                               : use_weight(depth));
-            break;
-        case OP_CALL:
-        case OP_CALL_INDIRECT:
-        case OP_CALL_REF: add_weight(&calls, use_weight(depth)); break;
-        default: break;
-        }
+        else if (k == PW_SET)
+            add_weight(&w[in->imm.index], use_weight(depth));
+        else if (k == PW_LOOP)
+            loop_ends[depth++] = in->imm.block.end;
+        else
+            add_weight(&calls, use_weight(depth));
     }
+    if (seen & PW_FOREIGN)
+        *foreign = true;
+    if (seen & PW_MEM)
+        *mem_access = true;
     return calls;
 }
 
@@ -583,15 +800,17 @@ static void choose_pins(Comp *c) {
         mem_free(loop_ends);
         return; /* no pins: still correct */
     }
-    bool foreign = false, mem_access = false;
-    uint32_t calls = weigh_locals(c, w, written, loop_ends, &foreign, &mem_access);
+    bool foreign = false, mem_access = false, direct = false;
+    uint32_t calls = weigh_locals(c, w, written, loop_ends, &foreign, &mem_access, &direct);
     if (!mem_access) /* no loads or stores: r14 need not hold memory 0's base */
         c->guarded0 = false;
+    if (!mem_access && !direct) /* nor pass it to a direct callee */
+        c->keep_mem0 = false;
     /* callee-saved first; r14 when memory 0 does not take it; the volatile
      * r8, r9, rdi, rsi only where every C call is one of ours (flushed by
      * jit_spill_regs before its arguments are set up) */
     uint8_t gprs[J_MAX_PIN_GPR] = {X64_RBX, X64_R12, X64_R13}, n_gprs = 3;
-    if (!c->guarded0)
+    if (!c->keep_mem0)
         gprs[n_gprs++] = X64_R14;
     if (!foreign) {
         gprs[n_gprs++] = X64_R8;
@@ -644,7 +863,7 @@ static void epoch_check(Comp *c) {
 /* ---- frame ---- */
 
 static void load_mem0(Comp *c) {
-    if (!c->guarded0)
+    if (!c->keep_mem0)
         return;
     x64_load(&c->cb, J_MEM0, x64_mem(J_VMCTX, (int32_t)c->rm->offsets.memories), 8, false, true);
     x64_load(&c->cb, J_MEM0, x64_mem(J_MEM0, offsetof(RtMemory, base)), 8, false, true);
@@ -654,12 +873,38 @@ static void load_mem0(Comp *c) {
  * prologue keeps at [rbp - 16] (one load; guarded bases never move). */
 static void reload_context(Comp *c) {
     x64_load(&c->cb, J_VMCTX, x64_mem(X64_RBP, -8), 8, false, true);
-    if (c->guarded0)
+    if (c->keep_mem0)
         x64_load(&c->cb, J_MEM0, x64_mem(X64_RBP, -16), 8, false, true);
+}
+
+/* The function's start: r14 (keep_mem0) and, with regs, the pinned
+ * parameters' argument registers from the area (rsp points at the return
+ * address); then the direct entry, where r14 already holds memory 0's base
+ * (keep_mem0: every function of the module keeps it there at its calls). */
+static void general_entry(Comp *c, bool regs) {
+    uint32_t g = 0, x = 0;
+    load_mem0(c);
+    for (uint32_t l = 0; regs && l < c->n_params; l++) {
+        uint8_t t = c->local_types[l];
+        uint8_t a = next_arg_reg(t, &g, &x);
+        if (a != X64_NOREG && c->pin[l] != X64_NOREG)
+            load_mem(c, t, a, x64_mem(X64_RSP, 8 + area_disp(c->ft->params, l, c->k_bytes)));
+    }
+    c->entry = c->cb.len;
 }
 
 static void prologue(Comp *c) {
     CodeBuf *cb = &c->cb;
+    uint32_t words = c->local_bytes / 8, needed = 0;
+    /* owned by c: the emitters below may longjmp out on allocation failure */
+    uint8_t *skip = c->zero_skip = mem_calloc((size_t)words + 1, 1);
+    if (!skip)
+        longjmp(c->fail, 1);
+    zero_free_words(c, skip, words);
+    for (uint32_t j = 0; j < words && needed <= 8; j++)
+        needed += !skip[j];
+    bool regs = needed <= 8; /* rep stos takes rdi, rcx */
+    general_entry(c, regs);
     x64_push(cb, X64_RBP);
     x64_mov_rr(cb, true, X64_RBP, X64_RSP);
     x64_lea(cb, true, J_SCRATCH, x64_mem(X64_RSP, -c->frame));
@@ -668,28 +913,18 @@ static void prologue(Comp *c) {
     x64_jcc(cb, X64_B, jit_stub(c, TRAP_STACK_OVERFLOW));
     x64_mov_rr(cb, true, X64_RSP, J_SCRATCH);
     x64_store(cb, x64_mem(X64_RBP, -8), J_VMCTX, 8);
-    uint32_t words = c->local_bytes / 8, needed = 0;
-    uint8_t *skip = mem_calloc((size_t)words + 1, 1);
-    if (!skip)
-        longjmp(c->fail, 1);
-    zero_free_words(c, skip, words);
-    for (uint32_t j = 0; j < words && needed <= 8; j++)
-        needed += !skip[j];
     if (needed <= 8) {
         for (uint32_t j = 0; j < words; j++)
             if (!skip[j])
                 x64_store_imm(cb, x64_mem(X64_RBP, -24 - 8 * (int32_t)j), 0, 8);
-        mem_free(skip);
     } else {
-        mem_free(skip);
         x64_lea(cb, true, X64_RDI, x64_mem(X64_RBP, -16 - (int32_t)c->local_bytes));
         x64_mov_ri(cb, X64_RCX, words);
         x64_alu_rr(cb, X64_XOR, false, X64_RAX, X64_RAX);
         x64_rep_stosq(cb);
     }
-    init_pins(c);
-    load_mem0(c);
-    if (c->guarded0)
+    init_pins(c, regs);
+    if (c->keep_mem0)
         x64_store(cb, x64_mem(X64_RBP, -16), J_MEM0, 8);
     epoch_check(c);
     fuel_block(c);
@@ -753,27 +988,25 @@ static void reset_stack(Comp *c, uint32_t base, uint32_t n, const ValType *types
 /* Whether a function of type ft also returns its result in rax (one
  * integer or reference result; see jit_int.h). */
 static bool rax_result(const FuncType *ft) {
-    if (ft->n_results != 1)
-        return false;
-    JType t = jit_type(ft->results[0]);
-    return !jit_is_xmm((uint8_t)t);
+    return jit_rax_result(ft);
 }
 
 static void emit_return(Comp *c, uint32_t skip) {
     uint32_t n = c->ft->n_results, first = c->h - skip - n;
+    if (rax_result(c->ft)) { /* in rax alone (jit_int.h) */
+        const VItem *it = &c->vs[first];
+        if (it->kind == K_SLOT)
+            load_mem(c, it->type, X64_RAX, jit_slot(c, first));
+        else
+            jit_load_item(c, it, X64_RAX);
+        n = 0;
+    }
     /* a result read from a parameter must not be overwritten first */
     for (uint32_t k = 0; k < n; k++)
         if (c->vs[first + k].kind == K_LOCAL && c->vs[first + k].local < c->n_params)
             spill_item(c, first + k);
     for (uint32_t k = 0; k < n; k++)
         store_item(c, &c->vs[first + k], first + k, result_place(c, k));
-    if (rax_result(c->ft)) {
-        const VItem *it = &c->vs[first];
-        if (it->kind == K_SLOT)
-            load_mem(c, it->type, X64_RAX, jit_slot(c, first));
-        else
-            jit_load_item(c, it, X64_RAX);
-    }
     x64_mov_rr(&c->cb, true, X64_RSP, X64_RBP);
     x64_pop(&c->cb, X64_RBP);
     x64_ret(&c->cb);
@@ -999,9 +1232,15 @@ static void set_call_rsp(Comp *c, const FuncType *ft) {
 static void finish_call(Comp *c, const FuncType *ft) {
     for (uint32_t i = 0; i < ft->n_params; i++)
         jit_pop(c);
-    if (rax_result(ft) && (c->gpr_free & (1u << X64_RAX))) { /* also in its slot */
-        c->gpr_free &= (uint16_t) ~(1u << X64_RAX);
-        jit_push_reg(c, (uint8_t)jit_type(ft->results[0]), X64_RAX);
+    if (rax_result(ft)) { /* in rax alone */
+        uint8_t t = (uint8_t)jit_type(ft->results[0]);
+        if (c->gpr_free & (1u << X64_RAX)) {
+            c->gpr_free &= (uint16_t) ~(1u << X64_RAX);
+            jit_push_reg(c, t, X64_RAX);
+        } else {
+            jit_push_slot(c, t);
+            x64_store(&c->cb, jit_slot(c, c->h - 1), X64_RAX, 8);
+        }
         return;
     }
     for (uint32_t j = 0; j < ft->n_results; j++)
@@ -1070,10 +1309,106 @@ static void call_ref(Comp *c, const FuncType *ft, bool tail) {
     }
 }
 
-static void do_call(Comp *c, uint32_t func, bool tail) {
+/* A register argument of a direct call: the entry as it was before
+ * call_prepare spilled it, its height, its register. */
+typedef struct ArgMove {
+    VItem it;
+    uint32_t at;
+    uint8_t dst;
+} ArgMove;
+
+static uint32_t capture_args(const Comp *c, const FuncType *ft, ArgMove *m) {
+    uint32_t g = 0, x = 0, n = 0, first = c->h - ft->n_params;
+    for (uint32_t i = 0; i < ft->n_params && g + x < 12; i++) {
+        uint8_t a = next_arg_reg((uint8_t)jit_type(ft->params[i]), &g, &x);
+        if (a != X64_NOREG)
+            m[n++] = (ArgMove){c->vs[first + i], first + i, a};
+    }
+    return n;
+}
+
+/* The argument registers, after jit_spill_regs: from the registers the
+ * values were in (spilling keeps them) unless an earlier move overwrote one,
+ * else from the locals' frame slots or the operand slots. */
+static void move_args(Comp *c, const ArgMove *m, uint32_t n) {
+    uint32_t written = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        const VItem *it = &m[k].it;
+        uint32_t cls = jit_is_xmm(it->type) ? 16 : 0;
+        uint8_t src = it->kind == K_REG     ? it->reg
+                      : it->kind == K_LOCAL ? c->pin[it->local]
+                                            : X64_NOREG;
+        if (it->kind == K_CONST)
+            jit_load_item(c, it, m[k].dst);
+        else if (src != X64_NOREG && !(written & (1u << (src + cls))))
+            jit_mov_to_reg(c, it->type, m[k].dst, src);
+        else if (it->kind == K_LOCAL) /* its frame slot: flushed if pinned */
+            load_mem(c, it->type, m[k].dst, jit_local(c, it->local));
+        else
+            load_mem(c, it->type, m[k].dst, jit_slot(c, m[k].at));
+        written |= 1u << (m[k].dst + cls);
+    }
+}
+
+/* After tail_frame: the argument registers from the callee's area. */
+static void tail_args(Comp *c, const FuncType *ft) {
+    uint32_t g = 0, x = 0, k = k_of(ft);
+    for (uint32_t i = 0; i < ft->n_params && g + x < 12; i++) {
+        uint8_t t = (uint8_t)jit_type(ft->params[i]);
+        uint8_t a = next_arg_reg(t, &g, &x);
+        if (a != X64_NOREG)
+            load_mem(c, t, a, x64_mem(X64_RSP, 8 + area_disp(ft->params, i, k)));
+    }
+}
+
+/* Whether the code after a call can skip reloading r15, r14 and the pinned
+ * locals: the next instruction returns (returns: the caller saw it), no
+ * entry below the arguments is a pending read of a pinned local, and none of
+ * the results is pinned either (emit_return reads only rax and slots). */
+static bool reload_dead(const Comp *c, const FuncType *ft, bool returns) {
+    if (!returns)
+        return false;
+    for (uint32_t i = 0; i < c->h - ft->n_params; i++)
+        if (jit_is_pinned_read(c, i))
+            return false;
+    return true;
+}
+
+/* call_prepare for a direct call: the argument registers are filled before
+ * their arguments are spilled, so a local or a constant goes to its register
+ * once and from there to its slot. The arguments without a register are
+ * spilled first: a pinned local among them may live in an argument register. */
+static void prepare_direct(Comp *c, const FuncType *ft, const ArgMove *m, uint32_t n) {
+    uint32_t k = 0;
+    jit_spill_regs(c); /* flushes the pinned locals */
+    for (uint32_t i = c->h - ft->n_params; i < c->h; i++) {
+        if (k < n && m[k].at == i)
+            k++;
+        else
+            spill_item(c, i);
+    }
+    move_args(c, m, n);
+    for (k = 0; k < n; k++) {
+        VItem *it = &c->vs[m[k].at];
+        if (it->kind == K_SLOT)
+            continue;
+        VItem in_reg = {K_REG, it->type, m[k].dst, 0, 0, 0};
+        store_item(c, &in_reg, m[k].at, jit_slot(c, m[k].at));
+        if (it->kind == K_LOCAL)
+            c->local_refs[it->local]--;
+        it->kind = K_SLOT;
+    }
+}
+
+static void do_call(Comp *c, uint32_t func, bool tail, bool returns) {
     const FuncType *ft = ir_func_type(c->mod, func);
     uint32_t safepoint = 0;
-    call_prepare(c, ft->n_params);
+    ArgMove moves[12];
+    uint32_t n_moves = capture_args(c, ft, moves);
+    if (func >= c->mod->n_func_imports && !tail)
+        prepare_direct(c, ft, moves, n_moves);
+    else
+        call_prepare(c, ft->n_params);
     if (func < c->mod->n_func_imports) {
         x64_load(&c->cb, J_SCRATCH2,
                  x64_mem(J_VMCTX, (int32_t)(c->rm->offsets.funcs + 8 * func)), 8, false, true);
@@ -1083,6 +1418,7 @@ static void do_call(Comp *c, uint32_t func, bool tail) {
     c->relocs = jit_grow(c, c->relocs, &c->cap_relocs, c->n_relocs + 1, sizeof *c->relocs);
     if (tail) {
         tail_frame(c, ft);
+        tail_args(c, ft);
         x64_byte(&c->cb, 0xE9);
     } else {
         safepoint = jit_safepoint_begin(c);
@@ -1099,8 +1435,10 @@ static void do_call(Comp *c, uint32_t func, bool tail) {
     }
     /* a callee may have tail-called into another instance */
     jit_restore_rsp(c);
-    reload_context(c);
-    jit_reload_locals(c);
+    if (!reload_dead(c, ft, returns)) {
+        reload_context(c);
+        jit_reload_locals(c);
+    }
     finish_call(c, ft);
 }
 
@@ -1436,7 +1774,8 @@ static bool lower_instr(Comp *c, const Instr *in, const Instr *next, uint32_t *e
         return true;
     case OP_CALL:
     case OP_RETURN_CALL: {
-        do_call(c, in->imm.index, in->op == OP_RETURN_CALL);
+        bool returns = next && (next->op == OP_RETURN || (next->op == OP_END && c->depth == 1));
+        do_call(c, in->imm.index, in->op == OP_RETURN_CALL, returns);
         return true;
     }
     case OP_CALL_INDIRECT:
@@ -1567,6 +1906,7 @@ static bool compile_body(Comp *c) {
 /* A function this tier does not run (GC, exceptions): it traps. */
 static void compile_unsupported(Comp *c) {
     x64_reset(&c->cb);
+    c->entry = 0;
     jit_gc_comp_free(c);
     c->n_pcs = c->n_traps = c->n_relocs = c->n_stubs = c->n_consts = 0;
     c->wasm_offset = c->code->offset;
@@ -1587,7 +1927,16 @@ static bool types_v128(uint32_t n, const ValType *types) {
 /* Whether the operand stack may hold a v128 (then slots are sized 16 bytes):
  * a v128 in the signature or locals, any SIMD instruction, or v128 anywhere
  * in the module's types or globals. Conservative: it only sizes the frame. */
-static bool uses_v128(const Comp *c) {
+/* The union of pw_class over the body: one scan answers what the frame
+ * layout asks (SIMD? legacy try?). */
+static uint8_t body_ops(const Code *code) {
+    uint8_t seen = 0;
+    for (uint32_t i = 0; i < code->n_instrs; i++)
+        seen |= pw_class[code->instrs[i].op];
+    return seen;
+}
+
+static bool uses_v128(const Comp *c, uint8_t body) {
     const Module *mod = c->mod;
     if (types_v128(c->ft->n_params, c->ft->params) ||
         types_v128(c->ft->n_results, c->ft->results))
@@ -1604,10 +1953,7 @@ static bool uses_v128(const Comp *c) {
     for (uint32_t g = 0; g < mod->n_globals; g++)
         if (mod->globals[g].type.type.kind == VK_V128)
             return true;
-    for (uint32_t i = 0; i < c->code->n_instrs; i++)
-        if (op_info[c->code->instrs[i].op].prefix == 0xfd)
-            return true;
-    return false;
+    return (body & PW_SIMD) != 0;
 }
 
 static Err setup(Comp *c, const RtModule *module, uint32_t index) {
@@ -1622,6 +1968,7 @@ static Err setup(Comp *c, const RtModule *module, uint32_t index) {
     c->fuel = cfg->consume_fuel;
     c->epoch = cfg->epoch_interruption;
     c->guarded0 = mod->n_memories && rt_memory_guarded(cfg, &mod->memories[0].type);
+    c->keep_mem0 = c->guarded0;
     c->tls_limit = jit_stack_limit_tls_offset();
     c->ext = jit_cpu()->simd_ext;
     c->gpr_free = GPR_ALLOCATABLE;
@@ -1630,8 +1977,10 @@ static Err setup(Comp *c, const RtModule *module, uint32_t index) {
     for (uint32_t g = 0; g < c->code->n_local_groups; g++)
         local_bytes += (uint64_t)c->code->local_groups[g].count *
                        jit_width((uint8_t)jit_type(c->code->local_groups[g].type));
-    local_bytes += jit_eh_hidden_bytes(c->code); /* legacy try's exnrefs, after the locals */
-    uint64_t slot = uses_v128(c) ? 16 : 8;
+    uint8_t body = body_ops(c->code);
+    if (body & PW_TRY) /* legacy try's exnrefs, after the locals */
+        local_bytes += jit_eh_hidden_bytes(c->code);
+    uint64_t slot = uses_v128(c, body) ? 16 : 8;
     uint64_t frame = 24 + local_bytes + slot * (c->code->max_stack + 1);
     if (frame > (1u << 28))
         return ERR_LIMIT;
@@ -1672,6 +2021,7 @@ static void comp_free(Comp *c) {
     x64_fini(&c->cb);
     jit_gc_comp_free(c);
     mem_free(c->local_types);
+    mem_free(c->zero_skip);
     mem_free(c->local_disp);
     mem_free(c->soff);
     mem_free(c->local_refs);
@@ -1724,6 +2074,7 @@ Err jit_compile_func(const RtModule *module, uint32_t index, JFuncOut *out, Diag
     }
     out->code = c->cb.code;
     out->len = c->cb.len;
+    out->entry = c->entry;
     c->cb.code = NULL;
     out->pcs = c->pcs;
     out->n_pcs = c->n_pcs;

@@ -232,6 +232,7 @@ static _Noreturn void uncaught(ExnObj *exn) {
 
 /* Search the frames from (fp, pc) outwards while they are compiled code. */
 static _Noreturn void throw_from(ExnObj *exn, uintptr_t fp, uintptr_t pc) {
+    uintptr_t throw_fp = fp, throw_pc = pc;
     for (uint32_t n = 0; fp && n < MAX_FRAMES; n++) {
         const JModule *jm = rt_code_lookup(pc - 1);
         if (!jm)
@@ -246,6 +247,7 @@ static _Noreturn void throw_from(ExnObj *exn, uintptr_t fp, uintptr_t pc) {
         pc = ((const uintptr_t *)fp)[1];
         fp = ((const uintptr_t *)fp)[0];
     }
+    jit_capture_frames(throw_pc, throw_fp); /* the trap's backtrace: where it was thrown */
     uncaught(exn);
 }
 

@@ -9,16 +9,19 @@
  * [rsp_at_call + K - (bytes of values 0..i)], i.e. value 0 at the top, the
  * rest downwards; [rbp + 16 + ...] in the callee. A caller lays its operand
  * stack out downwards the same way, so the arguments are already in place in
- * its own slots. A function with one integer or reference result also
- * leaves it in rax, so the caller uses it without reading the area back
- * (after a host call through jit_call_array the caller loads rax from the
- * area itself). Nothing else is preserved across calls except rbp; the
- * caller reloads r15 (from [rbp - 8]), r14 (memory 0's base, guarded
- * memories, in functions that access memory, from [rbp - 16]; others may
- * pin a local in r14) and its pinned locals (jit_comp.h) afterwards.
+ * its own slots. A function with one integer or reference result returns
+ * it in rax alone, never in the area (jit_rax_result; after a host call
+ * through jit_call_array the caller loads rax from the area itself, and
+ * jit_enter hands rax back to jit_array_entry). Nothing else is preserved across calls except rbp; the
+ * caller reloads r15 (from [rbp - 8]), r14 (memory 0's base when memory 0
+ * is guarded, from [rbp - 16]; other modules may pin a local in r14) and its
+ * pinned locals (jit_comp.h) afterwards. Direct calls inside a module enter
+ * at JFuncOut.entry with r14 already memory 0's base and the pinned
+ * parameters also in registers (jit_compile.c, next_arg_reg); the start
+ * loads both (func refs, the array entry, other modules).
  *
- * Frame: [rbp - 8] vmctx, [rbp - 16] memory 0's base (functions that keep it
- * in r14; unused otherwise), then declared locals (8 or 16
+ * Frame: [rbp - 8] vmctx, [rbp - 16] memory 0's base (modules whose memory 0
+ * is guarded; unused otherwise), then declared locals (8 or 16
  * bytes each), then the operand-stack slots (entry i at its byte offset
  * below the locals, see jit_comp.h); rsp sits at the bottom of the frame
  * between instructions. Frame pointers always, so traps and profilers walk
@@ -82,6 +85,7 @@ typedef struct JCallReloc {
 typedef struct JFuncOut {
     uint8_t *code;
     uint32_t len;
+    uint32_t entry; /* where direct calls enter (register arguments, jit_compile.c) */
     JPc *pcs;
     uint32_t n_pcs;
     JTrapSite *traps;
@@ -97,6 +101,15 @@ typedef struct JFuncOut {
     struct JCatch *catches;
     uint32_t n_catches;
 } JFuncOut;
+
+/* Whether a function of this type returns its one integer or reference
+ * result in rax alone (the area's result word is not written). */
+static inline bool jit_rax_result(const FuncType *ft) {
+    if (ft->n_results != 1)
+        return false;
+    ValKind k = ft->results[0].kind;
+    return k != VK_F32 && k != VK_F64 && k != VK_V128;
+}
 
 /* Threads compiling a module of n_funcs functions with body_bytes of code:
  * EngineConfig.compile_threads (0: one per online CPU), at most
@@ -118,6 +131,9 @@ void jit_array_entry(const FuncRef *callee, VMContext *caller, ValRaw *args, uin
  * address names the trap site) and raise. */
 _Noreturn void jit_trap(uint32_t code, uintptr_t fp);
 _Noreturn void jit_trap_index(uint32_t code, uintptr_t fp, uint64_t index);
+/* Record the frames from a call at pc with frame fp for the backtrace of
+ * the trap about to be raised (an exception that leaves wasm uncaught). */
+void jit_capture_frames(uintptr_t pc, uintptr_t fp);
 /* Call a func ref that is not native code of this tier (host functions):
  * `area` is the call's argument/result area (its lowest byte; the layout of
  * the native convention for signature ft); results are written back there. */

@@ -90,11 +90,12 @@ bool jit_available(void) {
 }
 
 /* ---- the entry trampoline ----
- * void jit_enter(void *code, VMContext *vmctx, uint64_t *slots, uint64_t k):
+ * uint64_t jit_enter(void *code, VMContext *vmctx, uint64_t *slots, uint64_t k):
  * the argument area slots[0..k) (k 8-byte words, laid out as the native
  * convention's area) is copied to [rsp, rsp + 8k), the callee is called with
- * r15 = vmctx, and the k words are copied back (results). */
-void jit_enter(void *code, VMContext *vmctx, uint64_t *slots, uint64_t k);
+ * r15 = vmctx, and the k words are copied back (results); returns the
+ * callee's rax (a single integer or reference result lives only there). */
+uint64_t jit_enter(void *code, VMContext *vmctx, uint64_t *slots, uint64_t k);
 __asm__(".text\n"
         ".p2align 4\n"
         ".type jit_enter, @function\n"
@@ -125,12 +126,12 @@ __asm__(".text\n"
         "  mov -48(%rbp), %rdx\n"
         "  mov -56(%rbp), %rcx\n"
         "  mov -64(%rbp), %rsi\n"
-        "  xor %eax, %eax\n"
-        "3: cmp %rcx, %rax\n"
+        "  xor %r9d, %r9d\n"
+        "3: cmp %rcx, %r9\n"
         "  jae 4f\n"
-        "  mov (%rsi,%rax,8), %r8\n"
-        "  mov %r8, (%rdx,%rax,8)\n"
-        "  inc %rax\n"
+        "  mov (%rsi,%r9,8), %r8\n"
+        "  mov %r8, (%rdx,%r9,8)\n"
+        "  inc %r9\n"
         "  jmp 3b\n"
         "4: lea -40(%rbp), %rsp\n"
         "  pop %r15\n"
@@ -242,8 +243,10 @@ void jit_array_entry(const FuncRef *callee, VMContext *caller, ValRaw *args, uin
     if (sp > budget && sp - budget > limit)
         limit = sp - budget;
     t->stack_limit = limit;
-    jit_enter(jm->code + f->start, callee->vmctx, slots, k / 8);
+    uint64_t rax = jit_enter(jm->code + f->start, callee->vmctx, slots, k / 8);
     t->stack_limit = saved;
+    if (jit_rax_result(ft))
+        slots[k / 8 - 1] = rax; /* result 0 sits at the area's top */
     area_get((const uint8_t *)slots, k, ft->n_results, ft->results, args);
 }
 
@@ -265,6 +268,10 @@ static void capture(JitThread *t, const Activation *act, uintptr_t pc, uintptr_t
         cap->pcs[cap->n++] = ret;
         fp = ((const uintptr_t *)fp)[0];
     }
+}
+
+void jit_capture_frames(uintptr_t pc, uintptr_t fp) {
+    capture(&jit_thread, rt_activation_current(), pc, fp);
 }
 
 _Noreturn void jit_trap(uint32_t code, uintptr_t fp) {

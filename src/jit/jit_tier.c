@@ -164,7 +164,8 @@ static void link_calls(JModule *jm, JFuncOut *outs, uint32_t n, uint32_t n_impor
         for (uint32_t k = 0; k < outs[i].n_relocs; k++) {
             const JCallReloc *r = &outs[i].relocs[k];
             uint32_t pos = f->start + r->pos;
-            int32_t rel = (int32_t)(jm->funcs[r->callee - n_imports].start - (pos + 4));
+            uint32_t callee = r->callee - n_imports; /* direct calls enter at .entry */
+            int32_t rel = (int32_t)(jm->funcs[callee].start + outs[callee].entry - (pos + 4));
             memcpy(jm->code + pos, &rel, 4);
         }
     }

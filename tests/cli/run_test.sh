@@ -249,6 +249,30 @@ else
     sed 's/^/    /' "$work/err"
 fi
 
+# an exception no handler takes: a trap whose backtrace starts at the throw,
+# the same on both tiers
+cat >"$work/throw.wat" <<'WAT'
+(module
+  (tag $t (param i32))
+  (func $thrower (throw $t (i32.const 7)))
+  (func $mid (export "go") (call $thrower)))
+WAT
+for tier in jit interp; do
+    "$wasmc" run --tier $tier --invoke go "$work/throw.wat" 2>"$work/err"
+    status=$?
+    if [ $status -eq 134 ] && [ "$(sed -n 1p "$work/err")" = "wasmc: trap: uncaught exception" ] &&
+        grep -qE '^ +0: 0x[0-9a-f]{6} - thrower \(func 0\)$' "$work/err" &&
+        grep -qE '^ +1: 0x[0-9a-f]{6} - mid \(func 1\)$' "$work/err"; then
+        passed=$((passed + 1))
+    elif [ $tier = jit ] && grep -q "unavailable tier" "$work/err"; then
+        :
+    else
+        failed=$((failed + 1))
+        echo "FAIL uncaught-backtrace ($tier): status $status"
+        sed 's/^/    /' "$work/err"
+    fi
+done
+
 # --profile perfmap: one "START SIZE wasm[INDEX]:NAME" line per compiled
 # function in /tmp/perf-PID.map (the JIT; the interpreter writes none)
 check bad-profile 2 "" "bad value for '--profile'" -- --profile vtune --invoke add "$m" 1 2
