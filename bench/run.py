@@ -277,7 +277,8 @@ def make_runners(args, work):
     native = Runner("native", lambda exe, a: [exe] + a, native=True, callgrind=True)
     runners = [native] + make_wasmc_runners(args.build_dir, args.tiers)
     node = shutil.which("node")
-    for name, flags in (("node", []), ("node-liftoff", ["--liftoff", "--no-wasm-tier-up"]),
+    for name, flags in (("node", []), ("node-liftoff", ["--liftoff", "--no-wasm-tier-up",
+                                                                  "--no-wasm-dynamic-tiering"]),
                         ("node-turbofan", ["--no-liftoff"])):
         r = Runner(name, lambda w, a, f=flags: [node, "--no-warnings"] + f + [NODE_RUNNER, w] + a)
         if not node:
