@@ -132,6 +132,7 @@ typedef struct Comp {
     uint8_t ext; /* SIMD extension level usable (x64_vec_ext scale) */
     uint32_t wasm_offset; /* of the instruction being compiled */
     bool guarded0, fuel, epoch;
+    bool nan_canon; /* EngineConfig.nan_canonicalization (read per instruction) */
     /* Memory 0 is guarded and the function accesses memory or makes direct
      * calls: r14 holds memory 0's base at every direct call and direct entry
      * (a function that does neither may pin r14), [rbp - 16] keeps a copy. */

@@ -536,6 +536,22 @@ static bool da_step(DefAssign *a, const Instr *in, uint8_t *unset_read) {
     return true;
 }
 
+/* The opcodes da_step's switch names (its default changes nothing): the pass
+ * tests this byte and skips the rest, which keeps the switch's indirect
+ * jump off the common instructions (compile speed). */
+static const bool da_op[OP_COUNT] = {
+    [OP_LOCAL_GET] = true,   [OP_LOCAL_SET] = true,      [OP_LOCAL_TEE] = true,
+    [OP_BLOCK] = true,       [OP_LOOP] = true,           [OP_IF] = true,
+    [OP_ELSE] = true,        [OP_END] = true,            [OP_BR_IF] = true,
+    [OP_BR_ON_NULL] = true,  [OP_BR_ON_NON_NULL] = true, [OP_BR_ON_CAST] = true,
+    [OP_BR_ON_CAST_FAIL] = true, [OP_BR_TABLE] = true,   [OP_BR] = true,
+    [OP_RETURN] = true,      [OP_UNREACHABLE] = true,    [OP_THROW] = true,
+    [OP_THROW_REF] = true,   [OP_RETURN_CALL] = true,    [OP_RETURN_CALL_INDIRECT] = true,
+    [OP_RETURN_CALL_REF] = true, [OP_TRY_TABLE] = true,  [OP_TRY] = true,
+    [OP_CATCH] = true,       [OP_CATCH_ALL] = true,      [OP_DELEGATE] = true,
+    [OP_RETHROW] = true,
+};
+
 /* unset_read[l] = 1 for each local some read may see unassigned (n_all
  * entries, zeroed by the caller); false when not analysed. */
 static bool unset_reads(const Comp *c, uint8_t *unset_read) {
@@ -551,8 +567,10 @@ static bool unset_reads(const Comp *c, uint8_t *unset_read) {
         for (uint32_t l = 0; l < c->n_params; l++)
             a.cur[l / 64] |= 1ull << (l % 64);
         a.kinds[0] = C_FUNC;
+        const Instr *in = c->code->instrs;
         for (uint32_t i = 0; ok && a.d && i < c->code->n_instrs; i++)
-            ok = da_step(&a, &c->code->instrs[i], unset_read);
+            if (da_op[in[i].op])
+                ok = da_step(&a, &in[i], unset_read);
     }
     mem_free(a.cur);
     mem_free(a.kinds);
@@ -565,6 +583,14 @@ static bool unset_reads(const Comp *c, uint8_t *unset_read) {
  * (word j = the frame word at rbp - 24 - 8j); true when analysed. */
 static bool assigned_words(const Comp *c, uint8_t *skip, uint32_t words) {
     uint32_t n_all = c->n_params + c->n_locals;
+    bool any = false; /* a local the pass could mark (else it has nothing to find) */
+    for (uint32_t l = c->n_params; !any && l < n_all; l++) {
+        uint8_t t = c->local_types[l];
+        uint32_t j = (uint32_t)(-24 - c->local_disp[l]) / 8;
+        any = t != T_REF && t != T_V128 && j < words && !slot_by_pin(c, c->local_disp[l]);
+    }
+    if (!any)
+        return true;
     uint8_t *unset_read = mem_calloc((size_t)n_all + 1, 1);
     bool ok = unset_read && unset_reads(c, unset_read);
     for (uint32_t l = c->n_params; ok && l < n_all; l++) {
@@ -1723,7 +1749,7 @@ static bool lower_instr(Comp *c, const Instr *in, const Instr *next, uint32_t *e
         }
         return true;
     }
-    if (c->rm->engine->config.nan_canonicalization && jit_canon_lower(c, in))
+    if (c->nan_canon && jit_canon_lower(c, in))
         return true;
     if (jit_lower_numeric(c, in) || jit_lower_memory(c, in))
         return true;
@@ -1967,6 +1993,7 @@ static Err setup(Comp *c, const RtModule *module, uint32_t index) {
     const EngineConfig *cfg = &module->engine->config;
     c->fuel = cfg->consume_fuel;
     c->epoch = cfg->epoch_interruption;
+    c->nan_canon = cfg->nan_canonicalization;
     c->guarded0 = mod->n_memories && rt_memory_guarded(cfg, &mod->memories[0].type);
     c->keep_mem0 = c->guarded0;
     c->tls_limit = jit_stack_limit_tls_offset();
