@@ -661,16 +661,6 @@ static Err put_section_content(ByteBuf *b, const Module *mod, uint8_t id, Diag *
     return OK;
 }
 
-static bool has_custom_named(const Module *mod, const char *name) {
-    size_t len = strlen(name);
-    for (uint32_t i = 0; i < mod->n_customs; i++) {
-        const Name *n = &mod->customs[i].name;
-        if (n->len == len && memcmp(n->str, name, len) == 0)
-            return true;
-    }
-    return false;
-}
-
 static Err put_customs_after(ByteBuf *out, const Module *mod, uint8_t after, ByteBuf *scratch,
                              Diag *diag) {
     for (uint32_t i = 0; i < mod->n_customs; i++) {
@@ -758,7 +748,7 @@ static Err put_sections(ByteBuf *out, const Module *mod, ByteBuf *scratch, Diag 
     TRY(put_unplaced_customs(out, mod, scratch, diag));
     /* Parsed names without their raw section (e.g. a reader that keeps only the
      * parsed form) are re-encoded at the end, where producers put them. */
-    if (mod->names.present && !has_custom_named(mod, "name")) {
+    if (mod->names.present && !ir_has_custom(mod, "name")) {
         scratch->len = 0;
         bw_name_section(scratch, &mod->names);
         TRY(put_section(out, SEC_CUSTOM, scratch, diag));

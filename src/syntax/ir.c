@@ -88,6 +88,16 @@ void ir_format_valtype(ValType t, char *buf, size_t size) {
                  ir_heap_type_name(t.heap) ? ir_heap_type_name(t.heap) : "bot");
 }
 
+bool ir_has_custom(const Module *mod, const char *name) {
+    size_t len = strlen(name);
+    for (uint32_t i = 0; i < mod->n_customs; i++) {
+        const Name *n = &mod->customs[i].name;
+        if (n->len == len && memcmp(n->str, name, len) == 0)
+            return true;
+    }
+    return false;
+}
+
 const Name *ir_name_of(const NameMap *map, uint32_t index) {
     uint32_t lo = 0, hi = map->n;
     while (lo < hi) {

@@ -400,6 +400,8 @@ void ir_format_valtype(ValType t, char *buf, size_t size);
 /* The name `map` gives `index` (binary search: entries are sorted); NULL if
  * none. */
 const Name *ir_name_of(const NameMap *map, uint32_t index);
+/* Whether the module keeps a raw custom section called `name`. */
+bool ir_has_custom(const Module *mod, const char *name);
 
 /* The function type of function `func_index` (imports included). */
 const FuncType *ir_func_type(const Module *mod, uint32_t func_index);

@@ -241,11 +241,8 @@ static int by_index(const void *a, const void *b) {
 static Err names_from_ids(WatParser *p) {
     const StrMap *ids = &p->names[SP_FUNC];
     Module *mod = p->mod;
-    if (!ids->len || mod->names.present)
+    if (!ids->len || mod->names.present || ir_has_custom(mod, "name"))
         return OK;
-    for (uint32_t i = 0; i < mod->n_customs; i++)
-        if (mod->customs[i].name.len == 4 && memcmp(mod->customs[i].name.str, "name", 4) == 0)
-            return OK;
     NameAssoc *entries = arena_alloc(p->arena, ids->len * sizeof *entries);
     if (!entries)
         return FAIL_NOMEM(p->diag);

@@ -599,13 +599,6 @@ static void put_custom(Printer *p, Name name, uint8_t after, const uint8_t *byte
     buf_byte(p->out, ')');
 }
 
-static bool has_name_section(const Module *mod) {
-    for (uint32_t i = 0; i < mod->n_customs; i++)
-        if (mod->customs[i].name.len == 4 && memcmp(mod->customs[i].name.str, "name", 4) == 0)
-            return true;
-    return false;
-}
-
 /* Parsed names without their raw section: the writer re-encodes them as a
  * "name" section at the end; print that section so the text encodes the same. */
 static Err put_encoded_names(Printer *p, Diag *diag) {
@@ -639,7 +632,7 @@ static Err put_customs(Printer *p, Diag *diag) {
            of the binary leaves no trace in the text */
         put_custom(p, cs->name, bin_text_placement(mod, cs->after), cs->bytes, cs->len);
     }
-    if (mod->names.present && !has_name_section(mod))
+    if (mod->names.present && !ir_has_custom(mod, "name"))
         TRY(put_encoded_names(p, diag));
     return OK;
 }
