@@ -536,22 +536,6 @@ static bool da_step(DefAssign *a, const Instr *in, uint8_t *unset_read) {
     return true;
 }
 
-/* The opcodes da_step's switch names (its default changes nothing): the pass
- * tests this byte and skips the rest, which keeps the switch's indirect
- * jump off the common instructions (compile speed). */
-static const bool da_op[OP_COUNT] = {
-    [OP_LOCAL_GET] = true,   [OP_LOCAL_SET] = true,      [OP_LOCAL_TEE] = true,
-    [OP_BLOCK] = true,       [OP_LOOP] = true,           [OP_IF] = true,
-    [OP_ELSE] = true,        [OP_END] = true,            [OP_BR_IF] = true,
-    [OP_BR_ON_NULL] = true,  [OP_BR_ON_NON_NULL] = true, [OP_BR_ON_CAST] = true,
-    [OP_BR_ON_CAST_FAIL] = true, [OP_BR_TABLE] = true,   [OP_BR] = true,
-    [OP_RETURN] = true,      [OP_UNREACHABLE] = true,    [OP_THROW] = true,
-    [OP_THROW_REF] = true,   [OP_RETURN_CALL] = true,    [OP_RETURN_CALL_INDIRECT] = true,
-    [OP_RETURN_CALL_REF] = true, [OP_TRY_TABLE] = true,  [OP_TRY] = true,
-    [OP_CATCH] = true,       [OP_CATCH_ALL] = true,      [OP_DELEGATE] = true,
-    [OP_RETHROW] = true,
-};
-
 /* unset_read[l] = 1 for each local some read may see unassigned (n_all
  * entries, zeroed by the caller); false when not analysed. */
 static bool unset_reads(const Comp *c, uint8_t *unset_read) {
@@ -567,10 +551,8 @@ static bool unset_reads(const Comp *c, uint8_t *unset_read) {
         for (uint32_t l = 0; l < c->n_params; l++)
             a.cur[l / 64] |= 1ull << (l % 64);
         a.kinds[0] = C_FUNC;
-        const Instr *in = c->code->instrs;
         for (uint32_t i = 0; ok && a.d && i < c->code->n_instrs; i++)
-            if (da_op[in[i].op])
-                ok = da_step(&a, &in[i], unset_read);
+            ok = da_step(&a, &c->code->instrs[i], unset_read);
     }
     mem_free(a.cur);
     mem_free(a.kinds);

@@ -12,13 +12,14 @@
  * its own slots. A function with one integer or reference result returns
  * it in rax alone, never in the area (jit_rax_result; after a host call
  * through jit_call_array the caller loads rax from the area itself, and
- * jit_enter hands rax back to jit_array_entry). Nothing else is preserved across calls except rbp; the
- * caller reloads r15 (from [rbp - 8]), r14 (memory 0's base when memory 0
- * is guarded, from [rbp - 16]; other modules may pin a local in r14) and its
- * pinned locals (jit_comp.h) afterwards. Direct calls inside a module enter
- * at JFuncOut.entry with r14 already memory 0's base and the pinned
- * parameters also in registers (jit_compile.c, next_arg_reg); the start
- * loads both (func refs, the array entry, other modules).
+ * jit_enter hands rax back to jit_array_entry). Nothing else is preserved
+ * across calls except rbp; the caller reloads r15 (from [rbp - 8]), r14
+ * (memory 0's base when memory 0 is guarded, from [rbp - 16]; other modules
+ * may pin a local in r14) and its pinned locals (jit_comp.h) afterwards.
+ * Direct calls inside a module enter at JFuncOut.entry with r14 already
+ * memory 0's base and the pinned parameters also in registers
+ * (jit_compile.c, next_arg_reg); the start loads both (func refs, the
+ * array entry, other modules).
  *
  * Frame: [rbp - 8] vmctx, [rbp - 16] memory 0's base (modules whose memory 0
  * is guarded; unused otherwise), then declared locals (8 or 16
