@@ -165,6 +165,22 @@ typedef struct FileResult {
     uint64_t elapsed_ns;
 } FileResult;
 
+/* A command another runtime's script expects that runtime's choice of
+ * (wast_deviations.c): reported not run, never failed. */
+typedef struct WastDeviation {
+    char *file;     /* the script's path or a suffix of it after a '/' */
+    uint32_t line;  /* of the command */
+    char *reason;
+} WastDeviation;
+
+typedef VEC(WastDeviation) WastDeviations;
+
+/* Read a deviations file into *out (appending); false with a message in err. */
+bool wast_deviations_load(const char *path, WastDeviations *out, char *err, size_t size);
+void wast_deviations_free(WastDeviations *d);
+/* Does d name a command of the script at `path`? */
+bool wast_deviation_in_file(const WastDeviation *d, const char *path);
+
 typedef struct RunOptions {
     bool verbose;    /* list failures and message mismatches */
     bool roundtrip;  /* write/print round trips for every decoded module */
@@ -172,6 +188,7 @@ typedef struct RunOptions {
     bool custom_annotations; /* the text parser supports (@custom ...) */
     const char *save_dir;    /* --save-failing: where failed print round trips go */
     const Tier *tier;        /* --tier; NULL: cli_default_tier() */
+    const WastDeviations *deviations; /* --deviations */
 } RunOptions;
 
 /* --tier NAME ("interp", "jit"): the tier, or NULL when unknown or not

@@ -21,6 +21,7 @@ typedef struct WastArgs {
     bool timing;
     bool isolate;       /* each file in a child process */
     int timeout_s;      /* per file, when isolated; 0 = none */
+    WastDeviations deviations;
     VEC(const char *) inputs; /* borrowed from argv */
 } WastArgs;
 
@@ -51,7 +52,11 @@ static void usage(FILE *out) {
             "                    file, so a crash or hang fails only that file)\n"
             "  --timeout S       per-file time limit in seconds when isolated (default 600;\n"
             "                    0 = none)\n"
-            "  --tier T          execution tier: interp or jit (default: jit on x86-64)\n");
+            "  --tier T          execution tier: interp or jit (default: jit on x86-64)\n"
+            "  --deviations F    commands to report not run, one 'PATH:LINE reason' per line\n"
+            "                    (scripts of other runtimes that expect that runtime's own\n"
+            "                    choices where the spec differs); a line naming no command\n"
+            "                    fails its script\n");
 }
 
 static bool parse_count(const char *s, int *out) {
@@ -89,6 +94,13 @@ static int parse_args(int argc, char **argv, WastArgs *a) {
                 fprintf(stderr, "wasmc wast: unknown or unavailable tier '%s'\n", argv[i]);
                 return 2;
             }
+        } else if (strcmp(arg, "--deviations") == 0 && i + 1 < argc) {
+            char err[256];
+            if (!wast_deviations_load(argv[++i], &a->deviations, err, sizeof err)) {
+                fprintf(stderr, "wasmc wast: --deviations: %s\n", err);
+                return 2;
+            }
+            a->opt.deviations = &a->deviations;
         } else if (strcmp(arg, "--no-isolate") == 0) {
             a->isolate = false;
         } else if (strcmp(arg, "--timeout") == 0 && next_count(argc, argv, &i, &n)) {
@@ -386,6 +398,7 @@ int cli_wast(int argc, char **argv) {
         status = run_all(&files, &a) ? 1 : 0;
     }
     free_files(&files);
+    wast_deviations_free(&a.deviations);
     VEC_FREE(&a.inputs);
     return status;
 }

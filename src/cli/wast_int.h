@@ -37,6 +37,12 @@ typedef struct HostRef {
     ExternObj *obj;
 } HostRef;
 
+/* A deviation (--deviations) naming a command of this script. */
+typedef struct FileDeviation {
+    const WastDeviation *dev;
+    bool used; /* a command is at its line */
+} FileDeviation;
+
 typedef struct Runner {
     FileResult *res;
     const RunOptions *opt;
@@ -56,6 +62,7 @@ typedef struct Runner {
     WastUnits defs, insts;
     VEC(BadName) bad_names;
     VEC(HostRef) hostrefs;
+    VEC(FileDeviation) deviations;
     struct WastComp *comp;  /* component state (wast_component.c), made on first use */
 } Runner;
 

@@ -429,10 +429,7 @@ static void run_failing_instantiation(Runner *r, const WastCommand *cmd, RunKind
     rt_module_release(module);
 }
 
-/* Commands that are not run in a file gated by its flags. */
-static bool file_gated(Runner *r, const WastCommand *cmd) {
-    if (!r->file_gate)
-        return false;
+static RunKind run_kind_of(const WastCommand *cmd) {
     static const RunKind kinds[] = {
         [CMD_MODULE] = RK_MODULE,
         [CMD_INSTANCE] = RK_INSTANCE,
@@ -450,14 +447,34 @@ static bool file_gated(Runner *r, const WastCommand *cmd) {
         [CMD_ASSERT_INVALID_CUSTOM] = RK_INVALID_CUSTOM,
         [CMD_UNSUPPORTED] = RK_UNSUPPORTED,
     };
-    report_not_run(r->res, cmd->kind < sizeof kinds / sizeof kinds[0] ? kinds[cmd->kind]
-                                                                       : RK_UNSUPPORTED);
+    return cmd->kind < sizeof kinds / sizeof kinds[0] ? kinds[cmd->kind] : RK_UNSUPPORTED;
+}
+
+/* Commands that are not run in a file gated by its flags. */
+static bool file_gated(Runner *r, const WastCommand *cmd) {
+    if (!r->file_gate)
+        return false;
+    report_not_run(r->res, run_kind_of(cmd));
     report_keyword(r->res, r->file_gate);
     return true;
 }
 
+/* A command --deviations lists: not run. */
+static bool known_deviation(Runner *r, const WastCommand *cmd) {
+    for (size_t i = 0; i < r->deviations.len; i++) {
+        FileDeviation *fd = &r->deviations.data[i];
+        if (fd->dev->line == cmd->line) {
+            fd->used = true;
+            report_not_run(r->res, run_kind_of(cmd));
+            report_keyword(r->res, "known deviation");
+            return true;
+        }
+    }
+    return false;
+}
+
 static void run_command(Runner *r, const WastCommand *cmd) {
-    if (file_gated(r, cmd) || wast_comp_command(r, cmd))
+    if (file_gated(r, cmd) || known_deviation(r, cmd) || wast_comp_command(r, cmd))
         return;
     switch ((WastCmdKind)cmd->kind) {
     case CMD_MODULE: run_module(r, cmd); return;
@@ -559,8 +576,32 @@ static void runner_teardown(Runner *r) {
     VEC_FREE(&r->insts);
     VEC_FREE(&r->bad_names);
     VEC_FREE(&r->hostrefs);
+    VEC_FREE(&r->deviations);
     rt_engine_delete(r->engine);
     mod_registry_delete(r->own_reg);
+}
+
+/* The --deviations entries naming this script. */
+static bool collect_deviations(Runner *r) {
+    const WastDeviations *all = r->opt->deviations;
+    for (size_t i = 0; all && i < all->len; i++)
+        if (wast_deviation_in_file(&all->data[i], r->res->display) &&
+            !VEC_PUSH(&r->deviations, ((FileDeviation){.dev = &all->data[i]})))
+            return false;
+    return true;
+}
+
+/* A listed line with no command: the list no longer matches the script. */
+static void fail_unused_deviations(Runner *r) {
+    static const char reason[] = "--deviations names a line with no command";
+    for (size_t i = 0; i < r->deviations.len; i++) {
+        const WastDeviation *d = r->deviations.data[i].dev;
+        if (r->deviations.data[i].used)
+            continue;
+        char detail[512];
+        snprintf(detail, sizeof detail, "%s (%s)", reason, d->reason);
+        report_fail(r->res, RK_SCRIPT, BLAME_RUNNER, d->line, 0, reason, detail);
+    }
 }
 
 /* `text`: the script's source, for its `;;!` flags. */
@@ -577,6 +618,11 @@ static void run_script(FileResult *res, const RunOptions *opt, const Script *scr
         FAIL_NOMEM(&diag);
         fail_script(res, &diag);
     }
+    if (!collect_deviations(&r)) {
+        Diag diag;
+        FAIL_NOMEM(&diag);
+        fail_script(res, &diag);
+    }
     for (uint32_t i = 0; r.reg && i < script->n_commands; i++) {
         if (res->progress) {
             res->progress[0] = script->commands[i].line;
@@ -584,6 +630,7 @@ static void run_script(FileResult *res, const RunOptions *opt, const Script *scr
         }
         run_command(&r, &script->commands[i]);
     }
+    fail_unused_deviations(&r);
     runner_teardown(&r);
 }
 
