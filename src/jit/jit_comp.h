@@ -96,6 +96,8 @@ typedef struct JConst {
 
 typedef struct Comp {
     jmp_buf fail; /* allocation failure */
+    Arena *arena; /* the function's scratch (JScratch), reset after it */
+    struct BodyScan *scan; /* what the scan before compiling found (jit_compile.c) */
     const RtModule *rm;
     const Module *mod;
     const FuncType *ft;
@@ -105,7 +107,7 @@ typedef struct Comp {
     uint32_t k_bytes;            /* max(param bytes, result bytes) */
     uint32_t local_bytes;        /* declared locals' bytes */
     uint8_t *local_types;        /* JType per local (params first) */
-    uint8_t *zero_skip;          /* prologue: frame words it need not zero (freed with c) */
+    uint8_t *zero_skip;          /* prologue: frame words it need not zero */
     int32_t *local_disp;         /* rbp displacement per local */
     uint32_t *soff;              /* operand entry i at byte offset soff[i] */
     int32_t frame;               /* bytes below rbp */
@@ -123,6 +125,7 @@ typedef struct Comp {
     uint32_t n_stubs, cap_stubs;
     JPc *pcs;
     uint32_t n_pcs, cap_pcs;
+    uint32_t pc_last; /* pcs[n_pcs - 1].native, UINT32_MAX when there is none */
     JTrapSite *traps;
     uint32_t n_traps, cap_traps;
     JCallReloc *relocs;
@@ -166,22 +169,75 @@ static inline bool jit_is_pinned_read(const Comp *c, uint32_t i) {
 void jit_flush_locals(Comp *c);
 /* Every pinned local from its frame slot (after a wasm call; landing pads). */
 void jit_reload_locals(Comp *c);
-/* If the top entry is a pending read of a pinned local, pop it and return
- * its register in *reg (read-only: never freed or written). */
-bool jit_pop_pinned(Comp *c, uint8_t *reg);
 /* f32, f64 and v128 live in XMM registers, the rest in GPRs. */
-bool jit_is_xmm(uint8_t type);
-uint8_t jit_alloc(Comp *c, bool xmm);
-void jit_free_reg(Comp *c, uint8_t type, uint8_t reg);
-void jit_push_reg(Comp *c, uint8_t type, uint8_t reg);
-void jit_push_const(Comp *c, uint8_t type, uint64_t v);
+static inline bool jit_is_xmm(uint8_t type) {
+    return type == T_F32 || type == T_F64 || type == T_V128;
+}
+uint8_t jit_alloc_spill(Comp *c, bool xmm);
+/* A free register of the class (spilling the lowest entry in one if need
+ * be). Inline: nearly every instruction allocates. */
+static inline uint8_t jit_alloc(Comp *c, bool xmm) {
+    uint16_t *mask = xmm ? &c->xmm_free : &c->gpr_free;
+    if (!*mask)
+        return jit_alloc_spill(c, xmm);
+    uint8_t r = (uint8_t)__builtin_ctz(*mask);
+    *mask &= (uint16_t) ~(1u << r);
+    return r;
+}
+static inline void jit_free_reg(Comp *c, uint8_t type, uint8_t reg) {
+    if (jit_is_xmm(type))
+        c->xmm_free |= (uint16_t)(1u << reg);
+    else
+        c->gpr_free |= (uint16_t)(1u << reg);
+}
+/* The push and pop below run for nearly every instruction: inline. */
+static inline void jit_push_item(Comp *c, VItem it) {
+    uint32_t h = c->h;
+    c->soff[h + 1] = c->soff[h] + jit_width(it.type);
+    c->vs[h] = it;
+    c->h = h + 1;
+}
+static inline void jit_push_reg(Comp *c, uint8_t type, uint8_t reg) {
+    jit_push_item(c, (VItem){K_REG, type, reg, 0, 0, 0});
+}
+static inline void jit_push_const(Comp *c, uint8_t type, uint64_t v) {
+    jit_push_item(c, (VItem){K_CONST, type, 0, 0, v, 0});
+}
 void jit_push_v128(Comp *c, uint64_t lo, uint64_t hi);
 void jit_push_slot(Comp *c, uint8_t type);
+static inline VItem jit_pop(Comp *c) {
+    VItem it = c->vs[--c->h];
+    if (it.kind == K_LOCAL)
+        c->local_refs[it.local]--;
+    return it;
+}
 /* Pop into a register the caller owns (may be the entry's own register). */
-uint8_t jit_pop_reg(Comp *c, uint8_t *out_type);
+uint8_t jit_pop_reg_slow(Comp *c, uint8_t *out_type);
+static inline uint8_t jit_pop_reg(Comp *c, uint8_t *out_type) {
+    const VItem *top = &c->vs[c->h - 1];
+    if (top->kind != K_REG)
+        return jit_pop_reg_slow(c, out_type);
+    c->h--;
+    if (out_type)
+        *out_type = top->type;
+    return top->reg;
+}
+/* If the top entry is a pending read of a pinned local, pop it and return
+ * its register in *reg (read-only: never freed or written). */
+static inline bool jit_pop_pinned(Comp *c, uint8_t *reg) {
+    const VItem *top = &c->vs[c->h - 1];
+    if (top->kind != K_LOCAL || c->pin[top->local] == X64_NOREG)
+        return false;
+    *reg = c->pin[top->local];
+    c->local_refs[top->local]--;
+    c->h--;
+    return true;
+}
 /* Pop; a constant that fits a sign-extended imm32 is returned as such. */
-bool jit_pop_imm(Comp *c, int32_t *out_imm);
-VItem jit_pop(Comp *c);
+bool jit_pop_imm_const(Comp *c, int32_t *out_imm);
+static inline bool jit_pop_imm(Comp *c, int32_t *out_imm) {
+    return c->vs[c->h - 1].kind == K_CONST && jit_pop_imm_const(c, out_imm);
+}
 /* Load an item's value into register r. */
 void jit_load_item(Comp *c, const VItem *it, uint8_t r);
 void jit_spill_regs(Comp *c);

@@ -5,8 +5,8 @@
  * tail calls, host calls), frames and prologues (stack-limit check, locals
  * zeroed only where a read may see them unassigned, fuel, epochs), trap stubs
  * and the driver over a validated function body. Numeric and memory ops are in jit_lower.c.
- * Every allocation failure longjmps to Comp.fail; the scratch dies with the
- * Comp. */
+ * Every allocation failure longjmps to Comp.fail; the scratch lives in the
+ * worker's JScratch arena, reset after each function. */
 #include "jit_comp.h"
 #include "jit_gc.h"
 
@@ -33,15 +33,46 @@ void *jit_grow(Comp *c, void *p, uint32_t *cap, uint32_t need, size_t elem) {
     return q;
 }
 
+struct JScratch {
+    Arena arena; /* everything a function's compile frees when it ends */
+    CodeBuf cb;  /* the code is copied out; labels and fix-ups are reused */
+    /* the pc map, trap table and call relocations, copied out like the code */
+    JPc *pcs;
+    JTrapSite *traps;
+    JCallReloc *relocs;
+    uint32_t cap_pcs, cap_traps, cap_relocs;
+    const Module *v128_of; /* module_v128's answer for this module, */
+    bool v128;             /* asked once per module rather than per function */
+};
+
+/* A scratch array in the function's arena (stubs, constants, analyses):
+ * nothing to free on any path, since the arena is reset after the
+ * function. Growth doubles; out of memory longjmps to c->fail. */
+static void *scratch_grow(Comp *c, void *p, uint32_t *cap, uint32_t need, size_t elem) {
+    if (need <= *cap)
+        return p;
+    uint32_t n = *cap ? *cap * 2 : 32;
+    while (n < need)
+        n *= 2;
+    void *q = arena_resize(c->arena, p, (size_t)*cap * elem, (size_t)n * elem);
+    if (!q)
+        longjmp(c->fail, 1);
+    *cap = n;
+    return q;
+}
+
+/* The pc map: native offset -> wasm offset, one entry per position (an
+ * instruction that emitted no code takes over its predecessor's entry). */
 static inline void pc_record(Comp *c, uint32_t wasm) {
     uint32_t at = c->cb.len;
-    if (c->n_pcs && c->pcs[c->n_pcs - 1].native == at) {
+    if (at == c->pc_last) {
         c->pcs[c->n_pcs - 1].wasm = wasm;
         return;
     }
     if (c->n_pcs >= c->cap_pcs)
         c->pcs = jit_grow(c, c->pcs, &c->cap_pcs, c->n_pcs + 1, sizeof *c->pcs);
     c->pcs[c->n_pcs++] = (JPc){at, wasm};
+    c->pc_last = at;
 }
 
 void jit_trap_site(Comp *c, uint32_t code) {
@@ -50,7 +81,7 @@ void jit_trap_site(Comp *c, uint32_t code) {
 }
 
 uint32_t jit_stub_index(Comp *c, uint32_t code, uint8_t index_reg) {
-    c->stubs = jit_grow(c, c->stubs, &c->cap_stubs, c->n_stubs + 1, sizeof *c->stubs);
+    c->stubs = scratch_grow(c, c->stubs, &c->cap_stubs, c->n_stubs + 1, sizeof *c->stubs);
     uint32_t label = x64_label(&c->cb);
     c->stubs[c->n_stubs++] = (JStub){label, code, c->wasm_offset, index_reg};
     return label;
@@ -71,10 +102,6 @@ JType jit_type(ValType t) {
     case VK_V128: return T_V128;
     default: return T_REF;
     }
-}
-
-bool jit_is_xmm(uint8_t type) {
-    return type == T_F32 || type == T_F64 || type == T_V128;
 }
 
 /* Operand slots grow downwards below the declared locals. */
@@ -135,67 +162,31 @@ void jit_call_c(Comp *c, const void *fn) {
 
 static void spill_item(Comp *c, uint32_t i);
 
-uint8_t jit_alloc(Comp *c, bool xmm) {
+/* jit_alloc when every register of the class is taken: the lowest entry
+ * in one goes to its slot. */
+uint8_t jit_alloc_spill(Comp *c, bool xmm) {
+    for (uint32_t i = 0; i < c->h; i++)
+        if (c->vs[i].kind == K_REG && jit_is_xmm(c->vs[i].type) == xmm) {
+            spill_item(c, i);
+            break;
+        }
     uint16_t *mask = xmm ? &c->xmm_free : &c->gpr_free;
-    if (!*mask) {
-        for (uint32_t i = 0; i < c->h; i++)
-            if (c->vs[i].kind == K_REG && jit_is_xmm(c->vs[i].type) == xmm) {
-                spill_item(c, i);
-                break;
-            }
-    }
     uint8_t r = (uint8_t)__builtin_ctz(*mask);
     *mask &= (uint16_t) ~(1u << r);
     return r;
 }
 
-void jit_free_reg(Comp *c, uint8_t type, uint8_t reg) {
-    if (jit_is_xmm(type))
-        c->xmm_free |= (uint16_t)(1u << reg);
-    else
-        c->gpr_free |= (uint16_t)(1u << reg);
-}
-
-static void push_item(Comp *c, VItem it) {
-    c->soff[c->h + 1] = c->soff[c->h] + jit_width(it.type);
-    c->vs[c->h++] = it;
-}
-
-void jit_push_reg(Comp *c, uint8_t type, uint8_t reg) {
-    push_item(c, (VItem){K_REG, type, reg, 0, 0, 0});
-}
-
-void jit_push_const(Comp *c, uint8_t type, uint64_t v) {
-    push_item(c, (VItem){K_CONST, type, 0, 0, v, 0});
-}
-
 void jit_push_v128(Comp *c, uint64_t lo, uint64_t hi) {
-    push_item(c, (VItem){K_CONST, T_V128, 0, 0, lo, hi});
+    jit_push_item(c, (VItem){K_CONST, T_V128, 0, 0, lo, hi});
 }
 
 static void push_local(Comp *c, uint32_t local) {
     c->local_refs[local]++;
-    push_item(c, (VItem){K_LOCAL, c->local_types[local], 0, local, 0, 0});
+    jit_push_item(c, (VItem){K_LOCAL, c->local_types[local], 0, local, 0, 0});
 }
 
 void jit_push_slot(Comp *c, uint8_t type) {
-    push_item(c, (VItem){K_SLOT, type, 0, 0, 0, 0});
-}
-
-VItem jit_pop(Comp *c) {
-    VItem it = c->vs[--c->h];
-    if (it.kind == K_LOCAL)
-        c->local_refs[it.local]--;
-    return it;
-}
-
-bool jit_pop_pinned(Comp *c, uint8_t *reg) {
-    const VItem *top = &c->vs[c->h - 1];
-    if (top->kind != K_LOCAL || c->pin[top->local] == X64_NOREG)
-        return false;
-    *reg = c->pin[top->local];
-    jit_pop(c);
-    return true;
+    jit_push_item(c, (VItem){K_SLOT, type, 0, 0, 0, 0});
 }
 
 static void load_mem(Comp *c, uint8_t type, uint8_t r, X64Mem m) {
@@ -242,7 +233,8 @@ void jit_load_item(Comp *c, const VItem *it, uint8_t r) {
     }
 }
 
-uint8_t jit_pop_reg(Comp *c, uint8_t *out_type) {
+/* jit_pop_reg for an entry not in a register. */
+uint8_t jit_pop_reg_slow(Comp *c, uint8_t *out_type) {
     uint32_t at = c->h - 1;
     VItem it = jit_pop(c);
     if (out_type)
@@ -257,9 +249,10 @@ uint8_t jit_pop_reg(Comp *c, uint8_t *out_type) {
     return r;
 }
 
-bool jit_pop_imm(Comp *c, int32_t *out_imm) {
+/* jit_pop_imm for a constant on top. */
+bool jit_pop_imm_const(Comp *c, int32_t *out_imm) {
     const VItem *top = &c->vs[c->h - 1];
-    if (top->kind != K_CONST || jit_is_xmm(top->type) || top->type == T_V128)
+    if (jit_is_xmm(top->type) || top->type == T_V128)
         return false;
     int64_t v = top->type == T_I32 ? (int64_t)(int32_t)(uint32_t)top->c : (int64_t)top->c;
     if (v < INT32_MIN || v > INT32_MAX)
@@ -436,13 +429,36 @@ static bool slot_by_pin(const Comp *c, int32_t disp) {
     return false;
 }
 
-/* ---- definite assignment: which locals a read can see unassigned ----
- * A forward pass over the structured body with one bit per local (1:
- * assigned on every path to here). A label's state after its end is the
- * meet of the fall-through and every branch to it; a loop's head needs
- * nothing, since bits only get set along a path. Unreachable code has every
- * bit set. Exception handlers could see any state: functions with try or
- * try_table are not analysed. */
+/* ---- the scan before compiling ----
+ * One pass over the body finds what the frame layout, the choice of pinned
+ * locals and the prologue's zeroing ask: which kinds of instruction occur,
+ * each local's weighted uses and deepest write, the weighted calls, and
+ * which locals a read may see unassigned (definite assignment). */
+
+/* What the scan looks at, per opcode, in one byte load. PW_HAND: the row's
+ * stack effect is a hand rule ("*" in opcodes.def); every control
+ * instruction, local access and call has one, so the scan's switch sees
+ * only these rows, and a new control instruction cannot slip past it. */
+enum { PW_FOREIGN = 1, PW_MEM = 2, PW_SIMD = 4, PW_TRY = 8, PW_HAND = 16 };
+#define PW_BITS(name, prefix, imm, stack, feat)                                                    \
+    (((feat) == FEAT_GC || (feat) == FEAT_EH || (feat) == FEAT_EH_LEGACY ? PW_FOREIGN : 0) |       \
+     ((imm) == IMM_MEMARG || (imm) == IMM_MEMARG_LANE ? PW_MEM : 0) |                              \
+     ((prefix) == 0xfd ? PW_SIMD : 0) | (OP_##name == OP_TRY ? PW_TRY : 0) |                       \
+     ((stack)[0] == '*' ? PW_HAND : 0))
+static const uint8_t pw_class[OP_COUNT] = {
+#define OP(name, prefix, code, imm, stack, text, feat)                                             \
+    [OP_##name] = (uint8_t)PW_BITS(name, prefix, imm, stack, feat),
+#include "syntax/opcodes.def"
+#undef OP
+};
+#undef PW_BITS
+
+/* Definite assignment: a forward pass over the structured body with one
+ * bit per local (1: assigned on every path to here). A label's state after
+ * its end is the meet of the fall-through and every branch to it; a loop's
+ * head needs nothing, since bits only get set along a path. Unreachable
+ * code has every bit set. Exception handlers could see any state: functions
+ * with try or try_table are not analysed. */
 #define DA_MAX_WORDS (1u << 16)
 
 typedef struct DefAssign {
@@ -450,8 +466,29 @@ typedef struct DefAssign {
     uint64_t *cur;  /* the state here */
     uint64_t *ends; /* per open control f: its end's state at 2f, its entry at 2f+1 */
     uint8_t *kinds; /* per open control: C_FUNC, C_BLOCK, C_LOOP, C_IF */
-    uint32_t d;     /* open controls */
+    uint32_t d;     /* open controls; 0: done, or not analysing */
 } DefAssign;
+
+/* A local.get inside a loop: weighed once every write is known. */
+typedef struct LoopRead {
+    uint32_t local, depth;
+} LoopRead;
+
+/* The scan's findings (in the function's arena). */
+typedef struct BodyScan {
+    uint8_t seen;        /* the union of pw_class over the body */
+    bool direct;         /* a direct call of a defined function */
+    bool analysed;       /* unset_read is the definite-assignment answer */
+    uint32_t calls;      /* calls weighted by loop depth */
+    uint32_t *w;         /* per local: weighted uses (LoopRead's still to add) */
+    uint8_t *written;    /* per local: 1 + the deepest loop depth of a write (0: none) */
+    LoopRead *reads;     /* reads inside loops */
+    uint32_t n_reads;
+    uint8_t *unset_read; /* per local: some read may see it unassigned */
+    uint32_t *loop_ends; /* the open loops' end indices (popped lazily) */
+    uint32_t depth;      /* open loops */
+    DefAssign da;
+} BodyScan;
 
 static uint64_t *da_state(const DefAssign *a, uint32_t f, uint32_t which) {
     return a->ends + ((size_t)f * 2 + which) * a->nw;
@@ -468,10 +505,21 @@ static void da_branch(DefAssign *a, uint32_t depth) {
         da_meet(da_state(a, f, 0), a->cur, a->nw);
 }
 
+/* States are a word or two: plain loops beat calls to memset and memcpy. */
+static void da_fill(uint64_t *dst, uint32_t nw) {
+    for (uint32_t w = 0; w < nw; w++)
+        dst[w] = UINT64_MAX;
+}
+
+static void da_copy(uint64_t *dst, const uint64_t *src, uint32_t nw) {
+    for (uint32_t w = 0; w < nw; w++)
+        dst[w] = src[w];
+}
+
 static void da_open(DefAssign *a, uint8_t kind) {
     a->kinds[a->d] = kind;
-    memset(da_state(a, a->d, 0), 0xff, (size_t)a->nw * 8);
-    memcpy(da_state(a, a->d, 1), a->cur, (size_t)a->nw * 8);
+    da_fill(da_state(a, a->d, 0), a->nw);
+    da_copy(da_state(a, a->d, 1), a->cur, a->nw);
     a->d++;
 }
 
@@ -483,22 +531,16 @@ static void da_end(DefAssign *a) {
         da_meet(a->cur, da_state(a, f, 0), a->nw);
 }
 
-/* One instruction; false: not analysable (exception handling). */
-static bool da_step(DefAssign *a, const Instr *in, uint8_t *unset_read) {
-    uint32_t l = in->imm.index;
+/* One instruction's control flow (local accesses: scan_get, scan_set);
+ * false: not analysable (exception handling). */
+static bool da_step(DefAssign *a, const Instr *in) {
     switch (in->op) {
-    case OP_LOCAL_GET:
-        if (!(a->cur[l / 64] >> (l % 64) & 1))
-            unset_read[l] = 1;
-        return true;
-    case OP_LOCAL_SET:
-    case OP_LOCAL_TEE: a->cur[l / 64] |= 1ull << (l % 64); return true;
     case OP_BLOCK: da_open(a, C_BLOCK); return true;
     case OP_LOOP: da_open(a, C_LOOP); return true;
     case OP_IF: da_open(a, C_IF); return true;
     case OP_ELSE:
         da_meet(da_state(a, a->d - 1, 0), a->cur, a->nw);
-        memcpy(a->cur, da_state(a, a->d - 1, 1), (size_t)a->nw * 8);
+        da_copy(a->cur, da_state(a, a->d - 1, 1), a->nw);
         a->kinds[a->d - 1] = C_BLOCK;
         return true;
     case OP_END:
@@ -509,14 +551,14 @@ static bool da_step(DefAssign *a, const Instr *in, uint8_t *unset_read) {
         return true;
     case OP_BR_IF:
     case OP_BR_ON_NULL:
-    case OP_BR_ON_NON_NULL: da_branch(a, l); return true;
+    case OP_BR_ON_NON_NULL: da_branch(a, in->imm.index); return true;
     case OP_BR_ON_CAST:
     case OP_BR_ON_CAST_FAIL: da_branch(a, in->imm.cast.label); return true;
     case OP_BR_TABLE:
         for (uint32_t k = 0; k <= in->imm.br_table.n; k++)
             da_branch(a, in->imm.br_table.labels[k]);
         break;
-    case OP_BR: da_branch(a, l); break;
+    case OP_BR: da_branch(a, in->imm.index); break;
     case OP_RETURN:
     case OP_UNREACHABLE:
     case OP_THROW:
@@ -532,69 +574,154 @@ static bool da_step(DefAssign *a, const Instr *in, uint8_t *unset_read) {
     case OP_RETHROW: return false;
     default: return true;
     }
-    memset(a->cur, 0xff, (size_t)a->nw * 8); /* the rest of the block is unreachable */
+    da_fill(a->cur, a->nw); /* the rest of the block is unreachable */
     return true;
 }
 
-/* unset_read[l] = 1 for each local some read may see unassigned (n_all
- * entries, zeroed by the caller); false when not analysed. */
-static bool unset_reads(const Comp *c, uint8_t *unset_read) {
-    uint32_t n_all = c->n_params + c->n_locals, max_d = c->code->max_depth + 2;
-    DefAssign a = {(n_all + 63) / 64, NULL, NULL, NULL, 1};
-    if ((uint64_t)a.nw * (2 * (uint64_t)max_d + 1) > DA_MAX_WORDS)
+/* The analysis's start: the parameters assigned, the function's frame
+ * open. Functions without declared locals need none (nothing to skip);
+ * false when out of memory. */
+static bool da_init(const Comp *c, BodyScan *s) {
+    uint32_t n_params = c->ft->n_params, n_all = n_params + c->code->n_locals;
+    uint32_t max_d = c->code->max_depth + 2;
+    DefAssign *a = &s->da;
+    a->nw = (n_all + 63) / 64;
+    s->analysed = (uint64_t)a->nw * (2 * (uint64_t)max_d + 1) <= DA_MAX_WORDS;
+    if (!c->code->n_locals || !s->analysed)
+        return true;
+    a->cur = arena_calloc(c->arena, (size_t)a->nw * (2 * (size_t)max_d + 1), 8);
+    a->kinds = arena_alloc(c->arena, max_d);
+    if (!a->cur || !a->kinds)
         return false;
-    a.cur = mem_calloc((size_t)a.nw * (2 * (size_t)max_d + 1), 8);
-    a.kinds = mem_alloc(max_d);
-    bool ok = a.cur && a.kinds;
-    if (ok) {
-        a.ends = a.cur + a.nw;
-        for (uint32_t l = 0; l < c->n_params; l++)
-            a.cur[l / 64] |= 1ull << (l % 64);
-        a.kinds[0] = C_FUNC;
-        for (uint32_t i = 0; ok && a.d && i < c->code->n_instrs; i++)
-            ok = da_step(&a, &c->code->instrs[i], unset_read);
-    }
-    mem_free(a.cur);
-    mem_free(a.kinds);
-    return ok;
+    a->ends = a->cur + a->nw;
+    for (uint32_t l = 0; l < n_params; l++)
+        a->cur[l / 64] |= 1ull << (l % 64);
+    a->kinds[0] = C_FUNC;
+    a->d = 1;
+    return true;
 }
 
-/* Numeric declared locals (not v128) that no read can see unassigned
- * (unset_reads): the prologue need not zero them, since no stack map or
- * landing pad reads a numeric unpinned slot. Marks them in skip[word]
- * (word j = the frame word at rbp - 24 - 8j); true when analysed. */
-static bool assigned_words(const Comp *c, uint8_t *skip, uint32_t words) {
-    uint32_t n_all = c->n_params + c->n_locals;
-    bool any = false; /* a local the pass could mark (else it has nothing to find) */
-    for (uint32_t l = c->n_params; !any && l < n_all; l++) {
-        uint8_t t = c->local_types[l];
-        uint32_t j = (uint32_t)(-24 - c->local_disp[l]) / 8;
-        any = t != T_REF && t != T_V128 && j < words && !slot_by_pin(c, c->local_disp[l]);
+/* Loop-depth weight of one use: 8^depth, up to depth 6. */
+static uint32_t use_weight(uint32_t depth) {
+    return 1u << (3 * (depth < 6 ? depth : 6));
+}
+
+static void add_weight(uint32_t *w, uint32_t x) {
+    *w = *w + x < *w ? UINT32_MAX : *w + x;
+}
+
+/* The loop depth at instruction i (loops that ended are popped here). */
+static uint32_t loop_depth(BodyScan *s, uint32_t i) {
+    while (s->depth && s->loop_ends[s->depth - 1] <= i)
+        s->depth--;
+    return s->depth;
+}
+
+/* A read outside loops weighs 1; inside one it waits for the writes
+ * (weigh_loop_reads). */
+static void scan_get(BodyScan *s, uint32_t l, uint32_t depth) {
+    if (depth)
+        s->reads[s->n_reads++] = (LoopRead){l, depth};
+    else
+        add_weight(&s->w[l], 1);
+    if (s->da.d && !(s->da.cur[l / 64] >> (l % 64) & 1))
+        s->unset_read[l] = 1;
+}
+
+static void scan_set(BodyScan *s, uint32_t l, uint32_t depth) {
+    uint8_t d = (uint8_t)(depth < 254 ? depth + 1 : 255);
+    if (s->written[l] < d)
+        s->written[l] = d;
+    add_weight(&s->w[l], use_weight(depth));
+    if (s->da.d)
+        s->da.cur[l / 64] |= 1ull << (l % 64);
+}
+
+/* Instruction i, one with a hand stack rule (PW_HAND). */
+static void scan_instr(const Comp *c, BodyScan *s, const Instr *in, uint32_t i) {
+    switch (in->op) {
+    case OP_LOCAL_GET: scan_get(s, in->imm.index, loop_depth(s, i)); return;
+    case OP_LOCAL_SET:
+    case OP_LOCAL_TEE: scan_set(s, in->imm.index, loop_depth(s, i)); return;
+    case OP_LOOP:
+        loop_depth(s, i);
+        s->loop_ends[s->depth++] = in->imm.block.end;
+        break;
+    case OP_CALL:
+    case OP_RETURN_CALL:
+        if (in->imm.index >= c->mod->n_func_imports)
+            s->direct = true;
+        if (in->op == OP_CALL) /* each costs a pinned local a reload */
+            add_weight(&s->calls, use_weight(loop_depth(s, i)));
+        break;
+    case OP_CALL_INDIRECT:
+    case OP_CALL_REF: add_weight(&s->calls, use_weight(loop_depth(s, i))); break;
+    default: break;
     }
-    if (!any)
-        return true;
-    uint8_t *unset_read = mem_calloc((size_t)n_all + 1, 1);
-    bool ok = unset_read && unset_reads(c, unset_read);
-    for (uint32_t l = c->n_params; ok && l < n_all; l++) {
+    if (s->da.d && !da_step(&s->da, in)) {
+        s->da.d = 0;
+        s->analysed = false;
+    }
+}
+
+/* The scan of c's body into c->scan; false when out of memory. */
+static bool scan_body(Comp *c) {
+    const Code *code = c->code;
+    size_t n_all = (size_t)c->ft->n_params + code->n_locals + 1;
+    BodyScan *s = c->scan = arena_calloc(c->arena, 1, sizeof *s);
+    if (!s)
+        return false;
+    s->w = arena_calloc(c->arena, n_all, sizeof *s->w);
+    s->written = arena_calloc(c->arena, n_all, 1);
+    s->unset_read = arena_calloc(c->arena, n_all, 1);
+    s->reads = arena_alloc(c->arena, ((size_t)code->n_instrs + 1) * sizeof *s->reads);
+    s->loop_ends = arena_alloc(c->arena, ((size_t)code->max_depth + 2) * sizeof *s->loop_ends);
+    if (!s->w || !s->written || !s->unset_read || !s->reads || !s->loop_ends || !da_init(c, s))
+        return false;
+    const Instr *instrs = code->instrs;
+    uint32_t n = code->n_instrs;
+    uint8_t seen = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const Instr *in = &instrs[i];
+        uint8_t k = pw_class[in->op];
+        seen |= k;
+        if (!(k & PW_HAND))
+            continue;
+        if (in->op == OP_LOCAL_GET) /* the most frequent: no call, no switch */
+            scan_get(s, in->imm.index, loop_depth(s, i));
+        else
+            scan_instr(c, s, in, i);
+    }
+    s->seen = seen;
+    return true;
+}
+
+/* Numeric declared locals (not v128) that no read can see unassigned: the
+ * prologue need not zero them, since no stack map or landing pad reads a
+ * numeric unpinned slot. Marks them in skip[word] (word j = the frame word
+ * at rbp - 24 - 8j). */
+static void assigned_words(const Comp *c, uint8_t *skip, uint32_t words) {
+    uint32_t n_all = c->n_params + c->n_locals;
+    for (uint32_t l = c->n_params; l < n_all; l++) {
         uint8_t t = c->local_types[l];
         uint32_t j = (uint32_t)(-24 - c->local_disp[l]) / 8;
-        if (!unset_read[l] && t != T_REF && t != T_V128 && j < words)
+        if (!c->scan->unset_read[l] && t != T_REF && t != T_V128 && j < words)
             skip[j] = 1;
     }
-    mem_free(unset_read);
-    return ok;
 }
 
-/* Numeric declared locals (not v128) whose first access is a local.set or
- * local.tee in the body's opening straight-line code (before the first
- * block, loop, if or try): no read can see the entry zero, and no stack map
- * or landing pad reads a numeric unpinned slot, so the prologue need not
- * store it. Marks them in skip[word] (word j = the frame word at rbp - 24 -
- * 8j), with the slots slot_by_pin names. */
+/* The frame words the prologue need not zero (skip[word], as in
+ * assigned_words): with the analysis, the locals no read sees unassigned;
+ * without, the numeric declared locals (not v128) whose first access is a
+ * local.set or local.tee in the body's opening straight-line code (before
+ * the first block, loop, if or try). Either way also the slots slot_by_pin
+ * names. */
 static void zero_free_words(const Comp *c, uint8_t *skip, uint32_t words) {
     uint32_t n_all = c->n_params + c->n_locals;
-    bool analysed = assigned_words(c, skip, words);
-    uint8_t *seen = analysed ? NULL : mem_calloc((size_t)n_all + 1, 1);
+    bool analysed = c->scan->analysed;
+    if (analysed)
+        assigned_words(c, skip, words);
+    uint8_t *seen = analysed ? NULL : arena_calloc(c->arena, (size_t)n_all + 1, 1);
     const Code *code = c->code;
     for (uint32_t i = 0; seen && i < code->n_instrs; i++) { /* no memory: zero all */
         const Instr *in = &code->instrs[i];
@@ -614,7 +741,6 @@ static void zero_free_words(const Comp *c, uint8_t *skip, uint32_t words) {
                 skip[j] = 1;
         }
     }
-    mem_free(seen);
     for (uint32_t j = 0; j < words; j++)
         skip[j] |= slot_by_pin(c, -24 - 8 * (int32_t)j);
 }
@@ -651,106 +777,18 @@ static void init_pins(Comp *c, bool regs) {
     }
 }
 
-/* What the scans before compiling look at, per opcode, in one byte load (0:
- * nothing), so they skip the other instructions at the cost of a test. */
-enum {
-    PW_LOOP = 1,
-    PW_SET = 2,
-    PW_GET = 4,
-    PW_CALL = 8,
-    PW_FOREIGN = 16,
-    PW_MEM = 32,
-    PW_SIMD = 64,
-    PW_TRY = 128
-};
-#define PW_BITS(name, prefix, imm, feat)                                                           \
-    ((OP_##name == OP_LOOP ? PW_LOOP : 0) |                                                        \
-     (OP_##name == OP_LOCAL_SET || OP_##name == OP_LOCAL_TEE ? PW_SET : 0) |                       \
-     (OP_##name == OP_LOCAL_GET ? PW_GET : 0) |                                                    \
-     (OP_##name == OP_CALL || OP_##name == OP_CALL_INDIRECT || OP_##name == OP_CALL_REF ? PW_CALL  \
-                                                                                        : 0) |     \
-     ((feat) == FEAT_GC || (feat) == FEAT_EH || (feat) == FEAT_EH_LEGACY ? PW_FOREIGN : 0) |       \
-     ((imm) == IMM_MEMARG || (imm) == IMM_MEMARG_LANE ? PW_MEM : 0) |                              \
-     ((prefix) == 0xfd ? PW_SIMD : 0) | (OP_##name == OP_TRY ? PW_TRY : 0))
-static const uint8_t pw_class[OP_COUNT] = {
-#define OP(name, prefix, code, imm, stack, text, feat)                                             \
-    [OP_##name] = (uint8_t)PW_BITS(name, prefix, imm, feat),
-#include "syntax/opcodes.def"
-#undef OP
-};
-#undef PW_BITS
-
-/* Loop-depth weight of one use: 8^depth, up to depth 6. */
-static uint32_t use_weight(uint32_t depth) {
-    return 1u << (3 * (depth < 6 ? depth : 6));
-}
-
-static void add_weight(uint32_t *w, uint32_t x) {
-    *w = *w + x < *w ? UINT32_MAX : *w + x;
-}
-
-/* written[l] = 1 + the deepest loop depth at which local l is written (0:
- * never written; saturates at 255). */
-static void write_depths(const Comp *c, uint8_t *written, uint32_t *loop_ends) {
-    const Code *code = c->code;
-    uint32_t depth = 0;
-    for (uint32_t i = 0; i < code->n_instrs; i++) {
-        const Instr *in = &code->instrs[i];
-        uint8_t k = pw_class[in->op] & (PW_LOOP | PW_SET);
-        if (!k) /* loops left since are popped at the next one that counts */
-            continue;
-        while (depth && loop_ends[depth - 1] <= i)
-            depth--;
-        if (k == PW_LOOP)
-            loop_ends[depth++] = in->imm.block.end;
-        else {
-            uint8_t d = (uint8_t)(depth < 254 ? depth + 1 : 255);
-            if (written[in->imm.index] < d)
-                written[in->imm.index] = d;
-        }
+/* Add the reads inside loops to the weights, now that every write is known.
+ * A read inside a loop of a local no loop that deep writes (a loop
+ * invariant: a base pointer, a bound) weighs a quarter: unpinned, it is a
+ * load folded into its use, off the loop's dependency chains, while a local
+ * written in the loop costs a store and a store-forwarded reload on the
+ * chain through it. */
+static void weigh_loop_reads(const BodyScan *s) {
+    for (uint32_t k = 0; k < s->n_reads; k++) {
+        LoopRead r = s->reads[k];
+        uint32_t x = use_weight(r.depth);
+        add_weight(&s->w[r.local], s->written[r.local] <= r.depth ? x / 4 : x);
     }
-}
-
-/* Weigh each local's reads and writes (and the calls, each of which costs a
- * pinned local a reload) by loop depth. A read inside a loop of a local no
- * loop that deep writes (a loop invariant: a base pointer, a bound) weighs a
- * quarter: unpinned, it is a load folded into its use, off the loop's
- * dependency chains, while a local written in the loop costs a store and a
- * store-forwarded reload on the chain through it. written: write_depths. */
-static uint32_t weigh_locals(Comp *c, uint32_t *w, uint8_t *written, uint32_t *loop_ends,
-                             bool *foreign, bool *mem_access, bool *direct) {
-    const Code *code = c->code;
-    uint32_t depth = 0, calls = 0;
-    uint8_t seen = 0;
-    write_depths(c, written, loop_ends);
-    for (uint32_t i = 0; i < code->n_instrs; i++) {
-        const Instr *in = &code->instrs[i];
-        uint8_t k = pw_class[in->op];
-        seen |= k;
-        if ((in->op == OP_CALL || in->op == OP_RETURN_CALL) &&
-            in->imm.index >= c->mod->n_func_imports)
-            *direct = true;
-        k &= PW_LOOP | PW_SET | PW_GET | PW_CALL;
-        if (!k) /* loops left since are popped at the next one that counts */
-            continue;
-        while (depth && loop_ends[depth - 1] <= i)
-            depth--;
-        if (k == PW_GET)
-            add_weight(&w[in->imm.index], written[in->imm.index] <= depth && depth
-                                              ? use_weight(depth) / 4
-                                              : use_weight(depth));
-        else if (k == PW_SET)
-            add_weight(&w[in->imm.index], use_weight(depth));
-        else if (k == PW_LOOP)
-            loop_ends[depth++] = in->imm.block.end;
-        else
-            add_weight(&calls, use_weight(depth));
-    }
-    if (seen & PW_FOREIGN)
-        *foreign = true;
-    if (seen & PW_MEM)
-        *mem_access = true;
-    return calls;
 }
 
 /* The up to n heaviest locals of the class (GPR or XMM) worth pinning,
@@ -798,21 +836,12 @@ static void pin_class(Comp *c, const uint32_t *w, const uint8_t *written, bool x
  * heaviest ones whose weighted uses outweigh the reloads after calls. */
 static void choose_pins(Comp *c) {
     static const uint8_t xmms[J_MAX_PIN_XMM] = {13, 12, 11, 10, 9, 8};
-    uint32_t n_all = c->n_params + c->n_locals;
-    uint32_t *w = mem_calloc((size_t)n_all + 1, sizeof *w);
-    uint8_t *written = mem_calloc((size_t)n_all + 1, 1);
-    uint32_t *loop_ends = mem_alloc(((size_t)c->code->max_depth + 2) * sizeof *loop_ends);
-    if (!w || !written || !loop_ends) {
-        mem_free(w);
-        mem_free(written);
-        mem_free(loop_ends);
-        return; /* no pins: still correct */
-    }
-    bool foreign = false, mem_access = false, direct = false;
-    uint32_t calls = weigh_locals(c, w, written, loop_ends, &foreign, &mem_access, &direct);
+    const BodyScan *s = c->scan;
+    weigh_loop_reads(s);
+    bool mem_access = s->seen & PW_MEM;
     if (!mem_access) /* no loads or stores: r14 need not hold memory 0's base */
         c->guarded0 = false;
-    if (!mem_access && !direct) /* nor pass it to a direct callee */
+    if (!mem_access && !s->direct) /* nor pass it to a direct callee */
         c->keep_mem0 = false;
     /* callee-saved first; r14 when memory 0 does not take it; the volatile
      * r8, r9, rdi, rsi only where every C call is one of ours (flushed by
@@ -820,17 +849,14 @@ static void choose_pins(Comp *c) {
     uint8_t gprs[J_MAX_PIN_GPR] = {X64_RBX, X64_R12, X64_R13}, n_gprs = 3;
     if (!c->keep_mem0)
         gprs[n_gprs++] = X64_R14;
-    if (!foreign) {
+    if (!(s->seen & PW_FOREIGN)) {
         gprs[n_gprs++] = X64_R8;
         gprs[n_gprs++] = X64_R9;
         gprs[n_gprs++] = X64_RDI;
         gprs[n_gprs++] = X64_RSI;
     }
-    pin_class(c, w, written, false, gprs, n_gprs, calls);
-    pin_class(c, w, written, true, xmms, J_MAX_PIN_XMM, calls);
-    mem_free(w);
-    mem_free(written);
-    mem_free(loop_ends);
+    pin_class(c, s->w, s->written, false, gprs, n_gprs, s->calls);
+    pin_class(c, s->w, s->written, true, xmms, J_MAX_PIN_XMM, s->calls);
 }
 
 /* ---- fuel and epochs ---- */
@@ -904,8 +930,7 @@ static void general_entry(Comp *c, bool regs) {
 static void prologue(Comp *c) {
     CodeBuf *cb = &c->cb;
     uint32_t words = c->local_bytes / 8, needed = 0;
-    /* owned by c: the emitters below may longjmp out on allocation failure */
-    uint8_t *skip = c->zero_skip = mem_calloc((size_t)words + 1, 1);
+    uint8_t *skip = c->zero_skip = arena_calloc(c->arena, (size_t)words + 1, 1);
     if (!skip)
         longjmp(c->fail, 1);
     zero_free_words(c, skip, words);
@@ -1165,7 +1190,7 @@ static void do_br_table(Comp *c, const Instr *in) {
     uint8_t idx = jit_pop_reg(c, NULL);
     jit_spill_all(c);
     uint32_t n = in->imm.br_table.n;
-    uint32_t *targets = mem_alloc(((size_t)n + 1) * sizeof *targets);
+    uint32_t *targets = arena_alloc(c->arena, ((size_t)n + 1) * sizeof *targets);
     if (!targets)
         longjmp(c->fail, 1);
     for (uint32_t k = 0; k <= n; k++) {
@@ -1196,7 +1221,6 @@ static void do_br_table(Comp *c, const Instr *in) {
         x64_bind(cb, targets[k]);
         jump_to(c, label_at(c, in->imm.br_table.labels[k]), 0);
     }
-    mem_free(targets);
 }
 
 /* br_on_null (branch if null, dropping it) / br_on_non_null (branch with it). */
@@ -1685,6 +1709,53 @@ static uint32_t pinned_add(Comp *c, const Instr *in, uint32_t left) {
     return 4;
 }
 
+/* compare / and (/ and + eqz) fused with the br_if or if that follows (an
+ * eqz is never last: an end follows, so next[1] exists). Returns how many
+ * instructions after `in` it consumed, 0 when there is nothing to fuse. */
+static uint32_t lower_fused_branch(Comp *c, const Instr *in, const Instr *next) {
+    bool and_op = in->op == OP_I32_AND || in->op == OP_I64_AND, negate = false;
+    if (and_op && next->op == (in->op == OP_I32_AND ? OP_I32_EQZ : OP_I64_EQZ) &&
+        (next[1].op == OP_BR_IF || next[1].op == OP_IF)) {
+        negate = true;
+        next++;
+    }
+    if ((next->op != OP_BR_IF && next->op != OP_IF) || (!and_op && !jit_fusable_cmp(in->op)))
+        return 0;
+    X64Cond cc = and_op ? jit_emit_test(c, in->op == OP_I64_AND) : jit_emit_cmp(c, in->op);
+    if (negate)
+        cc = x64_cond_not(cc);
+    jit_spill_all(c);
+    c->wasm_offset = next->offset;
+    if (next->op == OP_BR_IF) {
+        do_br_if(c, next->imm.index, cc);
+    } else {
+        JCtrl *t = push_ctrl(c, C_IF, next);
+        t->else_label = x64_label(&c->cb);
+        x64_jcc(&c->cb, x64_cond_not(cc), t->else_label);
+    }
+    return negate ? 2 : 1;
+}
+
+/* An instruction without a hand stack rule (numeric, memory, SIMD; never
+ * control flow): `in` and, when it fuses them, the instructions after it
+ * (*extra of them). *claimed: false when none of these lowerers takes it. */
+static bool lower_value(Comp *c, const Instr *in, const Instr *next, uint32_t *extra,
+                        bool *claimed) {
+    *claimed = true;
+    if (next && (*extra = lower_fused_branch(c, in, next)))
+        return true;
+    if (c->nan_canon && jit_canon_lower(c, in))
+        return true;
+    if (!(pw_class[in->op] & PW_MEM) && jit_lower_numeric(c, in)) /* it takes no memory access */
+        return true;
+    if (jit_lower_memory(c, in))
+        return true;
+    if (op_info[in->op].prefix == 0xfd)
+        return jit_lower_simd(c, in);
+    *claimed = false;
+    return true;
+}
+
 /* `in` and, when it fuses them, the instructions after it (*extra of them;
  * `next` is the following one or NULL). */
 static bool lower_instr(Comp *c, const Instr *in, const Instr *next, uint32_t *extra) {
@@ -1703,40 +1774,12 @@ static bool lower_instr(Comp *c, const Instr *in, const Instr *next, uint32_t *e
     case OP_I64_CONST: jit_push_const(c, T_I64, (uint64_t)in->imm.i64); return true;
     default: break;
     }
+    if (!(pw_class[in->op] & PW_HAND)) {
+        bool claimed, ok = lower_value(c, in, next, extra, &claimed);
+        if (claimed)
+            return ok;
+    }
     JCtrl *top = &c->cs[c->depth - 1];
-    /* compare / and (/ and + eqz) fused with the br_if or if after it; an
-     * eqz is never last (an end follows), so next[1] exists */
-    bool and_op = in->op == OP_I32_AND || in->op == OP_I64_AND, negate = false;
-    if (and_op && next && next->op == (in->op == OP_I32_AND ? OP_I32_EQZ : OP_I64_EQZ) &&
-        (next[1].op == OP_BR_IF || next[1].op == OP_IF)) {
-        negate = true;
-        next++;
-    }
-    if (next && (next->op == OP_BR_IF || next->op == OP_IF) &&
-        (and_op || jit_fusable_cmp(in->op))) {
-        X64Cond cc = and_op ? jit_emit_test(c, in->op == OP_I64_AND) : jit_emit_cmp(c, in->op);
-        if (negate)
-            cc = x64_cond_not(cc);
-        jit_spill_all(c);
-        *extra = negate ? 2 : 1;
-        c->wasm_offset = next->offset;
-        if (next->op == OP_BR_IF)
-            do_br_if(c, next->imm.index, cc);
-        else if (!push_ctrl(c, C_IF, next))
-            return false;
-        else {
-            JCtrl *t = &c->cs[c->depth - 1];
-            t->else_label = x64_label(&c->cb);
-            x64_jcc(&c->cb, x64_cond_not(cc), t->else_label);
-        }
-        return true;
-    }
-    if (c->nan_canon && jit_canon_lower(c, in))
-        return true;
-    if (jit_lower_numeric(c, in) || jit_lower_memory(c, in))
-        return true;
-    if (op_info[in->op].prefix == 0xfd)
-        return jit_lower_simd(c, in);
     switch (in->op) {
     case OP_NOP: return true;
     case OP_UNREACHABLE:
@@ -1817,7 +1860,8 @@ static bool lower_instr(Comp *c, const Instr *in, const Instr *next, uint32_t *e
     case OP_REF_AS_NON_NULL: ref_op(c, in); return true;
     case OP_BR_ON_NULL:
     case OP_BR_ON_NON_NULL: do_br_on_null(c, in->imm.index, in->op == OP_BR_ON_NULL); return true;
-    default: return jit_lower_gc(c, in) || jit_lower_eh(c, in);
+    default: /* memory.copy and the table instructions have hand rules too */
+        return jit_lower_memory(c, in) || jit_lower_gc(c, in) || jit_lower_eh(c, in);
     }
 }
 
@@ -1827,7 +1871,7 @@ uint32_t jit_const(Comp *c, uint64_t lo, uint64_t hi) {
     for (uint32_t i = 0; i < c->n_consts; i++)
         if (c->consts[i].lo == lo && c->consts[i].hi == hi)
             return c->consts[i].label;
-    c->consts = jit_grow(c, c->consts, &c->cap_consts, c->n_consts + 1, sizeof *c->consts);
+    c->consts = scratch_grow(c, c->consts, &c->cap_consts, c->n_consts + 1, sizeof *c->consts);
     uint32_t label = x64_label(&c->cb);
     c->consts[c->n_consts++] = (JConst){lo, hi, label};
     return label;
@@ -1874,6 +1918,7 @@ static bool compile_body(Comp *c) {
     /* about 6 bytes of code and one pc entry per wasm instruction */
     x64_reserve(&c->cb, code->n_instrs * 6u + 256);
     c->pcs = jit_grow(c, c->pcs, &c->cap_pcs, code->n_instrs + 16, sizeof *c->pcs);
+    c->pc_last = UINT32_MAX;
     JCtrl *f = &c->cs[c->depth++];
     *f = (JCtrl){.kind = C_FUNC,
                  .n_results = c->ft->n_results,
@@ -1882,8 +1927,10 @@ static bool compile_body(Comp *c) {
                  .end_index = code->n_instrs - 1};
     pc_record(c, code->offset);
     prologue(c);
-    for (uint32_t i = 0; i < code->n_instrs && c->depth; i++) {
-        const Instr *in = &code->instrs[i];
+    const Instr *instrs = code->instrs;
+    uint32_t n = code->n_instrs;
+    for (uint32_t i = 0; i < n && c->depth; i++) {
+        const Instr *in = &instrs[i];
         JCtrl *top = &c->cs[c->depth - 1];
         if (top->unreachable && i < top->end_index) {
             i = top->end_index - 1;
@@ -1892,14 +1939,14 @@ static bool compile_body(Comp *c) {
         c->wasm_offset = in->offset;
         pc_record(c, in->offset);
         c->fuel_count++;
-        uint32_t fused = pinned_add(c, in, code->n_instrs - i);
+        uint32_t fused = in->op == OP_LOCAL_GET ? pinned_add(c, in, n - i) : 0;
         if (fused) {
             i += fused - 1;
             c->fuel_count += fused - 1;
             continue;
         }
         uint32_t extra = 0;
-        const Instr *next = i + 1 < code->n_instrs ? &code->instrs[i + 1] : NULL;
+        const Instr *next = i + 1 < n ? &instrs[i + 1] : NULL;
         if (!lower_instr(c, in, next, &extra))
             return false;
         i += extra;
@@ -1917,6 +1964,7 @@ static void compile_unsupported(Comp *c) {
     c->entry = 0;
     jit_gc_comp_free(c);
     c->n_pcs = c->n_traps = c->n_relocs = c->n_stubs = c->n_consts = 0;
+    c->pc_last = UINT32_MAX;
     c->wasm_offset = c->code->offset;
     pc_record(c, c->code->offset);
     x64_push(&c->cb, X64_RBP);
@@ -1935,23 +1983,7 @@ static bool types_v128(uint32_t n, const ValType *types) {
 /* Whether the operand stack may hold a v128 (then slots are sized 16 bytes):
  * a v128 in the signature or locals, any SIMD instruction, or v128 anywhere
  * in the module's types or globals. Conservative: it only sizes the frame. */
-/* The union of pw_class over the body: one scan answers what the frame
- * layout asks (SIMD? legacy try?). */
-static uint8_t body_ops(const Code *code) {
-    uint8_t seen = 0;
-    for (uint32_t i = 0; i < code->n_instrs; i++)
-        seen |= pw_class[code->instrs[i].op];
-    return seen;
-}
-
-static bool uses_v128(const Comp *c, uint8_t body) {
-    const Module *mod = c->mod;
-    if (types_v128(c->ft->n_params, c->ft->params) ||
-        types_v128(c->ft->n_results, c->ft->results))
-        return true;
-    for (uint32_t g = 0; g < c->code->n_local_groups; g++)
-        if (c->code->local_groups[g].type.kind == VK_V128)
-            return true;
+static bool module_v128(const Module *mod) {
     for (uint32_t t = 0; t < mod->n_types; t++) {
         const SubType *st = &mod->types[t];
         if (st->kind == COMP_FUNC && (types_v128(st->func.n_params, st->func.params) ||
@@ -1961,10 +1993,24 @@ static bool uses_v128(const Comp *c, uint8_t body) {
     for (uint32_t g = 0; g < mod->n_globals; g++)
         if (mod->globals[g].type.type.kind == VK_V128)
             return true;
-    return (body & PW_SIMD) != 0;
+    return false;
 }
 
-static Err setup(Comp *c, const RtModule *module, uint32_t index) {
+static bool uses_v128(const Comp *c, JScratch *s, uint8_t body) {
+    if (types_v128(c->ft->n_params, c->ft->params) ||
+        types_v128(c->ft->n_results, c->ft->results))
+        return true;
+    for (uint32_t g = 0; g < c->code->n_local_groups; g++)
+        if (c->code->local_groups[g].type.kind == VK_V128)
+            return true;
+    if (s->v128_of != c->mod) {
+        s->v128 = module_v128(c->mod);
+        s->v128_of = c->mod;
+    }
+    return s->v128 || (body & PW_SIMD) != 0;
+}
+
+static Err setup(Comp *c, JScratch *s, const RtModule *module, uint32_t index) {
     const Module *mod = module->ir;
     c->rm = module;
     c->mod = mod;
@@ -1986,10 +2032,12 @@ static Err setup(Comp *c, const RtModule *module, uint32_t index) {
     for (uint32_t g = 0; g < c->code->n_local_groups; g++)
         local_bytes += (uint64_t)c->code->local_groups[g].count *
                        jit_width((uint8_t)jit_type(c->code->local_groups[g].type));
-    uint8_t body = body_ops(c->code);
+    if (!scan_body(c))
+        return ERR_NOMEM;
+    uint8_t body = c->scan->seen;
     if (body & PW_TRY) /* legacy try's exnrefs, after the locals */
         local_bytes += jit_eh_hidden_bytes(c->code);
-    uint64_t slot = uses_v128(c, body) ? 16 : 8;
+    uint64_t slot = uses_v128(c, s, body) ? 16 : 8;
     uint64_t frame = 24 + local_bytes + slot * (c->code->max_stack + 1);
     if (frame > (1u << 28))
         return ERR_LIMIT;
@@ -1997,13 +2045,14 @@ static Err setup(Comp *c, const RtModule *module, uint32_t index) {
     c->local_bytes = (uint32_t)local_bytes;
     c->frame = (int32_t)((frame + 15) & ~(uint64_t)15);
     uint64_t n_all = c->n_params + n_locals;
-    c->local_types = mem_alloc(n_all + 1);
-    c->local_disp = mem_alloc((n_all + 1) * sizeof *c->local_disp);
-    c->local_refs = mem_calloc(n_all + 1, sizeof *c->local_refs);
-    c->pin = mem_alloc(n_all + 1);
-    c->vs = mem_alloc(((size_t)c->code->max_stack + 2) * sizeof *c->vs);
-    c->soff = mem_calloc((size_t)c->code->max_stack + 3, sizeof *c->soff);
-    c->cs = mem_alloc(((size_t)c->code->max_depth + 2) * sizeof *c->cs);
+    Arena *a = c->arena;
+    c->local_types = arena_alloc(a, n_all + 1);
+    c->local_disp = arena_alloc(a, (n_all + 1) * sizeof *c->local_disp);
+    c->local_refs = arena_calloc(a, n_all + 1, sizeof *c->local_refs);
+    c->pin = arena_alloc(a, n_all + 1);
+    c->vs = arena_alloc(a, ((size_t)c->code->max_stack + 2) * sizeof *c->vs);
+    c->soff = arena_calloc(a, (size_t)c->code->max_stack + 3, sizeof *c->soff);
+    c->cs = arena_alloc(a, ((size_t)c->code->max_depth + 2) * sizeof *c->cs);
     if (!c->local_types || !c->local_disp || !c->local_refs || !c->pin || !c->vs || !c->soff ||
         !c->cs)
         return ERR_NOMEM;
@@ -2026,49 +2075,114 @@ static Err setup(Comp *c, const RtModule *module, uint32_t index) {
 }
 
 
-static void comp_free(Comp *c) {
-    x64_fini(&c->cb);
-    jit_gc_comp_free(c);
-    mem_free(c->local_types);
-    mem_free(c->zero_skip);
-    mem_free(c->local_disp);
-    mem_free(c->soff);
-    mem_free(c->local_refs);
-    mem_free(c->pin);
-    mem_free(c->vs);
-    mem_free(c->cs);
-    mem_free(c->stubs);
-    mem_free(c->consts);
-    mem_free(c->pcs);
-    mem_free(c->traps);
-    mem_free(c->relocs);
+/* The arena's first chunk, the one arena_reset keeps: room for the scratch
+ * of most functions, so that they allocate nothing (freed and allocated
+ * again per function, larger chunks cost page faults as well as malloc). */
+#define SCRATCH_CHUNK (64 * 1024)
+
+JScratch *jit_scratch_new(void) {
+    JScratch *s = mem_calloc(1, sizeof *s); /* no buffers yet, no module seen */
+    if (!s)
+        return NULL;
+    arena_init(&s->arena);
+    x64_init(&s->cb);
+    if (!arena_alloc(&s->arena, SCRATCH_CHUNK)) {
+        mem_free(s);
+        return NULL;
+    }
+    arena_reset(&s->arena);
+    return s;
 }
 
+void jit_scratch_delete(JScratch *s) {
+    if (!s)
+        return;
+    arena_fini(&s->arena);
+    x64_fini(&s->cb);
+    mem_free(s->pcs);
+    mem_free(s->traps);
+    mem_free(s->relocs);
+    mem_free(s);
+}
+
+/* The buffers the compile takes from the scratch. */
+static void comp_init(Comp *c, JScratch *s) {
+    c->arena = &s->arena;
+    c->cb = s->cb;
+    c->pcs = s->pcs;
+    c->cap_pcs = s->cap_pcs;
+    c->traps = s->traps;
+    c->cap_traps = s->cap_traps;
+    c->relocs = s->relocs;
+    c->cap_relocs = s->cap_relocs;
+}
+
+/* Back to the scratch: the buffers (emptied, for the next function) and
+ * the arena, reset. */
+static void comp_free(Comp *c, JScratch *s) {
+    x64_reset(&c->cb);
+    s->cb = c->cb;
+    s->pcs = c->pcs;
+    s->cap_pcs = c->cap_pcs;
+    s->traps = c->traps;
+    s->cap_traps = c->cap_traps;
+    s->relocs = c->relocs;
+    s->cap_relocs = c->cap_relocs;
+    jit_gc_comp_free(c);
+    arena_reset(&s->arena);
+}
+
+/* out->code owns the block take_outputs put pcs, traps and relocs in. */
 void jit_func_out_free(JFuncOut *out) {
     mem_free(out->code);
-    mem_free(out->pcs);
-    mem_free(out->traps);
-    mem_free(out->relocs);
     jit_gc_out_free(out);
     memset(out, 0, sizeof *out);
 }
 
-Err jit_compile_func(const RtModule *module, uint32_t index, JFuncOut *out, Diag *diag) {
+/* `bytes` from src to *at, which then moves on by `room` (>= bytes). */
+static void *copy_out(uint8_t **at, const void *src, size_t bytes, size_t room) {
+    void *dst = *at;
+    if (bytes)
+        memcpy(dst, src, bytes);
+    *at += room;
+    return dst;
+}
+
+/* The code, pc map, trap table and call relocations out of the scratch, at
+ * their exact sizes, in one block (the code first, padded to 8 bytes). */
+static bool take_outputs(Comp *c, JFuncOut *out) {
+    size_t code = ((size_t)c->cb.len + 7) & ~(size_t)7;
+    size_t pcs = c->n_pcs * sizeof *c->pcs, traps = c->n_traps * sizeof *c->traps;
+    size_t relocs = c->n_relocs * sizeof *c->relocs;
+    uint8_t *at = mem_alloc(code + pcs + traps + relocs + 1);
+    if (!at)
+        return false;
+    out->code = copy_out(&at, c->cb.code, c->cb.len, code);
+    out->len = c->cb.len;
+    out->pcs = copy_out(&at, c->pcs, pcs, pcs);
+    out->n_pcs = c->n_pcs;
+    out->traps = copy_out(&at, c->traps, traps, traps);
+    out->n_traps = c->n_traps;
+    out->relocs = copy_out(&at, c->relocs, relocs, relocs);
+    out->n_relocs = c->n_relocs;
+    return true;
+}
+
+Err jit_compile_func(const RtModule *module, uint32_t index, JScratch *scratch, JFuncOut *out,
+                     Diag *diag) {
     memset(out, 0, sizeof *out);
-    Comp *c = mem_calloc(1, sizeof *c);
+    Comp *c = arena_calloc(&scratch->arena, 1, sizeof *c);
     if (!c)
         return FAIL_NOMEM(diag);
-    x64_init(&c->cb);
-    Err err = setup(c, module, index);
+    comp_init(c, scratch);
+    Err err = setup(c, scratch, module, index);
     if (err == ERR_LIMIT) {
-        comp_free(c);
-        mem_free(c);
+        comp_free(c, scratch);
         return FAIL(diag, ERR_LIMIT, module->ir->funcs[index].code.offset,
                     "function frame too large");
     }
     if (err != OK || setjmp(c->fail)) {
-        comp_free(c);
-        mem_free(c);
+        comp_free(c, scratch);
         return FAIL_NOMEM(diag);
     }
     bool ok = compile_body(c) && x64_resolve(&c->cb);
@@ -2076,26 +2190,12 @@ Err jit_compile_func(const RtModule *module, uint32_t index, JFuncOut *out, Diag
         compile_unsupported(c);
         ok = x64_resolve(&c->cb);
     }
-    if (!ok) {
-        comp_free(c);
-        mem_free(c);
+    if (!ok || !take_outputs(c, out)) {
+        comp_free(c, scratch);
         return FAIL_NOMEM(diag);
     }
-    out->code = c->cb.code;
-    out->len = c->cb.len;
     out->entry = c->entry;
-    c->cb.code = NULL;
-    out->pcs = c->pcs;
-    out->n_pcs = c->n_pcs;
-    out->traps = c->traps;
-    out->n_traps = c->n_traps;
-    out->relocs = c->relocs;
-    out->n_relocs = c->n_relocs;
     jit_gc_finish(c, out);
-    c->pcs = NULL;
-    c->traps = NULL;
-    c->relocs = NULL;
-    comp_free(c);
-    mem_free(c);
+    comp_free(c, scratch);
     return OK;
 }

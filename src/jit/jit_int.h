@@ -35,7 +35,8 @@
 
 /* ---- compiled modules ---- */
 
-/* native offset (from the module's code start) -> wasm binary offset */
+/* native offset (from the function's start: the map is placed without a
+ * rewrite) -> wasm binary offset */
 typedef struct JPc {
     uint32_t native, wasm;
 } JPc;
@@ -118,9 +119,17 @@ static inline bool jit_rax_result(const FuncType *ft) {
 #define JIT_MAX_COMPILE_THREADS 8
 unsigned jit_compile_workers(const EngineConfig *cfg, uint32_t n_funcs, uint64_t body_bytes);
 
+/* Scratch memory a compiling thread keeps from one function to the next
+ * (the per-function arena, the code buffer), so that compiling a function
+ * allocates little beyond what it hands out in JFuncOut. One per thread;
+ * NULL when out of memory; jit_scratch_delete(NULL) does nothing. */
+typedef struct JScratch JScratch;
+JScratch *jit_scratch_new(void);
+void jit_scratch_delete(JScratch *scratch);
+
 /* Compile defined function `index` (module index space) into *out (buffers
- * mem_alloc'd). ERR_NOMEM, ERR_LIMIT. */
-Err jit_compile_func(const RtModule *module, uint32_t index, JFuncOut *out,
+ * mem_alloc'd), using (and keeping) `scratch`'s memory. ERR_NOMEM, ERR_LIMIT. */
+Err jit_compile_func(const RtModule *module, uint32_t index, JScratch *scratch, JFuncOut *out,
                      Diag *diag) WARN_UNUSED;
 void jit_func_out_free(JFuncOut *out);
 

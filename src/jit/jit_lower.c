@@ -147,7 +147,7 @@ static bool pop_mem(Comp *c, X64Mem *out) {
 static void lower_alu(Comp *c, const Lower *l) {
     int32_t imm;
     X64Mem m;
-    uint8_t p;
+    uint8_t p = X64_NOREG;
     if (jit_pop_pinned(c, &p)) {
         uint8_t a = jit_pop_reg(c, NULL);
         x64_alu_rr(&c->cb, (X64Alu)l->op, l->w, (X64Reg)a, (X64Reg)p);
@@ -329,7 +329,7 @@ X64Cond jit_emit_cmp(Comp *c, uint32_t op) {
     }
     int32_t imm;
     X64Mem m;
-    uint8_t b;
+    uint8_t b = X64_NOREG;
     bool b_pinned = false, b_imm = false, b_mem = false;
     if (jit_pop_imm(c, &imm))
         b_imm = true;

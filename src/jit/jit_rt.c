@@ -331,6 +331,7 @@ const JFunc *jit_find_func(const JModule *jm, uint32_t native) {
 uint32_t jit_wasm_offset(const JModule *jm, const JFunc *f, uint32_t native) {
     const JPc *pcs = jm->pcs + f->pc_first;
     uint32_t lo = 0, hi = f->n_pc;
+    native -= f->start; /* JPc.native is relative to the function */
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         if (pcs[mid].native <= native)

@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #define FUNC_ALIGN 16
+#ifndef MAP_POPULATE
+#define MAP_POPULATE 0 /* only a hint: pre-fault the code pages in one go (Linux) */
+#endif
 
 static void jmodule_free(JModule *jm) {
     if (!jm)
@@ -50,22 +53,33 @@ typedef struct Job {
     Diag diag; /* the first failure */
 } Job;
 
+static void job_fail(Job *job, const Diag *diag) {
+    pthread_mutex_lock(&job->lock);
+    if (!atomic_exchange(&job->failed, true))
+        job->diag = *diag;
+    pthread_mutex_unlock(&job->lock);
+}
+
 static void *worker(void *arg) {
     Job *job = arg;
     const Module *mod = job->module->ir;
+    JScratch *scratch = jit_scratch_new();
     for (;;) {
         uint32_t i = atomic_fetch_add(&job->next, 1);
         if (i >= job->n || atomic_load(&job->failed))
             break;
         Diag diag;
         diag_clear(&diag);
-        if (jit_compile_func(job->module, mod->n_func_imports + i, &job->outs[i], &diag) != OK) {
-            pthread_mutex_lock(&job->lock);
-            if (!atomic_exchange(&job->failed, true))
-                job->diag = diag;
-            pthread_mutex_unlock(&job->lock);
+        if (!scratch) {
+            (void)FAIL_NOMEM(&diag);
+            job_fail(job, &diag);
+            break;
         }
+        if (jit_compile_func(job->module, mod->n_func_imports + i, scratch, &job->outs[i],
+                             &diag) != OK)
+            job_fail(job, &diag);
     }
+    jit_scratch_delete(scratch);
     return NULL;
 }
 
@@ -107,6 +121,13 @@ static Err compile_all(const RtModule *module, JFuncOut *outs, uint32_t n, Diag 
 
 /* ---- layout and linking ---- */
 
+/* A function's trap table, moved to its place `at` in the module's code. */
+static void place_traps(JTrapSite *restrict dst, const JTrapSite *restrict src, uint32_t n,
+                        uint32_t at) {
+    for (uint32_t k = 0; k < n; k++)
+        dst[k] = (JTrapSite){src[k].native + at, src[k].code};
+}
+
 static Err gather(JModule *jm, JFuncOut *outs, uint32_t n, const Module *mod) {
     uint64_t size = 0, n_pcs = 0, n_traps = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -121,7 +142,9 @@ static Err gather(JModule *jm, JFuncOut *outs, uint32_t n, const Module *mod) {
     jm->map_size = ((size_t)size + page - 1) & ~(page - 1);
     if (!jm->map_size)
         jm->map_size = page;
-    void *p = mmap(NULL, jm->map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    /* every page is written below: populated in one go, not one fault each */
+    void *p = mmap(NULL, jm->map_size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
     jm->funcs = mem_calloc(n ? n : 1, sizeof *jm->funcs);
     jm->pcs = mem_alloc((n_pcs ? n_pcs : 1) * sizeof *jm->pcs);
     jm->traps = mem_alloc((n_traps ? n_traps : 1) * sizeof *jm->traps);
@@ -145,13 +168,10 @@ static Err gather(JModule *jm, JFuncOut *outs, uint32_t n, const Module *mod) {
         f->pc_first = jm->n_pcs;
         f->n_pc = o->n_pcs;
         memcpy(jm->code + at, o->code, o->len);
-        JPc *pcs = jm->pcs + jm->n_pcs; /* locals: no reload of jm per entry */
-        for (uint32_t k = 0; k < o->n_pcs; k++)
-            pcs[k] = (JPc){o->pcs[k].native + at, o->pcs[k].wasm};
+        if (o->n_pcs) /* JPc offsets are relative to the function */
+            memcpy(jm->pcs + jm->n_pcs, o->pcs, o->n_pcs * sizeof *o->pcs);
         jm->n_pcs += o->n_pcs;
-        JTrapSite *traps = jm->traps + jm->n_traps;
-        for (uint32_t k = 0; k < o->n_traps; k++)
-            traps[k] = (JTrapSite){o->traps[k].native + at, o->traps[k].code};
+        place_traps(jm->traps + jm->n_traps, o->traps, o->n_traps, at);
         jm->n_traps += o->n_traps;
         at += o->len;
     }

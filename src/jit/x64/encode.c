@@ -126,7 +126,7 @@ bool x64_resolve(CodeBuf *cb) {
  * check for the longest form (ENC_MAX bytes); each put_ helper returns the
  * next write position. op_rr and op_rm are inlined into their callers, so the
  * opcode bytes and most tests are constants there. */
-#define ENC_MAX 16
+#define ENC_MAX sizeof(((CodeBuf *)0)->stage)
 #define ENC_INLINE static inline __attribute__((always_inline))
 
 /* REX for reg field r, index x, base/rm b; `force` for byte registers
@@ -166,19 +166,32 @@ ENC_INLINE uint8_t *put_modrm_mem(uint8_t *p, unsigned reg, X64Mem m) {
     return p;
 }
 
-/* The write position after a room check, NULL when the buffer failed. */
+/* Where to assemble an instruction: in place when the buffer has room, else
+ * in the staging area, which enc_end appends out of line. So the common
+ * path makes no call and needs no stack frame. */
 ENC_INLINE uint8_t *enc_begin(CodeBuf *cb) {
-    return room(cb, ENC_MAX) ? cb->code + cb->len : NULL;
+    return cb->len + ENC_MAX <= cb->cap ? cb->code + cb->len : cb->stage;
 }
 
-ENC_INLINE void enc_end(CodeBuf *cb, const uint8_t *p) {
-    cb->len = (uint32_t)(p - cb->code);
+/* Append the staged bytes (growing the buffer); dropped when it failed. */
+static __attribute__((noinline)) void stage_flush(CodeBuf *cb, uint32_t n) {
+    if (room(cb, n)) {
+        memcpy(cb->code + cb->len, cb->stage, n);
+        cb->len += n;
+    }
+}
+
+/* The instruction enc_begin's `start` began ends at p. */
+ENC_INLINE void enc_end(CodeBuf *cb, const uint8_t *start, const uint8_t *p) {
+    if (start == cb->stage)
+        stage_flush(cb, (uint32_t)(p - start));
+    else
+        cb->len = (uint32_t)(p - cb->code);
 }
 
 static void rex(CodeBuf *cb, bool w, unsigned r, unsigned x, unsigned b, bool force) {
     uint8_t *p = enc_begin(cb);
-    if (p)
-        enc_end(cb, put_rex(p, w, r, x, b, force));
+    enc_end(cb, p, put_rex(p, w, r, x, b, force));
 }
 
 static void modrm_rr(CodeBuf *cb, unsigned reg, unsigned rm) {
@@ -191,30 +204,25 @@ static unsigned mem_index(X64Mem m) {
 
 static void modrm_mem(CodeBuf *cb, unsigned reg, X64Mem m) {
     uint8_t *p = enc_begin(cb);
-    if (p)
-        enc_end(cb, put_modrm_mem(p, reg, m));
+    enc_end(cb, p, put_modrm_mem(p, reg, m));
 }
 
 /* prefix(es), REX, opcode bytes, ModRM for reg/rm forms. */
 ENC_INLINE void op_rr(CodeBuf *cb, uint8_t prefix, bool w, const uint8_t *op, unsigned n_op,
                       unsigned reg, unsigned rm, bool byte_regs) {
-    uint8_t *p = enc_begin(cb);
-    if (!p)
-        return;
+    uint8_t *start = enc_begin(cb), *p = start;
     if (prefix)
         *p++ = prefix;
     p = put_rex(p, w, reg, 0, rm, byte_regs && ((reg & 0xf) >= 4 || (rm & 0xf) >= 4));
     for (unsigned i = 0; i < n_op; i++)
         *p++ = op[i];
     *p++ = (uint8_t)(0xC0 | ((reg & 7) << 3) | (rm & 7));
-    enc_end(cb, p);
+    enc_end(cb, start, p);
 }
 
 ENC_INLINE void op_rm(CodeBuf *cb, uint8_t prefix, bool w, const uint8_t *op, unsigned n_op,
                       unsigned reg, X64Mem m, bool byte_reg) {
-    uint8_t *p = enc_begin(cb);
-    if (!p)
-        return;
+    uint8_t *start = enc_begin(cb), *p = start;
     if (m.fs)
         *p++ = 0x64;
     if (prefix)
@@ -223,7 +231,7 @@ ENC_INLINE void op_rm(CodeBuf *cb, uint8_t prefix, bool w, const uint8_t *op, un
     p = put_rex(p, w, reg, mem_index(m), base, byte_reg && (reg & 0xf) >= 4);
     for (unsigned i = 0; i < n_op; i++)
         *p++ = op[i];
-    enc_end(cb, put_modrm_mem(p, reg, m));
+    enc_end(cb, start, put_modrm_mem(p, reg, m));
 }
 
 #define OPS(...) (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
@@ -281,7 +289,36 @@ void x64_mov_ri(CodeBuf *cb, X64Reg dst, uint64_t imm) {
     }
 }
 
-void x64_load(CodeBuf *cb, X64Reg dst, X64Mem m, uint8_t size, bool sign, bool w) {
+/* ---- the hottest forms: frame slots, locals, vmctx fields ----
+ * [base + disp] with a base that needs no SIB byte, no index and no fs:
+ * most loads and stores the compiler emits. x64_load and x64_store test for
+ * it first and leave the rest to the general encoders, kept out of line so
+ * that this path stays short (no spills of callee-saved registers). */
+
+static bool plain_base(X64Mem m) {
+    return m.index == X64_NOREG && !m.fs && m.base != X64_NOREG && (m.base & 7) != X64_RSP;
+}
+
+/* REX, one opcode byte, ModRM for [base + disp] (plain_base). */
+ENC_INLINE void op_base(CodeBuf *cb, bool w, uint8_t op, unsigned reg, X64Mem m) {
+    uint8_t *start = enc_begin(cb), *p = start;
+    p = put_rex(p, w, reg, 0, m.base, false);
+    *p++ = op;
+    unsigned modrm = (reg & 7) << 3 | (m.base & 7);
+    if (m.disp == 0 && (m.base & 7) != X64_RBP) {
+        *p++ = (uint8_t)modrm;
+    } else if (m.disp >= -128 && m.disp <= 127) {
+        *p++ = (uint8_t)(0x40 | modrm);
+        *p++ = (uint8_t)(int8_t)m.disp;
+    } else {
+        *p++ = (uint8_t)(0x80 | modrm);
+        p = put_u32(p, (uint32_t)m.disp);
+    }
+    enc_end(cb, start, p);
+}
+
+static __attribute__((noinline)) void load_general(CodeBuf *cb, X64Reg dst, X64Mem m,
+                                                   uint8_t size, bool sign, bool w) {
     switch (size) {
     case 1: op_rm(cb, 0, w, OPS(0x0F, sign ? 0xBE : 0xB6), dst, m, false); break;
     case 2: op_rm(cb, 0, w, OPS(0x0F, sign ? 0xBF : 0xB7), dst, m, false); break;
@@ -295,13 +332,28 @@ void x64_load(CodeBuf *cb, X64Reg dst, X64Mem m, uint8_t size, bool sign, bool w
     }
 }
 
-void x64_store(CodeBuf *cb, X64Mem m, X64Reg src, uint8_t size) {
+void x64_load(CodeBuf *cb, X64Reg dst, X64Mem m, uint8_t size, bool sign, bool w) {
+    if (plain_base(m) && (size == 8 || (size == 4 && !sign)))
+        op_base(cb, size == 8, 0x8B, dst, m);
+    else
+        load_general(cb, dst, m, size, sign, w);
+}
+
+static __attribute__((noinline)) void store_general(CodeBuf *cb, X64Mem m, X64Reg src,
+                                                    uint8_t size) {
     switch (size) {
     case 1: op_rm(cb, 0, false, OPS(0x88), src, m, true); break;
     case 2: op_rm(cb, 0x66, false, OPS(0x89), src, m, false); break;
     case 4: op_rm(cb, 0, false, OPS(0x89), src, m, false); break;
     default: op_rm(cb, 0, true, OPS(0x89), src, m, false); break;
     }
+}
+
+void x64_store(CodeBuf *cb, X64Mem m, X64Reg src, uint8_t size) {
+    if (plain_base(m) && size >= 4)
+        op_base(cb, size == 8, 0x89, src, m);
+    else
+        store_general(cb, m, src, size);
 }
 
 void x64_store_imm(CodeBuf *cb, X64Mem m, int32_t imm, uint8_t size) {

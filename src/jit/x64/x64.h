@@ -55,6 +55,7 @@ typedef struct CodeBuf {
     X64Fixup *fixups;
     uint32_t n_fixups, cap_fixups;
     bool failed;        /* allocation failed: contents are garbage */
+    uint8_t stage[16];  /* an instruction assembled while the buffer is full (encode.c) */
 } CodeBuf;
 
 void x64_init(CodeBuf *cb);

@@ -117,6 +117,15 @@ static Err call1(Fixture *fx, const char *name, int32_t arg, int32_t *out, Trap 
     return err;
 }
 
+/* The wasm offset of the first `op` in function `func` (module index). */
+static uint32_t op_offset(const Fixture *fx, uint32_t func, uint32_t op) {
+    const Code *code = &fx->module->ir->funcs[func].code;
+    for (uint32_t i = 0; i < code->n_instrs; i++)
+        if (code->instrs[i].op == op)
+            return code->instrs[i].offset;
+    return UINT32_MAX;
+}
+
 static void test_backtrace(void) {
     Fixture fx;
     if (!fx_setup(&fx, false, false)) {
@@ -135,6 +144,9 @@ static void test_backtrace(void) {
             CHECK_EQ_U64(trap->frames[0].func_index, 2); /* $inner */
             CHECK_EQ_U64(trap->frames[1].func_index, 3); /* $outer */
             CHECK(trap->frames[1].code_offset > trap->frames[0].code_offset);
+            /* each function's pc map names the exact instruction */
+            CHECK_EQ_U64(trap->frames[0].code_offset, op_offset(&fx, 2, OP_I32_DIV_U));
+            CHECK_EQ_U64(trap->frames[1].code_offset, op_offset(&fx, 3, OP_CALL));
         }
         rt_trap_delete(trap);
     }
