@@ -69,6 +69,7 @@ typedef struct ValidCtx {
     /* per-function scratch, reused */
     VEC(ValType) vals;
     VEC(Ctrl) ctrls;
+    Ctrl *top; /* &ctrls.data[ctrls.len - 1]: ctrl_push/ctrl_pop keep it */
     VEC(ValType) locals;
     VEC(uint8_t) local_set; /* per local: initialized */
     VEC(uint32_t) init_log; /* locals set inside open blocks, to unset at block end */

@@ -1,10 +1,14 @@
 /* Instruction typing, part 1: the stack machinery, control instructions
  * (blocks, branches, calls, returns, exception blocks), variables, and the
  * dispatch loop. Rows of opcodes.def with a fixed stack signature are typed
- * from the table; the rest go to hand rules here or in valid_instr.c.
+ * from the table; the rest go to hand rules here or in valid_instr.c. Each
+ * instruction costs one dispatch on its rule (derived once from the table);
+ * the common cases (operands of exactly the expected types) are done in place
+ * and everything else falls back to the general rules, which give the errors.
  * One pass per body, no allocation per instruction: the stacks are VECs in the
  * ValidCtx, reused across functions. Fills Code.max_stack/max_depth and the
  * block end indices the IR marks "validator:". */
+#include <assert.h>
 #include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -13,34 +17,124 @@
 
 #include "valid_stack.h"
 
+/* Hand rules and slow paths stay out of the dispatch loop, so that the fast
+ * paths inlined into it (fixed rows, locals) keep their registers. */
+#define OUT_OF_LINE __attribute__((noinline))
+
 /* ---- Facts derived once from the instruction table ------------------------ */
 
-enum { KIND_ADDR = 'a' };
+/* How an instruction is typed: by its stack signature (RULE_FIXED, or
+ * RULE_FIXED_IMM when it has immediates to check: memarg, lane, index), or by
+ * a hand rule. One dispatch on this small number picks the code. */
+enum {
+    RULE_NOT_CONST, /* in a constant expression: not a constant instruction */
+    RULE_FIXED,
+    RULE_FIXED_IMM,
+    RULE_UNREACHABLE,
+    RULE_BLOCK, /* block, loop, if, try */
+    RULE_ELSE,
+    RULE_END,
+    RULE_BR,
+    RULE_BR_IF,
+    RULE_BR_TABLE,
+    RULE_RETURN,
+    RULE_CALL,
+    RULE_CALL_INDIRECT,
+    RULE_CALL_REF,
+    RULE_DROP,
+    RULE_SELECT,
+    RULE_LOCAL_GET,
+    RULE_LOCAL_SET, /* local.set, local.tee */
+    RULE_GLOBAL,
+    RULE_THROW,
+    RULE_TRY_TABLE,
+    RULE_CATCH,
+    RULE_DELEGATE,
+    RULE_RETHROW,
+    RULE_EXT, /* the hand rules of valid_instr.c */
+};
 
+/* 32 bytes (the alignment pads it), so one shift indexes the table. */
 typedef struct OpFacts {
-    bool fixed;        /* typed by its stack signature */
-    bool has_imm;      /* has immediates to check (memarg, lane, index) */
-    uint8_t n_in, n_out;
-    uint8_t in[4], out[2];
-    uint8_t max_align; /* log2 of the natural alignment (memory rows) */
-    uint8_t lanes;     /* lane count (lane rows) */
+    /* The signature with `a` resolved: [0] for an i32 address, [1] for i64. */
+    _Alignas(32) ValType out[2];
+    uint8_t in[2][4];
+    uint8_t n_in, n_out; /* n_out <= 1 */
+    uint8_t max_align;   /* log2 of the natural alignment (memory rows) */
+    uint8_t lanes;       /* lane count (lane rows) */
+    uint8_t imm;         /* ImmKind */
 } OpFacts;
+_Static_assert(sizeof(OpFacts) == 32, "one shift indexes the table");
 
 static uint32_t access_bytes(const char *text);
 static uint32_t shape_lanes(const char *text);
 static uint32_t log2u(uint32_t n);
 
 static OpFacts facts[OP_COUNT];
+/* The rule of each instruction: [0] in function bodies, [1] in constant
+ * expressions (RULE_NOT_CONST for all valid_is_const_op rejects). */
+static uint8_t rules[2][OP_COUNT];
 static pthread_once_t facts_once = PTHREAD_ONCE_INIT;
 
-static uint8_t letter_kind(char c) {
+static uint8_t hand_rule(Opcode op) {
+    switch (op) {
+    case OP_UNREACHABLE: return RULE_UNREACHABLE;
+    case OP_BLOCK:
+    case OP_LOOP:
+    case OP_IF:
+    case OP_TRY: return RULE_BLOCK;
+    case OP_ELSE: return RULE_ELSE;
+    case OP_END: return RULE_END;
+    case OP_BR: return RULE_BR;
+    case OP_BR_IF: return RULE_BR_IF;
+    case OP_BR_TABLE: return RULE_BR_TABLE;
+    case OP_RETURN: return RULE_RETURN;
+    case OP_CALL:
+    case OP_RETURN_CALL: return RULE_CALL;
+    case OP_CALL_INDIRECT:
+    case OP_RETURN_CALL_INDIRECT: return RULE_CALL_INDIRECT;
+    case OP_CALL_REF:
+    case OP_RETURN_CALL_REF: return RULE_CALL_REF;
+    case OP_DROP: return RULE_DROP;
+    case OP_SELECT:
+    case OP_SELECT_T: return RULE_SELECT;
+    case OP_LOCAL_GET: return RULE_LOCAL_GET;
+    case OP_LOCAL_SET:
+    case OP_LOCAL_TEE: return RULE_LOCAL_SET;
+    case OP_GLOBAL_GET:
+    case OP_GLOBAL_SET: return RULE_GLOBAL;
+    case OP_THROW: return RULE_THROW;
+    case OP_TRY_TABLE: return RULE_TRY_TABLE;
+    case OP_CATCH:
+    case OP_CATCH_ALL: return RULE_CATCH;
+    case OP_DELEGATE: return RULE_DELEGATE;
+    case OP_RETHROW: return RULE_RETHROW;
+    default: return RULE_EXT;
+    }
+}
+
+/* Fixed rows whose immediates check_fixed_imm must look at: all but constants
+ * (so a new immediate kind is checked unless said otherwise). */
+static bool imm_checked(uint8_t imm) {
+    switch (imm) {
+    case IMM_NONE:
+    case IMM_I32:
+    case IMM_I64:
+    case IMM_F32:
+    case IMM_F64:
+    case IMM_V128: return false;
+    default: return true;
+    }
+}
+
+static uint8_t letter_kind(char c, bool addr64) {
     switch (c) {
     case 'i': return VK_I32;
     case 'I': return VK_I64;
     case 'f': return VK_F32;
     case 'F': return VK_F64;
     case 'v': return VK_V128;
-    default: return KIND_ADDR;
+    default: return addr64 ? VK_I64 : VK_I32; /* 'a' */
     }
 }
 
@@ -48,11 +142,14 @@ static void init_facts(void) {
     for (unsigned op = 0; op < OP_COUNT; op++) {
         const char *s = op_info[op].stack;
         OpFacts *f = &facts[op];
+        uint8_t imm = op_info[op].imm;
+        rules[0][op] = s[0] == '*'        ? hand_rule((Opcode)op)
+                       : imm_checked(imm) ? RULE_FIXED_IMM
+                                          : RULE_FIXED;
+        rules[1][op] = valid_is_const_op((uint16_t)op) ? rules[0][op] : RULE_NOT_CONST;
         if (s[0] == '*')
             continue;
-        f->fixed = true;
-        f->has_imm = op_info[op].imm != IMM_NONE;
-        uint8_t imm = op_info[op].imm;
+        f->imm = imm;
         if (imm == IMM_MEMARG || imm == IMM_MEMARG_LANE) {
             uint32_t bytes = access_bytes(op_info[op].text);
             f->max_align = (uint8_t)log2u(bytes);
@@ -60,12 +157,18 @@ static void init_facts(void) {
         } else if (imm == IMM_LANE) {
             f->lanes = (uint8_t)shape_lanes(op_info[op].text);
         }
-        for (; *s && *s != ':'; s++)
-            f->in[f->n_in++] = letter_kind(*s);
+        for (; *s && *s != ':'; s++, f->n_in++) {
+            assert(f->n_in < 4);
+            f->in[0][f->n_in] = letter_kind(*s, false);
+            f->in[1][f->n_in] = letter_kind(*s, true);
+        }
         if (*s == ':')
             s++;
-        for (; *s; s++)
-            f->out[f->n_out++] = letter_kind(*s);
+        for (; *s; s++, f->n_out++) {
+            assert(f->n_out < 1);
+            f->out[0] = ir_valtype((ValKind)letter_kind(*s, false));
+            f->out[1] = ir_valtype((ValKind)letter_kind(*s, true));
+        }
     }
 }
 
@@ -175,7 +278,8 @@ Err valid_func_type(ValidCtx *cx, const Instr *in, uint32_t type, const FuncType
 
 /* ---- Control frames --------------------------------------------------------------- */
 
-static Err block_sig(ValidCtx *cx, const Instr *in, const BlockType *bt, Ctrl *c, Diag *diag) {
+static inline Err block_sig(ValidCtx *cx, const Instr *in, const BlockType *bt, Ctrl *c,
+                            Diag *diag) {
     c->n_params = 0;
     c->params = NULL;
     c->single = false;
@@ -197,18 +301,15 @@ static Err block_sig(ValidCtx *cx, const Instr *in, const BlockType *bt, Ctrl *c
     return OK;
 }
 
-static Err push_ctrl(ValidCtx *cx, const Instr *in, uint16_t op, uint32_t idx, Ctrl *c,
-                     Diag *diag) {
-    TRY(valid_pop_n(cx, c->params, c->n_params, in, diag));
+static inline Err push_ctrl(ValidCtx *cx, const Instr *in, uint16_t op, uint32_t idx, Ctrl *c,
+                            Diag *diag) {
+    TRY(vpop_n(cx, c->params, c->n_params, in, diag));
     c->op = op;
     c->unreachable = false;
     c->height = (uint32_t)cx->vals.len;
     c->init_height = (uint32_t)cx->init_log.len;
     c->instr = idx;
-    if (!VEC_PUSH(&cx->ctrls, *c))
-        return FAIL_NOMEM(diag);
-    if (cx->ctrls.len > cx->max_depth)
-        cx->max_depth = (uint32_t)cx->ctrls.len;
+    TRY(ctrl_push(cx, c, diag));
     return vpush_n(cx, c->params, c->n_params, diag);
 }
 
@@ -218,18 +319,21 @@ static void undo_inits(ValidCtx *cx, const Ctrl *c) {
         cx->local_set.data[VEC_POP(&cx->init_log)] = 0;
 }
 
+static Err fail_extra_values(ValidCtx *cx, const Instr *in, const Ctrl *c, Diag *diag) {
+    uint32_t extra = (uint32_t)(cx->vals.len - c->height);
+    char b[96], a[96];
+    format_list(ctrl_results(c), c->n_results, a, sizeof a);
+    format_list(cx->vals.data + c->height, extra, b, sizeof b);
+    return FAIL(diag, ERR_INVALID, in->offset, "type mismatch: block requires %s but stack has %s",
+                a, b);
+}
+
 /* Check the end of the top frame's current arm: its results and nothing else. */
-static Err check_frame_end(ValidCtx *cx, const Instr *in, Diag *diag) {
+static inline Err check_frame_end(ValidCtx *cx, const Instr *in, Diag *diag) {
     Ctrl *c = ctrl_top(cx);
-    TRY(valid_pop_n(cx, ctrl_results(c), c->n_results, in, diag));
-    if (cx->vals.len != c->height) {
-        uint32_t extra = (uint32_t)(cx->vals.len - c->height);
-        char b[96], a[96];
-        format_list(ctrl_results(c), c->n_results, a, sizeof a);
-        format_list(cx->vals.data + c->height, extra, b, sizeof b);
-        return FAIL(diag, ERR_INVALID, in->offset,
-                    "type mismatch: block requires %s but stack has %s", a, b);
-    }
+    TRY(vpop_n(cx, ctrl_results(c), c->n_results, in, diag));
+    if (cx->vals.len != c->height)
+        return fail_extra_values(cx, in, c, diag);
     return OK;
 }
 
@@ -242,7 +346,7 @@ static void next_arm(ValidCtx *cx, uint16_t op) {
     c->op = op;
 }
 
-static Err op_else(ValidCtx *cx, Instr *instrs, uint32_t idx, Diag *diag) {
+OUT_OF_LINE static Err op_else(ValidCtx *cx, Instr *instrs, uint32_t idx, Diag *diag) {
     Instr *in = &instrs[idx];
     Ctrl *c = ctrl_top(cx);
     if (c->op != OP_IF)
@@ -256,17 +360,20 @@ static Err op_else(ValidCtx *cx, Instr *instrs, uint32_t idx, Diag *diag) {
     return vpush_n(cx, c->params, c->n_params, diag);
 }
 
-static Err op_end(ValidCtx *cx, Instr *instrs, uint32_t idx, Diag *diag) {
+OUT_OF_LINE static Err op_end(ValidCtx *cx, Instr *instrs, uint32_t idx, Diag *diag) {
     Instr *in = &instrs[idx];
-    TRY(check_frame_end(cx, in, diag));
     Ctrl *c = ctrl_top(cx);
+    /* Usually the stack holds exactly the frame's results: they stay where they
+     * are, for the enclosing frame. */
+    bool in_place = c->op != OP_IF && cx->vals.len - c->height == c->n_results &&
+                    vtop_is(cx, ctrl_results(c), c->n_results);
+    if (!in_place)
+        TRY(check_frame_end(cx, in, diag));
     if (c->op == OP_IF) {
         /* An if without else has an implicit empty else arm: params -> results. */
         next_arm(cx, OP_IF);
-        c = ctrl_top(cx);
         TRY(vpush_n(cx, c->params, c->n_params, diag));
         TRY(check_frame_end(cx, in, diag));
-        c = ctrl_top(cx);
     }
     Instr *opener = &instrs[c->instr];
     switch (c->op) {
@@ -276,14 +383,16 @@ static Err op_end(ValidCtx *cx, Instr *instrs, uint32_t idx, Diag *diag) {
     default: opener->imm.block.end = idx; break;
     }
     undo_inits(cx, c);
-    Ctrl done = *c;
-    cx->ctrls.len--;
-    if (cx->ctrls.len == 0)
+    ctrl_pop(cx);
+    if (cx->ctrls.len == 0) {
+        cx->vals.len = c->height;
         return OK;
-    return vpush_n(cx, ctrl_results(&done), done.n_results, diag);
+    }
+    /* c stays readable: nothing pushes a frame before its results are pushed */
+    return in_place ? OK : vpush_n(cx, ctrl_results(c), c->n_results, diag);
 }
 
-static Err op_block(ValidCtx *cx, Instr *instrs, uint32_t idx, Diag *diag) {
+OUT_OF_LINE static Err op_block(ValidCtx *cx, Instr *instrs, uint32_t idx, Diag *diag) {
     Instr *in = &instrs[idx];
     Ctrl c;
     TRY(block_sig(cx, in, &in->imm.block.type, &c, diag));
@@ -294,14 +403,11 @@ static Err op_block(ValidCtx *cx, Instr *instrs, uint32_t idx, Diag *diag) {
 
 /* ---- Branches ------------------------------------------------------------------------ */
 
-static Err op_br(ValidCtx *cx, const Instr *in, Diag *diag) {
+OUT_OF_LINE static Err op_br(ValidCtx *cx, const Instr *in, Diag *diag) {
     TRY(valid_label(cx, in, in->imm.index, diag));
     uint32_t n;
     const ValType *ts = label_types(ctrl_at(cx, in->imm.index), &n);
-    TRY(valid_pop_n(cx, ts, n, in, diag));
-    if (in->op == OP_BR_IF) {
-        return vpush_n(cx, ts, n, diag);
-    }
+    TRY(vpop_n(cx, ts, n, in, diag));
     set_unreachable(cx);
     return OK;
 }
@@ -309,7 +415,9 @@ static Err op_br(ValidCtx *cx, const Instr *in, Diag *diag) {
 static Err op_br_if(ValidCtx *cx, const Instr *in, Diag *diag) {
     TRY(valid_label(cx, in, in->imm.index, diag));
     TRY(vpop(cx, VT_I32, in, diag));
-    return op_br(cx, in, diag);
+    uint32_t n;
+    const ValType *ts = label_types(ctrl_at(cx, in->imm.index), &n);
+    return vpop_push_n(cx, ts, n, in, diag);
 }
 
 /* The values for a label are popped and pushed back as they were, so a later
@@ -336,7 +444,7 @@ static Err pop_push_actual(ValidCtx *cx, const Instr *in, const ValType *ts, uin
     return OK;
 }
 
-static Err op_br_table(ValidCtx *cx, const Instr *in, Diag *diag) {
+OUT_OF_LINE static Err op_br_table(ValidCtx *cx, const Instr *in, Diag *diag) {
     TRY(vpop(cx, VT_I32, in, diag));
     uint32_t n = in->imm.br_table.n;
     const uint32_t *labels = in->imm.br_table.labels;
@@ -365,7 +473,7 @@ static Err check_return_types(ValidCtx *cx, const Instr *in, const FuncType *cal
     return ok ? OK : valid_mismatch(in, diag);
 }
 
-static Err op_return(ValidCtx *cx, const Instr *in, Diag *diag) {
+OUT_OF_LINE static Err op_return(ValidCtx *cx, const Instr *in, Diag *diag) {
     TRY(valid_pop_n(cx, cx->func_type->results, cx->func_type->n_results, in, diag));
     set_unreachable(cx);
     return OK;
@@ -375,7 +483,7 @@ static Err op_return(ValidCtx *cx, const Instr *in, Diag *diag) {
 static Err finish_call(ValidCtx *cx, const Instr *in, const FuncType *ft, bool tail, Diag *diag) {
     if (tail)
         TRY(check_return_types(cx, in, ft, diag));
-    TRY(valid_pop_n(cx, ft->params, ft->n_params, in, diag));
+    TRY(vpop_n(cx, ft->params, ft->n_params, in, diag));
     if (tail) {
         set_unreachable(cx);
         return OK;
@@ -383,14 +491,14 @@ static Err finish_call(ValidCtx *cx, const Instr *in, const FuncType *ft, bool t
     return vpush_n(cx, ft->results, ft->n_results, diag);
 }
 
-static Err op_call(ValidCtx *cx, const Instr *in, Diag *diag) {
+OUT_OF_LINE static Err op_call(ValidCtx *cx, const Instr *in, Diag *diag) {
     if (in->imm.index >= cx->mod->n_funcs)
         return valid_unknown(in, "function", in->imm.index, diag);
     const FuncType *ft = ir_func_type(cx->mod, in->imm.index);
     return finish_call(cx, in, ft, in->op == OP_RETURN_CALL, diag);
 }
 
-static Err op_call_indirect(ValidCtx *cx, const Instr *in, Diag *diag) {
+OUT_OF_LINE static Err op_call_indirect(ValidCtx *cx, const Instr *in, Diag *diag) {
     uint32_t type = in->imm.pair.x, table = in->imm.pair.y;
     if (table >= cx->mod->n_tables)
         return valid_unknown(in, "table", table, diag);
@@ -404,7 +512,7 @@ static Err op_call_indirect(ValidCtx *cx, const Instr *in, Diag *diag) {
     return finish_call(cx, in, ft, in->op == OP_RETURN_CALL_INDIRECT, diag);
 }
 
-static Err op_call_ref(ValidCtx *cx, const Instr *in, Diag *diag) {
+OUT_OF_LINE static Err op_call_ref(ValidCtx *cx, const Instr *in, Diag *diag) {
     const FuncType *ft = NULL;
     TRY(valid_func_type(cx, in, in->imm.index, &ft, diag));
     TRY(vpop(cx, ir_reftype(true, (int32_t)in->imm.index), in, diag));
@@ -424,7 +532,7 @@ static Err tag_params(ValidCtx *cx, const Instr *in, uint32_t tag, const FuncTyp
     return OK;
 }
 
-static Err op_throw(ValidCtx *cx, const Instr *in, Diag *diag) {
+OUT_OF_LINE static Err op_throw(ValidCtx *cx, const Instr *in, Diag *diag) {
     const FuncType *ft = NULL;
     TRY(tag_params(cx, in, in->imm.index, &ft, diag));
     TRY(valid_pop_n(cx, ft->params, ft->n_params, in, diag));
@@ -452,7 +560,7 @@ static Err check_catch(ValidCtx *cx, const Instr *in, const Catch *k, Diag *diag
     return OK;
 }
 
-static Err op_try_table(ValidCtx *cx, Instr *instrs, uint32_t idx, Diag *diag) {
+OUT_OF_LINE static Err op_try_table(ValidCtx *cx, Instr *instrs, uint32_t idx, Diag *diag) {
     Instr *in = &instrs[idx];
     TryTable *tt = in->imm.try_table;
     Ctrl c;
@@ -462,7 +570,7 @@ static Err op_try_table(ValidCtx *cx, Instr *instrs, uint32_t idx, Diag *diag) {
     return push_ctrl(cx, in, OP_TRY_TABLE, idx, &c, diag);
 }
 
-static Err op_catch(ValidCtx *cx, const Instr *in, Diag *diag) {
+OUT_OF_LINE static Err op_catch(ValidCtx *cx, const Instr *in, Diag *diag) {
     Ctrl *c = ctrl_top(cx);
     if (c->op != OP_TRY && c->op != OP_CATCH)
         return FAIL(diag, ERR_INVALID, in->offset, "catch without matching try");
@@ -474,7 +582,7 @@ static Err op_catch(ValidCtx *cx, const Instr *in, Diag *diag) {
     return ft ? vpush_n(cx, ft->params, ft->n_params, diag) : OK;
 }
 
-static Err op_delegate(ValidCtx *cx, Instr *instrs, uint32_t idx, Diag *diag) {
+OUT_OF_LINE static Err op_delegate(ValidCtx *cx, Instr *instrs, uint32_t idx, Diag *diag) {
     Instr *in = &instrs[idx];
     Ctrl *c = ctrl_top(cx);
     if (c->op != OP_TRY)
@@ -483,13 +591,12 @@ static Err op_delegate(ValidCtx *cx, Instr *instrs, uint32_t idx, Diag *diag) {
     c = ctrl_top(cx);
     instrs[c->instr].imm.block.end = idx;
     undo_inits(cx, c);
-    Ctrl done = *c;
-    cx->ctrls.len--;
+    ctrl_pop(cx);
     TRY(valid_label(cx, in, in->imm.index, diag));
-    return vpush_n(cx, ctrl_results(&done), done.n_results, diag);
+    return vpush_n(cx, ctrl_results(c), c->n_results, diag);
 }
 
-static Err op_rethrow(ValidCtx *cx, const Instr *in, Diag *diag) {
+OUT_OF_LINE static Err op_rethrow(ValidCtx *cx, const Instr *in, Diag *diag) {
     TRY(valid_label(cx, in, in->imm.index, diag));
     uint16_t op = ctrl_at(cx, in->imm.index)->op;
     if (op != OP_CATCH && op != OP_CATCH_ALL)
@@ -500,7 +607,7 @@ static Err op_rethrow(ValidCtx *cx, const Instr *in, Diag *diag) {
 
 /* ---- Parametric and variable instructions ----------------------------------------- */
 
-static Err op_select(ValidCtx *cx, const Instr *in, Diag *diag) {
+OUT_OF_LINE static Err op_select(ValidCtx *cx, const Instr *in, Diag *diag) {
     TRY(vpop(cx, VT_I32, in, diag));
     if (in->op == OP_SELECT_T) {
         if (in->imm.select.n != 1)
@@ -523,26 +630,32 @@ static Err op_select(ValidCtx *cx, const Instr *in, Diag *diag) {
     return vpush(cx, t1.kind == VK_BOT ? t2 : t1, diag);
 }
 
-static Err op_local(ValidCtx *cx, const Instr *in, Diag *diag) {
+static Err op_local_get(ValidCtx *cx, const Instr *in, Diag *diag) {
+    uint32_t x = in->imm.index;
+    if (x >= cx->locals.len)
+        return valid_unknown(in, "local", x, diag);
+    if (!cx->local_set.data[x])
+        return FAIL(diag, ERR_INVALID, in->offset, "uninitialized local %u", x);
+    return vpush(cx, cx->locals.data[x], diag);
+}
+
+/* local.set and local.tee */
+static Err op_local_set(ValidCtx *cx, const Instr *in, Diag *diag) {
     uint32_t x = in->imm.index;
     if (x >= cx->locals.len)
         return valid_unknown(in, "local", x, diag);
     ValType t = cx->locals.data[x];
-    if (in->op == OP_LOCAL_GET) {
-        if (!cx->local_set.data[x])
-            return FAIL(diag, ERR_INVALID, in->offset, "uninitialized local %u", x);
-        return vpush(cx, t, diag);
-    }
     TRY(vpop(cx, t, in, diag));
     if (!cx->local_set.data[x]) {
         cx->local_set.data[x] = 1;
-        if (!VEC_PUSH(&cx->init_log, x))
+        if (cx->init_log.len == cx->init_log.cap && !VEC_RESERVE(&cx->init_log, 1))
             return FAIL_NOMEM(diag);
+        cx->init_log.data[cx->init_log.len++] = x;
     }
     return in->op == OP_LOCAL_TEE ? vpush(cx, t, diag) : OK;
 }
 
-static Err op_global(ValidCtx *cx, const Instr *in, Diag *diag) {
+OUT_OF_LINE static Err op_global(ValidCtx *cx, const Instr *in, Diag *diag) {
     uint32_t x = in->imm.index;
     if (x >= cx->n_globals_vis)
         return valid_unknown(in, "global", x, diag);
@@ -559,100 +672,111 @@ static Err op_global(ValidCtx *cx, const Instr *in, Diag *diag) {
 
 /* ---- Dispatch ---------------------------------------------------------------------- */
 
-static Err check_hand(ValidCtx *cx, Instr *instrs, uint32_t idx, Diag *diag) {
+/* Lane and memory immediates of fixed-signature rows. */
+static Err check_imm(ValidCtx *cx, const Instr *in, const OpFacts *f, ValType *addr, Diag *diag);
+
+/* The common case of a fixed row, done in place: its operands are on the
+ * stack with exactly the kinds it takes (none unknown) and there is room for
+ * its result. Returns false, having changed nothing, otherwise. */
+static inline bool fixed_fast(ValidCtx *cx, const OpFacts *f, bool addr64) {
+    size_t len = cx->vals.len;
+    uint32_t n_in = f->n_in;
+    if (len - ctrl_top(cx)->height < n_in || len == cx->vals.cap)
+        return false;
+    ValType *top = cx->vals.data + len - n_in;
+    const uint8_t *want = f->in[addr64];
+    bool match;
+    switch (n_in) { /* unrolled: no row takes more than three operands */
+    case 0: match = true; break;
+    case 1: match = top[0].kind == want[0]; break;
+    case 2: match = top[0].kind == want[0] && top[1].kind == want[1]; break;
+    case 3:
+        match = top[0].kind == want[0] && top[1].kind == want[1] && top[2].kind == want[2];
+        break;
+    default: match = false; break;
+    }
+    if (!match)
+        return false;
+    if (f->n_out)
+        top[0] = f->out[addr64];
+    len = len - n_in + f->n_out;
+    cx->vals.len = len;
+    if (len > cx->max_stack)
+        cx->max_stack = (uint32_t)len;
+    return true;
+}
+
+/* Everything fixed_fast leaves: unknown or mismatched operands, growth. */
+OUT_OF_LINE static Err fixed_slow(ValidCtx *cx, const Instr *in, const OpFacts *f, bool addr64,
+                                  Diag *diag) {
+    ValType want[4];
+    for (uint32_t i = 0; i < f->n_in; i++)
+        want[i] = ir_valtype((ValKind)f->in[addr64][i]);
+    TRY(valid_pop_n(cx, want, f->n_in, in, diag));
+    if (f->n_out)
+        TRY(vpush(cx, f->out[addr64], diag));
+    return OK;
+}
+
+/* A fixed row with immediates to check (memarg, lane, memory, segment). */
+OUT_OF_LINE static Err check_fixed_imm(ValidCtx *cx, const Instr *in, const OpFacts *f,
+                                       Diag *diag) {
+    ValType addr = VT_I32;
+    TRY(check_imm(cx, in, f, &addr, diag));
+    bool addr64 = addr.kind == VK_I64;
+    if (fixed_fast(cx, f, addr64))
+        return OK;
+    return fixed_slow(cx, in, f, addr64, diag);
+}
+
+static Err check_instr(ValidCtx *cx, const uint8_t *rule, Instr *instrs, uint32_t idx, uint32_t n,
+                       Diag *diag) {
     Instr *in = &instrs[idx];
-    switch (in->op) {
-    case OP_UNREACHABLE: set_unreachable(cx); return OK;
-    case OP_BLOCK:
-    case OP_LOOP:
-    case OP_IF:
-    case OP_TRY: return op_block(cx, instrs, idx, diag);
-    case OP_ELSE: return op_else(cx, instrs, idx, diag);
-    case OP_END: return op_end(cx, instrs, idx, diag);
-    case OP_BR: return op_br(cx, in, diag);
-    case OP_BR_IF: return op_br_if(cx, in, diag);
-    case OP_BR_TABLE: return op_br_table(cx, in, diag);
-    case OP_RETURN: return op_return(cx, in, diag);
-    case OP_CALL:
-    case OP_RETURN_CALL: return op_call(cx, in, diag);
-    case OP_CALL_INDIRECT:
-    case OP_RETURN_CALL_INDIRECT: return op_call_indirect(cx, in, diag);
-    case OP_CALL_REF:
-    case OP_RETURN_CALL_REF: return op_call_ref(cx, in, diag);
-    case OP_DROP: {
+    switch (rule[in->op]) {
+    case RULE_NOT_CONST: return FAIL(diag, ERR_INVALID, in->offset, "constant expression required");
+    case RULE_FIXED:
+        if (fixed_fast(cx, &facts[in->op], false))
+            return OK;
+        return fixed_slow(cx, in, &facts[in->op], false, diag);
+    case RULE_FIXED_IMM: return check_fixed_imm(cx, in, &facts[in->op], diag);
+    case RULE_UNREACHABLE: set_unreachable(cx); return OK;
+    case RULE_BLOCK: return op_block(cx, instrs, idx, diag);
+    case RULE_ELSE: return op_else(cx, instrs, idx, diag);
+    case RULE_END:
+        TRY(op_end(cx, instrs, idx, diag));
+        /* only end closes the outermost frame */
+        if (cx->ctrls.len == 0 && idx + 1 < n)
+            return FAIL(diag, ERR_INVALID, instrs[idx + 1].offset,
+                        "operators remaining after end of function");
+        return OK;
+    case RULE_BR: return op_br(cx, in, diag);
+    case RULE_BR_IF: return op_br_if(cx, in, diag);
+    case RULE_BR_TABLE: return op_br_table(cx, in, diag);
+    case RULE_RETURN: return op_return(cx, in, diag);
+    case RULE_CALL: return op_call(cx, in, diag);
+    case RULE_CALL_INDIRECT: return op_call_indirect(cx, in, diag);
+    case RULE_CALL_REF: return op_call_ref(cx, in, diag);
+    case RULE_DROP: {
         ValType t = VT_BOT;
         return valid_pop_any(cx, in, &t, diag);
     }
-    case OP_SELECT:
-    case OP_SELECT_T: return op_select(cx, in, diag);
-    case OP_LOCAL_GET:
-    case OP_LOCAL_SET:
-    case OP_LOCAL_TEE: return op_local(cx, in, diag);
-    case OP_GLOBAL_GET:
-    case OP_GLOBAL_SET: return op_global(cx, in, diag);
-    case OP_THROW: return op_throw(cx, in, diag);
-    case OP_TRY_TABLE: return op_try_table(cx, instrs, idx, diag);
-    case OP_CATCH:
-    case OP_CATCH_ALL: return op_catch(cx, in, diag);
-    case OP_DELEGATE: return op_delegate(cx, instrs, idx, diag);
-    case OP_RETHROW: return op_rethrow(cx, in, diag);
+    case RULE_SELECT: return op_select(cx, in, diag);
+    case RULE_LOCAL_GET: return op_local_get(cx, in, diag);
+    case RULE_LOCAL_SET: return op_local_set(cx, in, diag);
+    case RULE_GLOBAL: return op_global(cx, in, diag);
+    case RULE_THROW: return op_throw(cx, in, diag);
+    case RULE_TRY_TABLE: return op_try_table(cx, instrs, idx, diag);
+    case RULE_CATCH: return op_catch(cx, in, diag);
+    case RULE_DELEGATE: return op_delegate(cx, instrs, idx, diag);
+    case RULE_RETHROW: return op_rethrow(cx, in, diag);
     default: return valid_instr_ext(cx, instrs, idx, diag);
     }
 }
 
-/* Lane and memory immediates of fixed-signature rows. */
-static Err check_fixed_imm(ValidCtx *cx, const Instr *in, ValType *addr, Diag *diag);
-
-static Err check_fixed(ValidCtx *cx, const Instr *in, const OpFacts *f, Diag *diag) {
-    ValType addr = VT_I32;
-    if (f->has_imm)
-        TRY(check_fixed_imm(cx, in, &addr, diag));
-    uint32_t n = f->n_in;
-    const Ctrl *c = ctrl_top(cx);
-    /* n == 0 needs no pops (and the stack may still be unallocated). */
-    bool fast = n == 0 || cx->vals.len - c->height >= n;
-    const ValType *top = n && fast ? cx->vals.data + cx->vals.len - n : NULL;
-    for (uint32_t i = 0; fast && i < n; i++) {
-        uint8_t want = f->in[i] == KIND_ADDR ? addr.kind : f->in[i];
-        fast = top[i].kind == want || top[i].kind == VK_BOT;
-    }
-    if (fast && n && f->n_out <= n) {
-        /* the results take the operands' places: room and max_stack hold */
-        ValType *out = cx->vals.data + cx->vals.len - n;
-        for (uint32_t i = 0; i < f->n_out; i++)
-            out[i] = f->out[i] == KIND_ADDR ? addr : ir_valtype((ValKind)f->out[i]);
-        cx->vals.len = cx->vals.len - n + f->n_out;
-        return OK;
-    }
-    if (fast) {
-        cx->vals.len -= n;
-    } else {
-        ValType want[4];
-        for (uint32_t i = 0; i < n; i++)
-            want[i] = f->in[i] == KIND_ADDR ? addr : ir_valtype((ValKind)f->in[i]);
-        TRY(valid_pop_n(cx, want, n, in, diag));
-    }
-    for (uint32_t i = 0; i < f->n_out; i++)
-        TRY(vpush(cx, f->out[i] == KIND_ADDR ? addr : ir_valtype((ValKind)f->out[i]), diag));
-    return OK;
-}
-
 static Err check_instrs(ValidCtx *cx, Instr *instrs, uint32_t n, Diag *diag) {
-    for (uint32_t i = 0; i < n; i++) {
-        Instr *in = &instrs[i];
-        if (cx->const_mode && !valid_is_const_op(in->op))
-            return FAIL(diag, ERR_INVALID, in->offset, "constant expression required");
-        const OpFacts *f = &facts[in->op];
-        if (f->fixed) {
-            TRY(check_fixed(cx, in, f, diag));
-            continue;
-        }
-        TRY(check_hand(cx, instrs, i, diag));
-        /* only hand rows (end) close frames, so only they can leave none */
-        if (cx->ctrls.len == 0 && i + 1 < n)
-            return FAIL(diag, ERR_INVALID, instrs[i + 1].offset,
-                        "operators remaining after end of function");
-    }
+    const uint8_t *rule = rules[cx->const_mode];
+    for (uint32_t i = 0; i < n; i++)
+        TRY(check_instr(cx, rule, instrs, i, n, diag));
     if (cx->ctrls.len != 0)
         return FAIL(diag, ERR_INVALID, n ? instrs[n - 1].offset : 0, "unexpected end");
     return OK;
@@ -670,9 +794,7 @@ Err valid_expr(ValidCtx *cx, Instr *instrs, uint32_t n, const ValType *results,
     c.op = OP_CALL;
     c.n_results = n_results;
     c.results = results;
-    if (!VEC_PUSH(&cx->ctrls, c))
-        return FAIL_NOMEM(diag);
-    cx->max_depth = 1;
+    TRY(ctrl_push(cx, &c, diag));
     return check_instrs(cx, instrs, n, diag);
 }
 
@@ -744,14 +866,14 @@ static uint32_t log2u(uint32_t n) {
     return k;
 }
 
-static Err check_memarg(ValidCtx *cx, const Instr *in, ValType *addr, Diag *diag) {
+static Err check_memarg(ValidCtx *cx, const Instr *in, const OpFacts *f, ValType *addr,
+                        Diag *diag) {
     TRY(valid_memory(cx, in, in->imm.memarg.mem, addr, diag));
-    const OpFacts *f = &facts[in->op];
     if (in->a > f->max_align)
         return FAIL(diag, ERR_INVALID, in->offset, "alignment must not be larger than natural");
     if (addr->kind == VK_I32 && in->imm.memarg.offset > UINT32_MAX)
         return FAIL(diag, ERR_INVALID, in->offset, "offset out of range");
-    if (op_info[in->op].imm == IMM_MEMARG_LANE && in->b >= f->lanes)
+    if (f->imm == IMM_MEMARG_LANE && in->b >= f->lanes)
         return FAIL(diag, ERR_INVALID, in->offset, "invalid lane index");
     return OK;
 }
@@ -762,10 +884,10 @@ static uint32_t shape_lanes(const char *text) {
     return x ? (uint32_t)strtoul(x + 1, NULL, 10) : 16;
 }
 
-static Err check_fixed_imm(ValidCtx *cx, const Instr *in, ValType *addr, Diag *diag) {
-    switch (op_info[in->op].imm) {
+static Err check_imm(ValidCtx *cx, const Instr *in, const OpFacts *f, ValType *addr, Diag *diag) {
+    switch (f->imm) {
     case IMM_MEMARG:
-    case IMM_MEMARG_LANE: return check_memarg(cx, in, addr, diag);
+    case IMM_MEMARG_LANE: return check_memarg(cx, in, f, addr, diag);
     case IMM_MEMORY: return valid_memory(cx, in, in->imm.index, addr, diag);
     case IMM_DATA_MEMORY:
         TRY(valid_memory(cx, in, in->imm.pair.y, addr, diag));
@@ -781,7 +903,7 @@ static Err check_fixed_imm(ValidCtx *cx, const Instr *in, ValType *addr, Diag *d
             return valid_unknown(in, "elem segment", in->imm.index, diag);
         return OK;
     case IMM_LANE:
-        if (in->a >= facts[in->op].lanes)
+        if (in->a >= f->lanes)
             return FAIL(diag, ERR_INVALID, in->offset, "invalid lane index");
         return OK;
     case IMM_SHUFFLE:

@@ -8,13 +8,6 @@ static ValType addr_type(bool is64) {
     return is64 ? VT_I64 : VT_I32;
 }
 
-Err valid_memory(ValidCtx *cx, const Instr *in, uint32_t mem, ValType *out, Diag *diag) {
-    if (mem >= cx->mod->n_memories)
-        return valid_unknown(in, "memory", mem, diag);
-    *out = addr_type(cx->mod->memories[mem].type.is64);
-    return OK;
-}
-
 static Err table_of(ValidCtx *cx, const Instr *in, uint32_t table, const TableType **out,
                     Diag *diag) {
     if (table >= cx->mod->n_tables)

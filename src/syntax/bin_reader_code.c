@@ -1,10 +1,11 @@
 /* Binary decoding of types and expressions: value, storage, reference, heap
  * and block types, and instruction sequences (function bodies and constant
  * expressions) into flat Instr arrays. Immediates are read by one switch over
- * the instruction table's ImmKind; only block structure (which END closes the
- * expression) is tracked here, the validator does the rest. Instructions
- * are decoded straight into one growing array in the module arena per
- * expression: no allocation per instruction, no copy. */
+ * the instruction table's ImmKind (their most common short forms inline in the
+ * loop); only block structure (which END closes the expression) is tracked
+ * here, the validator does the rest. Instructions are decoded straight into
+ * one growing array in the module arena per expression: no allocation per
+ * instruction, no copy. */
 #include "bin_reader.h"
 
 #include <pthread.h>
@@ -324,14 +325,43 @@ static void fill_tables(void) {
      (1ull << IMM_ELEM))
 _Static_assert(IMM_COUNT <= 64, "INDEX_IMMS is a 64-bit mask");
 
+/* The forms most immediates take, read without a call: a one-byte index or
+ * s32, a memarg of one flags byte (no memory index) and a one-byte offset, an
+ * empty or single-value block type. Returns false, having consumed nothing,
+ * otherwise: read_imm then reads it (and reports any error). */
+static inline bool read_short_imm(Reader *r, Instr *in, uint8_t kind) {
+    const uint8_t *p = r->pos;
+    if (r->end - p < 2 || p[0] >= 0x80) /* the body's END follows any immediate */
+        return false;
+    if ((INDEX_IMMS >> kind) & 1) {
+        in->imm.index = p[0];
+    } else if (kind == IMM_I32) {
+        in->imm.i32 = (int32_t)(p[0] ^ 0x40) - 0x40; /* sign bit is 0x40 */
+    } else if (kind == IMM_MEMARG && p[0] < 0x40 && p[1] < 0x80) {
+        in->a = p[0];
+        in->imm.memarg.offset = p[1];
+        r->pos = p + 2;
+        return true;
+    } else if (kind == IMM_BLOCK && p[0] >= VK_V128 && p[0] <= VK_I32) {
+        in->imm.block.type.kind = BLOCK_VALUE;
+        in->imm.block.type.value = ir_valtype((ValKind)p[0]);
+    } else if (kind != IMM_BLOCK || p[0] != 0x40) {
+        return false;
+    } /* else 0x40, the empty block type: BLOCK_EMPTY, as the Instr was zeroed */
+    r->pos = p + 1;
+    return true;
+}
+_Static_assert(BLOCK_EMPTY == 0, "a zeroed Instr holds the empty block type");
+
 /* ---- Block structure -------------------------------------------------------- */
 
 /* What the innermost open construct accepts next. */
 enum { FRAME_BLOCK, FRAME_IF, FRAME_ELSE, FRAME_TRY, FRAME_CATCH, FRAME_CATCH_ALL };
 
-static Err push_frame(Reader *r, uint8_t kind) {
-    if (!VEC_PUSH(&r->frames, kind))
+static inline Err push_frame(Reader *r, uint8_t kind) {
+    if (r->frames.len == r->frames.cap && !VEC_RESERVE(&r->frames, 1))
         return bin_fail_nomem(r);
+    r->frames.data[r->frames.len++] = kind;
     return OK;
 }
 
@@ -397,18 +427,21 @@ static Err read_instrs(Reader *r, size_t hint, Instr **out, uint32_t *out_n) {
     pthread_once(&tables_once, fill_tables);
     r->frames.len = 0;
     Arena *arena = &r->mod->arena;
-    size_t len = 0, cap = hint;
+    size_t cap = hint;
     Instr *instrs = arena_alloc(arena, cap * sizeof *instrs);
     if (!instrs)
         return bin_fail_nomem(r);
+    Instr *next = instrs, *limit = instrs + cap; /* the next entry; one past the array */
     for (;;) {
-        if (len == cap) {
+        if (next == limit) {
             Instr *grown =
                 arena_resize(arena, instrs, cap * sizeof *instrs, 2 * cap * sizeof *instrs);
             if (!grown)
                 return bin_fail_nomem(r);
             instrs = grown;
+            next = grown + cap;
             cap *= 2;
+            limit = grown + cap;
         }
         const uint8_t *at = r->pos;
         if (at >= r->end)
@@ -417,20 +450,17 @@ static Err read_instrs(Reader *r, size_t hint, Instr **out, uint32_t *out_n) {
         OpDecode d = by_byte[byte];
         if (d.op == OP_COUNT)
             TRY(read_prefixed(r, byte, at, &d));
-        Instr *in = &instrs[len++];
+        Instr *in = next++;
         memset(in, 0, sizeof *in);
         in->op = d.op;
         in->offset = bin_offset(r, at);
-        if (d.imm != IMM_NONE) {
-            if (((INDEX_IMMS >> d.imm) & 1) && r->pos < r->end && *r->pos < 0x80)
-                in->imm.index = *r->pos++;
-            else
-                TRY(read_imm(r, in, (ImmKind)d.imm));
-        }
+        if (d.imm != IMM_NONE && !read_short_imm(r, in, d.imm))
+            TRY(read_imm(r, in, (ImmKind)d.imm));
         if (d.ctl != CTL_NONE) {
             bool done = false;
             TRY(track_structure(r, d.ctl, at, &done));
             if (done) {
+                size_t len = (size_t)(next - instrs);
                 *out = arena_resize(arena, instrs, cap * sizeof *instrs, len * sizeof *instrs);
                 *out_n = (uint32_t)len;
                 return OK;

@@ -223,6 +223,37 @@ static void test_bodies(void) {
                    "type mismatch");
 }
 
+/* The validator's shortcuts (operands of exactly the expected types) must
+ * give what the general rules give when they do not apply: unknown operands,
+ * and subtypes, which branches and block ends replace by the label's types. */
+static void test_fast_path_fallbacks(void) {
+    /* operands of unknown type, from unreachable, for fixed rows */
+    expect_valid(FUNC_VOID, sizeof FUNC_VOID,
+                 BODY(0, 0x00, 0x6a, 0x41, 1, 0x6a, 0x28, 2, 0, 0x1a, 0x0b));
+    expect_invalid(FUNC_VOID, sizeof FUNC_VOID, BODY(0, 0x00, 0x6a, 0x42, 0, 0x7c, 0x1a, 0x0b),
+                   "type mismatch");
+    /* block $a (result nullfuncref) block $b (result funcref) ref.null nofunc
+     * br_if $b leaves a funcref: br_if $a then needs a nullfuncref */
+    expect_valid(FUNC_VOID, sizeof FUNC_VOID,
+                 BODY(0, 0x02, 0x73, 0x02, 0x70, 0xd0, 0x73, 0x41, 0, 0x0d, 0, 0x41, 0, 0x0d, 0,
+                      0x0b, 0x1a, 0xd0, 0x73, 0x0b, 0x1a, 0x0b));
+    expect_invalid(FUNC_VOID, sizeof FUNC_VOID,
+                   BODY(0, 0x02, 0x73, 0x02, 0x70, 0xd0, 0x73, 0x41, 0, 0x0d, 0, 0x41, 0, 0x0d, 1,
+                        0x0b, 0x0b, 0x1a, 0x0b),
+                   "type mismatch");
+    /* a block's end leaves its declared result type, not the subtype inside */
+    expect_invalid(FUNC_VOID, sizeof FUNC_VOID,
+                   BODY(0, 0x02, 0x73, 0x02, 0x70, 0xd0, 0x73, 0x0b, 0x0b, 0x1a, 0x0b),
+                   "type mismatch");
+    expect_valid(FUNC_VOID, sizeof FUNC_VOID,
+                 BODY(0, 0x02, 0x70, 0x02, 0x73, 0xd0, 0x73, 0x0b, 0x0b, 0x1a, 0x0b));
+    /* missing and extra values at a block's end */
+    expect_invalid(FUNC_I32, sizeof FUNC_I32, BODY(0, 0x02, 0x7f, 0x0b, 0x0b),
+                   "type mismatch: instruction requires [i32] but stack has []");
+    expect_invalid(FUNC_I32, sizeof FUNC_I32, BODY(0, 0x02, 0x7f, 0x41, 1, 0x41, 2, 0x0b, 0x0b),
+                   "type mismatch: block requires [i32] but stack has [i32]");
+}
+
 static void test_recorded_facts(void) {
     Diag diag;
     Module *mod = NULL;
@@ -321,5 +352,6 @@ static void test_registry_threads(void) {
     mod_registry_delete(reg);
 }
 
-TEST_MAIN("valid", TEST_CASE(test_registry_threads), TEST_CASE(test_canon_across_modules), TEST_CASE(test_subtyping),
-          TEST_CASE(test_bodies), TEST_CASE(test_recorded_facts), TEST_CASE(test_alloc_failure))
+TEST_MAIN("valid", TEST_CASE(test_registry_threads), TEST_CASE(test_canon_across_modules),
+          TEST_CASE(test_subtyping), TEST_CASE(test_bodies), TEST_CASE(test_fast_path_fallbacks),
+          TEST_CASE(test_recorded_facts), TEST_CASE(test_alloc_failure))
