@@ -94,6 +94,14 @@ typedef struct JConst {
     uint32_t label;
 } JConst;
 
+/* A code sequence emitted the same way wherever it appears in a function
+ * (frame-relative operands only: no labels, trap sites or pc entries), so
+ * only its first copy is encoded; later ones copy those bytes. */
+typedef struct JReplay {
+    uint32_t start, len;
+    bool known; /* start and len describe the first copy */
+} JReplay;
+
 typedef struct Comp {
     jmp_buf fail; /* allocation failure */
     Arena *arena; /* the function's scratch (JScratch), reset after it */
@@ -118,6 +126,8 @@ typedef struct Comp {
     uint32_t pinned[J_MAX_PINS]; /* the pinned locals */
     uint32_t n_pinned;
     uint16_t pin_written; /* bit k: pinned[k] is written somewhere (else its slot stays current) */
+    JReplay pin_moves[2][2]; /* [reload][all]: flush_pins / reload_pins (jit_compile.c) */
+    JReplay context_moves;   /* reload_context */
     JCtrl *cs;
     uint32_t depth;
     uint16_t gpr_free, xmm_free; /* bit masks */

@@ -180,7 +180,7 @@ void jit_push_v128(Comp *c, uint64_t lo, uint64_t hi) {
     jit_push_item(c, (VItem){K_CONST, T_V128, 0, 0, lo, hi});
 }
 
-static void push_local(Comp *c, uint32_t local) {
+static inline void push_local(Comp *c, uint32_t local) {
     c->local_refs[local]++;
     jit_push_item(c, (VItem){K_LOCAL, c->local_types[local], 0, local, 0, 0});
 }
@@ -285,6 +285,16 @@ static void store_v128(Comp *c, const VItem *it, uint32_t at, X64Mem m) {
     }
 }
 
+/* A scalar (not v128) in register r to memory m: 8 bytes for integers. */
+static void store_reg(Comp *c, uint8_t type, uint8_t r, X64Mem m) {
+    if (type == T_F32)
+        x64_movss_store(&c->cb, m, r, false);
+    else if (type == T_F64)
+        x64_movss_store(&c->cb, m, r, true);
+    else
+        x64_store(&c->cb, m, (X64Reg)r, 8);
+}
+
 /* Write an item (at height `at`, or any place) to memory m, 8 bytes for
  * integers, 16 for v128. */
 static void store_item(Comp *c, const VItem *it, uint32_t at, X64Mem m) {
@@ -298,14 +308,7 @@ static void store_item(Comp *c, const VItem *it, uint32_t at, X64Mem m) {
         return;
     }
     switch (it->kind) {
-    case K_REG:
-        if (it->type == T_F32)
-            x64_movss_store(&c->cb, m, it->reg, false);
-        else if (it->type == T_F64)
-            x64_movss_store(&c->cb, m, it->reg, true);
-        else
-            x64_store(&c->cb, m, (X64Reg)it->reg, 8);
-        return;
+    case K_REG: store_reg(c, it->type, it->reg, m); return;
     case K_CONST: {
         uint64_t v = it->type == T_I32 || it->type == T_F32 ? (uint32_t)it->c : it->c;
         if ((int64_t)v >= INT32_MIN && (int64_t)v <= INT32_MAX) {
@@ -387,16 +390,23 @@ static bool pin_survives_c(const Comp *c, uint32_t l) {
     return !jit_is_xmm(c->local_types[l]) && !(J_PIN_VOLATILE & (1u << c->pin[l]));
 }
 
+/* Emit the pins' stores (reload: false) or loads for `all`: the same bytes
+ * at every call of the function, so encoded once (JReplay). */
+static void pin_moves(Comp *c, bool reload, bool all);
+
 /* all: every written pin; else those a jit_call_c sequence has not
  * clobbered while setting up arguments (all but the volatile GPRs). */
 static void flush_pins(Comp *c, bool all) {
+    pin_moves(c, false, all);
+}
+
+static void encode_flush(Comp *c, bool all) {
     for (uint32_t k = 0; k < c->n_pinned; k++) {
         uint32_t l = c->pinned[k];
         if (!(c->pin_written & (1u << k)) ||
             (!all && !jit_is_xmm(c->local_types[l]) && !pin_survives_c(c, l)))
             continue;
-        VItem in_reg = {K_REG, c->local_types[l], c->pin[l], 0, 0, 0};
-        store_item(c, &in_reg, 0, jit_local(c, l));
+        store_reg(c, c->local_types[l], c->pin[l], jit_local(c, l)); /* pins are scalars */
     }
 }
 
@@ -406,11 +416,32 @@ void jit_flush_locals(Comp *c) {
 
 /* all: every pin; else those a C call clobbers. */
 static void reload_pins(Comp *c, bool all) {
+    pin_moves(c, true, all);
+}
+
+static void encode_reload(Comp *c, bool all) {
     for (uint32_t k = 0; k < c->n_pinned; k++) {
         uint32_t l = c->pinned[k];
         if (all || !pin_survives_c(c, l))
             load_mem(c, c->local_types[l], c->pin[l], jit_local(c, l));
     }
+}
+
+/* Emit r's sequence: encode(c, arg) the first time, a copy after. */
+static void replay(Comp *c, JReplay *r, void (*encode)(Comp *, bool), bool arg) {
+    if (r->known) {
+        x64_repeat(&c->cb, r->start, r->len);
+        return;
+    }
+    r->start = c->cb.len;
+    encode(c, arg);
+    r->len = c->cb.len - r->start;
+    r->known = !c->cb.failed;
+}
+
+static void pin_moves(Comp *c, bool reload, bool all) {
+    if (c->n_pinned)
+        replay(c, &c->pin_moves[reload][all], reload ? encode_reload : encode_flush, all);
 }
 
 void jit_reload_locals(Comp *c) {
@@ -485,7 +516,7 @@ typedef struct BodyScan {
     LoopRead *reads;     /* reads inside loops */
     uint32_t n_reads;
     uint8_t *unset_read; /* per local: some read may see it unassigned */
-    uint32_t *loop_ends; /* the open loops' end indices (popped lazily) */
+    uint32_t *loop_ends; /* the open loops' end indices (popped at their end) */
     uint32_t depth;      /* open loops */
     DefAssign da;
 } BodyScan;
@@ -610,16 +641,9 @@ static void add_weight(uint32_t *w, uint32_t x) {
     *w = *w + x < *w ? UINT32_MAX : *w + x;
 }
 
-/* The loop depth at instruction i (loops that ended are popped here). */
-static uint32_t loop_depth(BodyScan *s, uint32_t i) {
-    while (s->depth && s->loop_ends[s->depth - 1] <= i)
-        s->depth--;
-    return s->depth;
-}
-
 /* A read outside loops weighs 1; inside one it waits for the writes
  * (weigh_loop_reads). */
-static void scan_get(BodyScan *s, uint32_t l, uint32_t depth) {
+static inline void scan_get(BodyScan *s, uint32_t l, uint32_t depth) {
     if (depth)
         s->reads[s->n_reads++] = (LoopRead){l, depth};
     else
@@ -628,7 +652,7 @@ static void scan_get(BodyScan *s, uint32_t l, uint32_t depth) {
         s->unset_read[l] = 1;
 }
 
-static void scan_set(BodyScan *s, uint32_t l, uint32_t depth) {
+static inline void scan_set(BodyScan *s, uint32_t l, uint32_t depth) {
     uint8_t d = (uint8_t)(depth < 254 ? depth + 1 : 255);
     if (s->written[l] < d)
         s->written[l] = d;
@@ -640,22 +664,23 @@ static void scan_set(BodyScan *s, uint32_t l, uint32_t depth) {
 /* Instruction i, one with a hand stack rule (PW_HAND). */
 static void scan_instr(const Comp *c, BodyScan *s, const Instr *in, uint32_t i) {
     switch (in->op) {
-    case OP_LOCAL_GET: scan_get(s, in->imm.index, loop_depth(s, i)); return;
+    case OP_LOCAL_GET: scan_get(s, in->imm.index, s->depth); return;
     case OP_LOCAL_SET:
-    case OP_LOCAL_TEE: scan_set(s, in->imm.index, loop_depth(s, i)); return;
-    case OP_LOOP:
-        loop_depth(s, i);
-        s->loop_ends[s->depth++] = in->imm.block.end;
+    case OP_LOCAL_TEE: scan_set(s, in->imm.index, s->depth); return;
+    case OP_LOOP: s->loop_ends[s->depth++] = in->imm.block.end; break;
+    case OP_END: /* loops end with an end (never a delegate) */
+        if (s->depth && s->loop_ends[s->depth - 1] == i)
+            s->depth--;
         break;
     case OP_CALL:
     case OP_RETURN_CALL:
         if (in->imm.index >= c->mod->n_func_imports)
             s->direct = true;
         if (in->op == OP_CALL) /* each costs a pinned local a reload */
-            add_weight(&s->calls, use_weight(loop_depth(s, i)));
+            add_weight(&s->calls, use_weight(s->depth));
         break;
     case OP_CALL_INDIRECT:
-    case OP_CALL_REF: add_weight(&s->calls, use_weight(loop_depth(s, i))); break;
+    case OP_CALL_REF: add_weight(&s->calls, use_weight(s->depth)); break;
     default: break;
     }
     if (s->da.d && !da_step(&s->da, in)) {
@@ -687,8 +712,11 @@ static bool scan_body(Comp *c) {
         seen |= k;
         if (!(k & PW_HAND))
             continue;
-        if (in->op == OP_LOCAL_GET) /* the most frequent: no call, no switch */
-            scan_get(s, in->imm.index, loop_depth(s, i));
+        /* the most frequent: no call, no switch (da_step ignores them) */
+        if (in->op == OP_LOCAL_GET)
+            scan_get(s, in->imm.index, s->depth);
+        else if (in->op == OP_LOCAL_SET || in->op == OP_LOCAL_TEE)
+            scan_set(s, in->imm.index, s->depth);
         else
             scan_instr(c, s, in, i);
     }
@@ -903,12 +931,16 @@ static void load_mem0(Comp *c) {
     x64_load(&c->cb, J_MEM0, x64_mem(J_MEM0, offsetof(RtMemory, base)), 8, false, true);
 }
 
+static void encode_context(Comp *c, bool keep_mem0) {
+    x64_load(&c->cb, J_VMCTX, x64_mem(X64_RBP, -8), 8, false, true);
+    if (keep_mem0)
+        x64_load(&c->cb, J_MEM0, x64_mem(X64_RBP, -16), 8, false, true);
+}
+
 /* r15 from the frame, and r14 from the copy of memory 0's base the
  * prologue keeps at [rbp - 16] (one load; guarded bases never move). */
 static void reload_context(Comp *c) {
-    x64_load(&c->cb, J_VMCTX, x64_mem(X64_RBP, -8), 8, false, true);
-    if (c->keep_mem0)
-        x64_load(&c->cb, J_MEM0, x64_mem(X64_RBP, -16), 8, false, true);
+    replay(c, &c->context_moves, encode_context, c->keep_mem0);
 }
 
 /* The function's start: r14 (keep_mem0) and, with regs, the pinned
@@ -1652,6 +1684,13 @@ static void ref_op(Comp *c, const Instr *in) {
 
 /* ---- the instruction switch ---- */
 
+/* The instruction's code starts here: its pc map entry, its offset for
+ * stubs. */
+static void at_instr(Comp *c, const Instr *in) {
+    c->wasm_offset = in->offset;
+    pc_record(c, in->offset);
+}
+
 /* `local.get a; local.get x; iNN.add|sub; local.set|tee b` on pinned GPR
  * locals of one type (a, b checked by pinned_add): add/sub in place when
  * a == b, else lea (add only). */
@@ -1664,6 +1703,7 @@ static bool pinned_add_local(Comp *c, const Instr *in, uint32_t a, uint32_t b) {
     bool add = in[2].op == (w ? OP_I64_ADD : OP_I32_ADD);
     if (!add && (in[2].op != (w ? OP_I64_SUB : OP_I32_SUB) || a != b))
         return false;
+    at_instr(c, in);
     if (a == b)
         x64_alu_rr(&c->cb, add ? X64_ADD : X64_SUB, w, (X64Reg)rb, (X64Reg)rx);
     else
@@ -1700,6 +1740,7 @@ static uint32_t pinned_add(Comp *c, const Instr *in, uint32_t left) {
         return 0;
     if (k < INT32_MIN + 1 || k > INT32_MAX)
         return 0;
+    at_instr(c, in);
     if (a == b)
         x64_alu_ri(&c->cb, X64_ADD, w, (X64Reg)rb, (int32_t)k);
     else
@@ -1713,6 +1754,9 @@ static uint32_t pinned_add(Comp *c, const Instr *in, uint32_t left) {
  * eqz is never last: an end follows, so next[1] exists). Returns how many
  * instructions after `in` it consumed, 0 when there is nothing to fuse. */
 static uint32_t lower_fused_branch(Comp *c, const Instr *in, const Instr *next) {
+    if (next->op != OP_BR_IF && next->op != OP_IF && next->op != OP_I32_EQZ &&
+        next->op != OP_I64_EQZ) /* most instructions: nothing to fuse, decided at once */
+        return 0;
     bool and_op = in->op == OP_I32_AND || in->op == OP_I64_AND, negate = false;
     if (and_op && next->op == (in->op == OP_I32_AND ? OP_I32_EQZ : OP_I64_EQZ) &&
         (next[1].op == OP_BR_IF || next[1].op == OP_IF)) {
@@ -1756,12 +1800,34 @@ static bool lower_value(Comp *c, const Instr *in, const Instr *next, uint32_t *e
     return true;
 }
 
+/* local.get: a pending read, or the start of a pinned add (*extra: the
+ * instructions after it that fused). */
+static void lower_local_get(Comp *c, const Instr *in, uint32_t left, uint32_t *extra) {
+    uint32_t fused = pinned_add(c, in, left);
+    if (fused)
+        *extra = fused - 1;
+    else
+        push_local(c, in->imm.index);
+}
+
 /* `in` and, when it fuses them, the instructions after it (*extra of them;
- * `next` is the following one or NULL). */
-static bool lower_instr(Comp *c, const Instr *in, const Instr *next, uint32_t *extra) {
-    switch (in->op) { /* the most frequent instructions first (compile speed) */
-    case OP_LOCAL_GET: push_local(c, in->imm.index); return true;
+ * `left`: the instructions from `in` to the body's end). local.get and the
+ * constants only push an entry, emitting no code, so they take no pc map
+ * entry: the instruction after them records the same position, which would
+ * take the entry over anyway (pc_record); a pinned add records itself. */
+static bool lower_instr(Comp *c, const Instr *in, uint32_t left, uint32_t *extra) {
+    if (in->op == OP_LOCAL_GET) { /* the most frequent: no switch */
+        lower_local_get(c, in, left, extra);
+        return true;
+    }
+    const Instr *next = left > 1 ? in + 1 : NULL;
+    switch (in->op) { /* the next most frequent first (compile speed) */
+    case OP_I32_CONST: jit_push_const(c, T_I32, (uint32_t)in->imm.i32); return true;
+    case OP_I64_CONST: jit_push_const(c, T_I64, (uint64_t)in->imm.i64); return true;
+    case OP_F32_CONST: jit_push_const(c, T_F32, in->imm.f32); return true;
+    case OP_F64_CONST: jit_push_const(c, T_F64, in->imm.f64); return true;
     case OP_LOCAL_SET:
+        at_instr(c, in);
         if (next && next->op == OP_LOCAL_GET && next->imm.index == in->imm.index) {
             local_set(c, in->imm.index, true); /* local.set x; local.get x = local.tee x */
             *extra = 1;
@@ -1769,11 +1835,13 @@ static bool lower_instr(Comp *c, const Instr *in, const Instr *next, uint32_t *e
         }
         local_set(c, in->imm.index, false);
         return true;
-    case OP_LOCAL_TEE: local_set(c, in->imm.index, true); return true;
-    case OP_I32_CONST: jit_push_const(c, T_I32, (uint32_t)in->imm.i32); return true;
-    case OP_I64_CONST: jit_push_const(c, T_I64, (uint64_t)in->imm.i64); return true;
+    case OP_LOCAL_TEE:
+        at_instr(c, in);
+        local_set(c, in->imm.index, true);
+        return true;
     default: break;
     }
+    at_instr(c, in);
     if (!(pw_class[in->op] & PW_HAND)) {
         bool claimed, ok = lower_value(c, in, next, extra, &claimed);
         if (claimed)
@@ -1849,9 +1917,6 @@ static bool lower_instr(Comp *c, const Instr *in, const Instr *next, uint32_t *e
     }
     case OP_SELECT_T:
     case OP_SELECT: do_select(c); return true;
-    case OP_LOCAL_GET: push_local(c, in->imm.index); return true;
-    case OP_LOCAL_SET:
-    case OP_LOCAL_TEE: local_set(c, in->imm.index, in->op == OP_LOCAL_TEE); return true;
     case OP_GLOBAL_GET:
     case OP_GLOBAL_SET: global_op(c, in); return true;
     case OP_REF_NULL:
@@ -1891,25 +1956,41 @@ static void emit_consts(Comp *c) {
 
 /* ---- stubs and the driver ---- */
 
-static void emit_stubs(Comp *c) {
+/* One stub's code: the trap code (or eax) and the frame to jit_trap. */
+static void encode_stub(Comp *c, const JStub *s) {
     CodeBuf *cb = &c->cb;
+    if (s->code == UINT32_MAX)
+        x64_mov_rr(cb, false, X64_RDI, X64_RAX);
+    else
+        x64_mov_ri(cb, X64_RDI, s->code);
+    x64_mov_rr(cb, true, X64_RSI, X64_RBP);
+    if (s->index_reg != X64_NOREG)
+        x64_mov_rr(cb, true, X64_RDX, (X64Reg)s->index_reg);
+    x64_alu_ri(cb, X64_AND, true, X64_RSP, -16);
+    x64_mov_ri(cb, X64_RAX,
+               (uint64_t)(uintptr_t)(s->index_reg != X64_NOREG ? (const void *)jit_trap_index
+                                                                : (const void *)jit_trap));
+    x64_call_r(cb, X64_RAX);
+    x64_ud2(cb);
+}
+
+/* The stubs, after the body. Stubs of one trap code without an index are
+ * the same bytes (no relative operands): encoded once, then copied. */
+static void emit_stubs(Comp *c) {
+    JReplay same[TRAP_COUNT] = {{0, 0, false}};
     for (uint32_t i = 0; i < c->n_stubs; i++) {
         const JStub *s = &c->stubs[i];
-        x64_bind(cb, s->label);
+        x64_bind(&c->cb, s->label);
         pc_record(c, s->wasm);
-        if (s->code == UINT32_MAX)
-            x64_mov_rr(cb, false, X64_RDI, X64_RAX);
-        else
-            x64_mov_ri(cb, X64_RDI, s->code);
-        x64_mov_rr(cb, true, X64_RSI, X64_RBP);
-        if (s->index_reg != X64_NOREG)
-            x64_mov_rr(cb, true, X64_RDX, (X64Reg)s->index_reg);
-        x64_alu_ri(cb, X64_AND, true, X64_RSP, -16);
-        x64_mov_ri(cb, X64_RAX,
-                   (uint64_t)(uintptr_t)(s->index_reg != X64_NOREG ? (const void *)jit_trap_index
-                                                                    : (const void *)jit_trap));
-        x64_call_r(cb, X64_RAX);
-        x64_ud2(cb);
+        JReplay *r = s->code < TRAP_COUNT && s->index_reg == X64_NOREG ? &same[s->code] : NULL;
+        if (r && r->known) {
+            x64_repeat(&c->cb, r->start, r->len);
+            continue;
+        }
+        uint32_t start = c->cb.len;
+        encode_stub(c, s);
+        if (r)
+            *r = (JReplay){start, c->cb.len - start, !c->cb.failed};
     }
 }
 
@@ -1936,18 +2017,9 @@ static bool compile_body(Comp *c) {
             i = top->end_index - 1;
             continue;
         }
-        c->wasm_offset = in->offset;
-        pc_record(c, in->offset);
         c->fuel_count++;
-        uint32_t fused = in->op == OP_LOCAL_GET ? pinned_add(c, in, n - i) : 0;
-        if (fused) {
-            i += fused - 1;
-            c->fuel_count += fused - 1;
-            continue;
-        }
         uint32_t extra = 0;
-        const Instr *next = i + 1 < n ? &instrs[i + 1] : NULL;
-        if (!lower_instr(c, in, next, &extra))
+        if (!lower_instr(c, in, n - i, &extra))
             return false;
         i += extra;
         c->fuel_count += extra;
@@ -1961,6 +2033,8 @@ static bool compile_body(Comp *c) {
 /* A function this tier does not run (GC, exceptions): it traps. */
 static void compile_unsupported(Comp *c) {
     x64_reset(&c->cb);
+    memset(c->pin_moves, 0, sizeof c->pin_moves); /* their first copies are gone */
+    c->context_moves.known = false;
     c->entry = 0;
     jit_gc_comp_free(c);
     c->n_pcs = c->n_traps = c->n_relocs = c->n_stubs = c->n_consts = 0;

@@ -79,13 +79,21 @@ void x64_u64(CodeBuf *cb, uint64_t v) {
     }
 }
 
+void x64_repeat(CodeBuf *cb, uint32_t start, uint32_t n) {
+    if (room(cb, n)) { /* room may move the code: the source is taken after it */
+        memcpy(cb->code + cb->len, cb->code + start, n);
+        cb->len += n;
+    }
+}
+
 void x64_patch32(CodeBuf *cb, uint32_t pos, uint32_t v) {
     if (!cb->failed)
         memcpy(cb->code + pos, &v, 4);
 }
 
 uint32_t x64_label(CodeBuf *cb) {
-    if (!grow((void **)&cb->labels, &cb->cap_labels, cb->n_labels + 1, sizeof(int32_t))) {
+    if (cb->n_labels >= cb->cap_labels &&
+        !grow((void **)&cb->labels, &cb->cap_labels, cb->n_labels + 1, sizeof(int32_t))) {
         cb->failed = true;
         return 0; /* label 0 stands in; the buffer is failed anyway */
     }
@@ -99,7 +107,8 @@ void x64_bind(CodeBuf *cb, uint32_t label) {
 }
 
 void x64_label_field(CodeBuf *cb, uint32_t label, uint32_t base) {
-    if (!grow((void **)&cb->fixups, &cb->cap_fixups, cb->n_fixups + 1, sizeof(X64Fixup))) {
+    if (cb->n_fixups >= cb->cap_fixups &&
+        !grow((void **)&cb->fixups, &cb->cap_fixups, cb->n_fixups + 1, sizeof(X64Fixup))) {
         cb->failed = true;
         return;
     }

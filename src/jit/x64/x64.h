@@ -75,6 +75,8 @@ static inline void x64_byte(CodeBuf *cb, uint8_t b) {
 void x64_u32(CodeBuf *cb, uint32_t v);
 void x64_u64(CodeBuf *cb, uint64_t v);
 void x64_patch32(CodeBuf *cb, uint32_t pos, uint32_t v);
+/* Append a copy of the n bytes at `start` (code already in the buffer). */
+void x64_repeat(CodeBuf *cb, uint32_t start, uint32_t n);
 
 /* Labels: create, bind at the current position, refer to. */
 uint32_t x64_label(CodeBuf *cb);

@@ -385,4 +385,28 @@ static void test_labels(void) {
     x64_fini(cb);
 }
 
-TEST_MAIN("x64", TEST_CASE(test_forms), TEST_CASE(test_labels), TEST_CASE(test_vec_rip))
+/* x64_repeat: a copy of earlier bytes, also when the copy makes the buffer
+ * grow (the source moves with it). */
+static void test_repeat(void) {
+    CodeBuf cbuf;
+    CodeBuf *cb = &cbuf;
+    x64_init(cb);
+    x64_ret(cb);
+    x64_load(cb, X64_RAX, x64_mem(X64_RBP, -8), 8, false, true); /* 48 8B 45 F8 */
+    uint32_t first = 1, n = cb->len - 1;
+    x64_repeat(cb, first, n);
+    CHECK_EQ_U64(cb->len, 1 + 2 * n);
+    CHECK(memcmp(cb->code + 1 + n, cb->code + first, n) == 0);
+    while (cb->len + n <= cb->cap)
+        x64_repeat(cb, first, n);
+    uint32_t at = cb->len;
+    x64_repeat(cb, first, n); /* past the capacity: grows first */
+    CHECK(!cb->failed);
+    CHECK_EQ_U64(cb->len, at + n);
+    CHECK(memcmp(cb->code + at, cb->code + first, n) == 0);
+    CHECK_EQ_U64(cb->code[at], 0x48);
+    x64_fini(cb);
+}
+
+TEST_MAIN("x64", TEST_CASE(test_forms), TEST_CASE(test_labels), TEST_CASE(test_vec_rip),
+          TEST_CASE(test_repeat))
