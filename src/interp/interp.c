@@ -127,7 +127,8 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec, VMContex
 #define LOAD(name, result, memtype)                                                                \
     [OP_##name] = &&op_##name, [IOP_##name##_C] = &&op_##name##_C,                                 \
     [IOP_##name##_A] = &&op_##name##_A, [IOP_##name##_AI] = &&op_##name##_AI,                      \
-    [IOP_##name##_N] = &&op_##name##_N, [IOP_##name##_Z] = &&op_##name##_Z,
+    [IOP_##name##_N] = &&op_##name##_N, [IOP_##name##_Z] = &&op_##name##_Z,                        \
+    [IOP_##name##_X] = &&op_##name##_X,
 #define STORE(name, type, memtype)                                                                 \
     [OP_##name] = &&op_##name, [IOP_##name##_C] = &&op_##name##_C,                                 \
     [IOP_##name##_A] = &&op_##name##_A, [IOP_##name##_AI] = &&op_##name##_AI,                      \
@@ -272,6 +273,16 @@ static void run(IEntry *E, const uint8_t *ip, uint8_t *fp, IFrame *rec, VMContex
         memcpy(&v, mem0 + IN(IMem)->offset, sizeof v);                                             \
         PUT(result, IN(IMem)->x, v);                                                               \
         ip += sizeof(IMem);                                                                        \
+        NEXT();                                                                                    \
+    }                                                                                              \
+    op_##name##_X : {                                                                              \
+        const IMemX *in = IN(IMemX);                                                               \
+        E->fault_ip = ip;                                                                          \
+        memtype v;                                                                                 \
+        uint32_t a = (S(uint32_t, in->z) << (in->shift & 31)) + S(uint32_t, in->y);                \
+        memcpy(&v, mem0 + (uint64_t)a + in->offset, sizeof v);                                     \
+        PUT(result, in->x, v);                                                                     \
+        ip += sizeof(IMemX);                                                                       \
         NEXT();                                                                                    \
     }                                                                                              \
     op_##name##_N : {                                                                              \
@@ -680,6 +691,12 @@ op_SELECT : {
     ip += sizeof(ISelect);
     NEXT();
 }
+op_SELECT64 : {
+    const ISelect *in = IN(ISelect);
+    S(uint64_t, in->dst) = S(uint64_t, in->cond) ? S(uint64_t, in->a) : S(uint64_t, in->b);
+    ip += sizeof(ISelect);
+    NEXT();
+}
 
     /* ---- fused forms ---- */
 op_I32_ADD3 : {
@@ -769,6 +786,45 @@ op_I32_FUNNEL : {
     MAC_OP(F64_MAC, double)
     MAC_OP(F32_MAC, float)
 #undef MAC_OP
+/* The operands are read before the loop: its stores to memory could alias
+ * them for all the compiler knows. */
+#define MACN_OP(name, T)                                                                           \
+    op_##name : {                                                                                  \
+        const IMacN *in = IN(IMacN);                                                               \
+        T a = S(T, in->a);                                                                         \
+        uint32_t ba = S(uint32_t, in->by) + in->bimm, ca = S(uint32_t, in->cy) + in->cimm;         \
+        uint8_t *bp = mem0 + in->boff, *cp = mem0 + in->coff;                                      \
+        const uint8_t *fault_end = ip + 2 * in->n;                                                 \
+        for (const uint8_t *f = ip; f < fault_end; f += 2) {                                       \
+            T b, c;                                                                                \
+            E->fault_ip = f;                                                                       \
+            memcpy(&b, bp + ba, sizeof b);                                                         \
+            E->fault_ip = f + 1;                                                                   \
+            memcpy(&c, cp + ca, sizeof c);                                                         \
+            T m = a * b;                                                                           \
+            FP_APART(m);                                                                           \
+            T r = m + c;                                                                           \
+            memcpy(cp + ca, &r, sizeof r);                                                         \
+            ba += sizeof(T);                                                                       \
+            ca += sizeof(T);                                                                       \
+        }                                                                                          \
+        ip += sizeof(IMacN);                                                                       \
+        NEXT();                                                                                    \
+    }
+    MACN_OP(F64_MACN, double)
+    MACN_OP(F32_MACN, float)
+#undef MACN_OP
+#define MUL2_OP(name, T)                                                                           \
+    op_##name : {                                                                                  \
+        const IOps *in = IN(IOps);                                                                 \
+        T t = S(T, in->b) * S(T, in->c);                                                           \
+        PUT(T, in->a, t * S(T, in->d));                                                            \
+        ip += sizeof(IOps);                                                                        \
+        NEXT();                                                                                    \
+    }
+    MUL2_OP(F64_MUL2, double)
+    MUL2_OP(F32_MUL2, float)
+#undef MUL2_OP
 op_BR_TEST_NZ:
     if (S(uint32_t, IN(ICmpBrI32)->a) & IN(ICmpBrI32)->imm)
         JUMP(ICmpBrI32, disp);
@@ -820,6 +876,22 @@ op_I32_INC_BR_EQZ : {
         ip += sizeof(IIncBr);
     NEXT();
 }
+#define INC3_BR(name, test)                                                                        \
+    op_##name : {                                                                                  \
+        const IInc2Br *in = IN(IInc2Br);                                                           \
+        PUT(uint32_t, in->x1, S(uint32_t, in->x1) + in->k1);                                       \
+        PUT(uint32_t, in->x2, S(uint32_t, in->x2) + in->k2);                                       \
+        uint32_t v = S(uint32_t, in->a) + in->imm;                                                 \
+        PUT(uint32_t, in->a, v);                                                                   \
+        if (test)                                                                                  \
+            JUMP(IInc2Br, disp);                                                                   \
+        else                                                                                       \
+            ip += sizeof(IInc2Br);                                                                 \
+        NEXT();                                                                                    \
+    }
+    INC3_BR(I32_INC3_BR_NEZ, v != 0)
+    INC3_BR(I32_INC3_BR_EQZ, v == 0)
+#undef INC3_BR
 /* A fault in the store half reports ip + 1, which the pc map gives the
  * store's offset. */
 #define COPY_OP(name, T)                                                                           \
@@ -909,6 +981,9 @@ op_BR_TABLE : {
 }
 
     /* ---- calls and returns ---- */
+op_RET_ADDI:
+    PUT(uint32_t, 0, S(uint32_t, IN(IBinI32)->a) + IN(IBinI32)->imm);
+    goto op_RET0;
 op_RET1:
     S(uint64_t, 0) = S(uint64_t, IN(IUn)->a);
     /* fall through */

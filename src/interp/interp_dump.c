@@ -18,7 +18,7 @@ static const char *const iop_names[IOP_COUNT - OP_COUNT] = {
         N_(name##_BI, #name "_BI"),
 #define LOAD(name, ...)                                                                            \
     N_(name##_C, #name "_C"), N_(name##_A, #name "_A"), N_(name##_AI, #name "_AI"),                \
-        N_(name##_N, #name "_N"), N_(name##_Z, #name "_Z"),
+        N_(name##_N, #name "_N"), N_(name##_Z, #name "_Z"), N_(name##_X, #name "_X"),
 #define STORE(name, ...)                                                                           \
     N_(name##_C, #name "_C"), N_(name##_A, #name "_A"), N_(name##_AI, #name "_AI"),                \
         N_(name##_K, #name "_K"), N_(name##_Z, #name "_Z"),

@@ -25,7 +25,7 @@ typedef enum IOp {
 #define BINOP(name, type, result, expr) IOP_##name##_I, IOP_##name##_M,
 #define CMP(name, type, expr) IOP_##name##_I, IOP_##name##_M, IOP_##name##_B, IOP_##name##_BI,
 #define LOAD(name, result, memtype)                                                                \
-    IOP_##name##_C, IOP_##name##_A, IOP_##name##_AI, IOP_##name##_N, IOP_##name##_Z,
+    IOP_##name##_C, IOP_##name##_A, IOP_##name##_AI, IOP_##name##_N, IOP_##name##_Z, IOP_##name##_X,
 #define STORE(name, type, memtype)                                                                 \
     IOP_##name##_C, IOP_##name##_A, IOP_##name##_AI, IOP_##name##_K, IOP_##name##_Z,
 #define INCBR(name, type, expr) IOP_##name##_IB, IOP_##name##_IBI, IOP_##name##_I2BI,
@@ -106,6 +106,13 @@ typedef struct IMemA {
     uint32_t x, y, z, pad;
     uint64_t offset;
 } IMemA;
+/* A load from guarded memory 0 at (u32)((slot z << (shift & 31)) + slot y)
+ * + offset to slot x. */
+typedef struct IMemX {
+    const void *h;
+    uint32_t x, y, z, shift;
+    uint64_t offset;
+} IMemX;
 /* The constant value to guarded memory 0 at (u32)(slot y + imm) + offset. */
 typedef struct IStoreK {
     const void *h;
@@ -170,6 +177,14 @@ typedef struct IMac {
     uint32_t a, by, bimm, boff;
     uint32_t cy, cimm, coff, pad;
 } IMac;
+/* n (2..8) IMacs in order, the k-th with bimm and cimm k elements further
+ * (k * the value's width); a fault reading b of the k-th reports code
+ * offset + 2k, reading c + 2k + 1. */
+typedef struct IMacN {
+    const void *h;
+    uint32_t a, by, bimm, boff;
+    uint32_t cy, cimm, coff, n;
+} IMacN;
 /* Guarded memory 0 at (u32)(slot y + imm) + offset = (slot a << ka) |
  * (slot b >> kb) (i32). */
 typedef struct IFunnelSt {

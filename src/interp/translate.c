@@ -12,11 +12,13 @@
  * used, so accesses take it as (slot + immediate) addressing; further fusions
  * (each keyed on "the instruction just emitted", Last, so no label can lie
  * between the parts): a load feeding a binary op (_M), that op's result
- * stored back (_MS) or added into memory after a multiply (MAC), a load
- * stored unchanged (COPY*, consecutive bytes grouped), an op with an
- * immediate feeding another op (CHAIN*, FUNNEL, ADD3, the rotate-xor mixes
- * ROT2/ROT3), an in-place increment (or two, INC2) feeding a
- * compare-and-branch or a load, an and feeding a branch (BR_TEST), a load
+ * stored back (_MS) or added into memory after a multiply (MAC, MACs at
+ * consecutive elements grouped), a load stored unchanged (COPY*, consecutive
+ * bytes grouped), an op with an immediate feeding another op (CHAIN*,
+ * FUNNEL, ADD3, the rotate-xor mixes ROT2/ROT3), a shift-and-add feeding a
+ * load (_X), a product times a slot (MUL2), an in-place increment (or two,
+ * INC2; or three, INC3) feeding a compare-and-branch or a load, an add-
+ * immediate returned (RET_ADDI), an and feeding a branch (BR_TEST), a load
  * feeding a branch (LOAD_BR) or, through a local.tee, a funnel shift stored
  * (LD_FUNNEL_ST), two adds around a local.tee (ADD2), a call's last argument
  * add (CALL_ADDI), consecutive moves (MOV2/3). Locals that the control flow
@@ -140,6 +142,13 @@ static const uint16_t op_addi_form[OP_COUNT] = {
 /* Guarded loads that first add an immediate to their address local. */
 static const uint16_t op_incload_form[OP_COUNT] = {
 #define LOAD(name, result, memtype) [OP_##name] = IOP_##name##_N,
+#include "iops.def"
+#undef LOAD
+};
+
+/* Guarded loads at (slot << shift) + slot. */
+static const uint16_t op_scaled_form[OP_COUNT] = {
+#define LOAD(name, result, memtype) [OP_##name] = IOP_##name##_X,
 #include "iops.def"
 #undef LOAD
 };
@@ -681,6 +690,10 @@ static void emit_return(Xl *x, uint32_t skip) {
             EMIT(x, IOP_RET1, IUn, .a = s);
         return;
     }
+    if (n == 1 && skip == 0 && e->kind == V_ADDI) { /* a pending add: one op */
+        EMIT(x, IOP_RET_ADDI, IBinI32, .a = e->slot, .imm = (uint32_t)e->c);
+        return;
+    }
     emit_frame_moves(x, n, skip);
     EMIT(x, IOP_RET0, IHdr);
 }
@@ -799,6 +812,14 @@ static uint32_t emit_cond(Xl *x, bool negate, bool materialize_first) {
     if (e.kind == V_LOCAL) {
         slot = e.slot;
         /* the local was just incremented in place: one op */
+        if (x->len == len && p->kind == L_INC && p->code_end == len && p->a == slot && p->inc2) {
+            /* ... right after an INC2: one op for all three */
+            x->len = p->inc2_start;
+            return EMIT(x, negate ? IOP_I32_INC3_BR_EQZ : IOP_I32_INC3_BR_NEZ, IInc2Br,
+                        .x1 = p->inc2_m[0], .k1 = p->inc2_m[1], .x2 = p->inc2_m[2],
+                        .k2 = p->inc2_m[3], .a = slot, .imm = (uint32_t)p->immv) +
+                   offsetof(IInc2Br, disp);
+        }
         if (x->len == len && p->kind == L_INC && p->code_end == len && p->a == slot) {
             x->len = p->start;
             return EMIT(x, negate ? IOP_I32_INC_BR_EQZ : IOP_I32_INC_BR_NEZ, IIncBr, .x = slot,
@@ -945,6 +966,8 @@ static bool fuse_load(Xl *x, uint32_t op) {
     x->last.immv = p->immv;
     x->last.mem_a = a;
     x->last.mac = mac;
+    x->last.grp = p->grp; /* a MAC group may be right before the load */
+    x->last.grp_start = p->grp_start;
     if (!mac)
         x->mul = x->last; /* a mac add keeps its multiply there */
     return true;
@@ -1093,6 +1116,13 @@ static bool fuse_chain(Xl *x, uint32_t op) {
         vpop(x);
         vpush_temp(x, false);
         set_producer(x, pos + offsetof(IChain, dst), h - 2);
+        if (cop == IOP_CHAIN_SHL_ADD) { /* an array element's address, for a load */
+            x->last.scaled = true;
+            x->last.start = pos;
+            x->last.a = a;
+            x->last.b = b;
+            x->last.immv = k;
+        }
         return true;
     }
     return false;
@@ -1173,6 +1203,20 @@ static void xl_binop(Xl *x, uint32_t op) {
             vpop(x);
             vpush_temp(x, false);
             set_producer(x, pos + offsetof(IMovs, m[3]), h - 2);
+            return;
+        }
+        bool mul = op == OP_F64_MUL || op == OP_F32_MUL;
+        if (mul && p->kind == L_PROD && p->op == op && !p->imm && !p->memop &&
+            p->code_end == x->len && p->start + sizeof(IBin) == p->code_end && p->height == h - 2 &&
+            a->kind == V_TEMP) {
+            /* the product just made times a slot: one op (same order) */
+            IOps m = {NULL, dst, p->a, p->b, c.b, 0, 0};
+            x->len = p->start;
+            pos = emit_raw(x, op == OP_F64_MUL ? IOP_F64_MUL2 : IOP_F32_MUL2, &m, sizeof m);
+            vpop(x);
+            vpop(x);
+            vpush_temp(x, false);
+            set_producer(x, pos + offsetof(IOps, a), h - 2);
             return;
         }
         pos = EMIT(x, op, IBin, .dst = dst, .a = c.a, .b = c.b);
@@ -1292,6 +1336,9 @@ static void set_copyable(Xl *x, uint32_t op, uint32_t pos, uint32_t a, uint32_t 
     if (p->kind == L_COPY && p->code_end == pos) {
         x->last.grp = true;
         x->last.grp_start = p->start;
+    } else if (x->mac_end == pos) {
+        x->last.grp = true;
+        x->last.grp_start = x->mac_start;
     }
     x->last.copyable = true;
     x->last.op = op;
@@ -1334,6 +1381,18 @@ static void xl_load(Xl *x, const Instr *in) {
         return;
     }
     const Last *p = &x->prev;
+    if (is_guarded(x, mem, offset) && op_scaled_form[op] && e->kind == V_TEMP &&
+        p->kind == L_PROD && p->scaled && p->code_end == x->len && p->height == h - 1) {
+        /* the address (slot << k) + slot just computed: one op */
+        x->len = p->start;
+        pos = EMIT(x, op_scaled_form[op], IMemX, .x = dst, .y = p->b, .z = p->a,
+                   .shift = (uint32_t)p->immv, .offset = offset);
+        pc_at(x, pos, in->offset);
+        vpop(x);
+        vpush_temp(x, result_wide(op));
+        set_producer(x, pos + offsetof(IMemX, x), h - 1);
+        return;
+    }
     if (is_guarded(x, mem, offset) && op_incload_form[op] && e->kind == V_LOCAL &&
         p->kind == L_INC && p->code_end == x->len && p->a == e->slot) {
         /* the address local was just incremented in place: one op */
@@ -1449,6 +1508,39 @@ static uint32_t pc_governing(const Xl *x, uint32_t code) {
     return 0;
 }
 
+/* The MAC c (its multiply `mul`, whose load b and load c report wasm
+ * offsets load_b, load_c) continues the MAC / MACN group right before that
+ * multiply's load (same type, slots and offsets, both immediates one element
+ * further): the group grows by one (up to 8); c's pc entries move to the
+ * group's code offset + 2n / + 2n + 1. */
+static bool join_mac(Xl *x, const Last *mul, const IMacN *c, bool f64, uint32_t load_b,
+                     uint32_t load_c) {
+    uint32_t g = mul->grp_start, width = f64 ? 8 : 4;
+    if (!mul->grp)
+        return false;
+    const void *h;
+    memcpy(&h, x->code + g, sizeof h);
+    IMacN grp;
+    if (h == x->labels[f64 ? IOP_F64_MAC : IOP_F32_MAC]) {
+        memcpy(&grp, x->code + g, sizeof(IMac));
+        grp.n = 1; /* the MAC's pad */
+    } else if (h == x->labels[f64 ? IOP_F64_MACN : IOP_F32_MACN]) {
+        memcpy(&grp, x->code + g, sizeof grp);
+    } else {
+        return false;
+    }
+    uint32_t n = grp.n;
+    if (n >= 8 || grp.a != c->a || grp.by != c->by || grp.cy != c->cy || grp.boff != c->boff ||
+        grp.coff != c->coff || grp.bimm + n * width != c->bimm || grp.cimm + n * width != c->cimm)
+        return false;
+    grp.n = n + 1;
+    x->len = g;
+    emit_raw(x, f64 ? IOP_F64_MACN : IOP_F32_MACN, &grp, sizeof grp);
+    pc_set(x, g + 2 * n, load_b);
+    pc_set(x, g + 2 * n + 1, load_c);
+    return true;
+}
+
 /* A store of the result of the memory-operand op just emitted to the
  * address it read: one read-modify-write op (its _MS form). Only the read
  * can fault, so the op keeps the load's code offset. */
@@ -1470,12 +1562,19 @@ static bool xl_rmw(Xl *x, const Instr *in) {
         pc_find(x, p->start, &load_c)) {
         /* c += a * b: one op; reading c reports code offset + 1 (the store
          * cannot fault once c was read) */
-        x->len = mul->start;
-        EMIT(x, p->op == OP_F64_ADD ? IOP_F64_MAC : IOP_F32_MAC, IMac, .a = mul->mem_a,
-             .by = mul->a, .bimm = mul->b, .boff = (uint32_t)mul->immv, .cy = p->a, .cimm = p->b,
-             .coff = (uint32_t)p->immv);
-        pc_set(x, mul->start, load_b);
-        pc_set(x, mul->start + 1, load_c);
+        IMacN mac = {NULL, mul->mem_a,        mul->a, mul->b, (uint32_t)mul->immv, p->a,
+                     p->b, (uint32_t)p->immv, 1};
+        bool f64 = p->op == OP_F64_ADD;
+        if (!join_mac(x, mul, &mac, f64, load_b, load_c)) {
+            x->len = mul->start;
+            EMIT(x, f64 ? IOP_F64_MAC : IOP_F32_MAC, IMac, .a = mac.a, .by = mac.by,
+                 .bimm = mac.bimm, .boff = mac.boff, .cy = mac.cy, .cimm = mac.cimm,
+                 .coff = mac.coff);
+            pc_set(x, mul->start, load_b);
+            pc_set(x, mul->start + 1, load_c);
+            x->mac_start = mul->start;
+        } /* else the group still starts at mac_start */
+        x->mac_end = x->len;
         vpop(x);
         vpop(x);
         return true;
@@ -1807,6 +1906,8 @@ static void xl_br_on_null(Xl *x, uint32_t depth, bool on_null) {
 /* An in-place add of k to the local at `slot` was just emitted at `pos`: a
  * compare-and-branch on the local right after it may absorb it. */
 static void set_inc(Xl *x, uint32_t pos, uint32_t slot, uint32_t k) {
+    const Last *p = &x->prev;
+    bool inc2 = p->kind == L_INC2 && p->code_end == pos; /* right after an INC2 */
     x->last = (Last){.kind = L_INC,
                      .op = IOP_I32_ADD_I,
                      .start = pos,
@@ -1814,7 +1915,11 @@ static void set_inc(Xl *x, uint32_t pos, uint32_t slot, uint32_t k) {
                      .height = UINT32_MAX, /* nothing to retarget */
                      .a = slot,
                      .imm = true,
-                     .immv = k};
+                     .immv = k,
+                     .inc2 = inc2,
+                     .inc2_start = inc2 ? p->start : 0};
+    if (inc2)
+        memcpy(x->last.inc2_m, p->inc2_m, sizeof x->last.inc2_m);
 }
 
 static void xl_local_set(Xl *x, uint32_t local, bool tee) {
@@ -2135,6 +2240,30 @@ static void mark_unreachable(Xl *x) {
     x->cs[x->depth - 1].unreachable = true;
 }
 
+/* select; on the eqz just computed it tests that eqz's operand instead, the
+ * two values swapped. */
+static void xl_select(Xl *x) {
+    uint32_t h = x->h;
+    bool wide = x->vs[h - 2].wide;
+    uint32_t cond = src(x, h - 1), b = src(x, h - 2), a = src(x, h - 3);
+    uint32_t op = wide ? IOP_SELECT_V : IOP_SELECT;
+    const Last *p = &x->prev;
+    if (p->kind == L_CMP && (p->op == OP_I32_EQZ || (p->op == OP_I64_EQZ && !wide)) &&
+        p->code_end == x->len && p->height == h - 1 && x->vs[h - 1].kind == V_TEMP) {
+        x->len = p->start;
+        cond = p->a;
+        uint32_t t = a;
+        a = b;
+        b = t;
+        if (p->op == OP_I64_EQZ)
+            op = IOP_SELECT64;
+    }
+    uint32_t pos = EMIT(x, op, ISelect, .dst = tslot(x, h - 3), .a = a, .b = b, .cond = cond);
+    vtrunc(x, h - 3);
+    vpush_temp(x, wide);
+    set_producer(x, pos + offsetof(ISelect, dst), h - 3);
+}
+
 /* Returns false for what this tier does not run (GC, exceptions). */
 static bool xl_instr(Xl *x, const Instr *in) {
     uint32_t op = in->op;
@@ -2199,17 +2328,7 @@ static bool xl_instr(Xl *x, const Instr *in) {
         return true;
     case OP_DROP: vpop(x); return true;
     case OP_SELECT:
-    case OP_SELECT_T: {
-        uint32_t h = x->h;
-        bool wide = x->vs[h - 2].wide;
-        uint32_t cond = src(x, h - 1), b = src(x, h - 2), a = src(x, h - 3);
-        uint32_t pos = EMIT(x, wide ? IOP_SELECT_V : IOP_SELECT, ISelect, .dst = tslot(x, h - 3),
-                            .a = a, .b = b, .cond = cond);
-        vtrunc(x, h - 3);
-        vpush_temp(x, wide);
-        set_producer(x, pos + offsetof(ISelect, dst), h - 3);
-        return true;
-    }
+    case OP_SELECT_T: xl_select(x); return true;
     case OP_LOCAL_GET: {
         uint32_t i = in->imm.index;
         if (x->alias && x->alias[i].kind != V_TEMP)
@@ -2282,8 +2401,11 @@ static bool translate_body(Xl *x, const Code *code) {
             i = top->end_index - 1;
             continue;
         }
-        if (x->n_alias && !interp_xl_straight_op(in->op))
-            alias_drop_all(x);
+        if ((x->n_alias || x->mac_end != UINT32_MAX) && !interp_xl_straight_op(in->op)) {
+            if (x->n_alias)
+                alias_drop_all(x);
+            x->mac_end = UINT32_MAX;
+        }
         x->at = i;
         pc_record(x, in->offset);
         x->fuel_count++;
@@ -2572,7 +2694,11 @@ Err interp_translate(const RtModule *module, IFunc *funcs, uint32_t index, uint8
     const Func *fn = &mod->funcs[index];
     const Code *code = &fn->code;
     IFunc *f = &funcs[index - mod->n_func_imports];
-    Xl x = {.rm = module, .mod = mod, .ft = ir_func_type(mod, index), .funcs = funcs};
+    Xl x = {.rm = module,
+            .mod = mod,
+            .ft = ir_func_type(mod, index),
+            .funcs = funcs,
+            .mac_end = UINT32_MAX};
     x.labels = interp_labels();
     const EngineConfig *cfg = &module->engine->config;
     x.fuel = cfg->consume_fuel;

@@ -72,8 +72,12 @@ typedef struct Last {
     uint64_t immv;
     /* L_PROD of a guarded load at (u32)(slot a + b) + immv (op = the load) */
     bool copyable;
-    bool grp; /* ... and right after a byte-copy group starting at grp_start */
+    /* ... and right after a byte-copy group (a float load: a MAC group)
+     * starting at grp_start; the multiply fed by such a load keeps both */
+    bool grp;
     uint32_t grp_start;
+    /* L_PROD of a CHAIN_SHL_ADD at start: (slot a << immv) + slot b */
+    bool scaled;
     /* L_PROD of a binary op (op) of slot mem_a and the value at that address */
     bool memop;
     uint32_t mem_a;
@@ -103,7 +107,8 @@ typedef struct Last {
      * i32.shr_u by an immediate: `pre_rot`, the one right before it */
     RotInfo rot, pre_rot;
     /* L_INC2: an INC2 (slot inc2_m[0] += [1], then [2] += [3]) at start;
-     * L_CMP with an immediate: inc2, such an INC2 ends where it starts */
+     * L_CMP with an immediate and L_INC: inc2, such an INC2 (at inc2_start)
+     * ends where it starts */
     bool inc2;
     uint32_t inc2_start, inc2_m[4];
 } Last;
@@ -136,6 +141,10 @@ typedef struct Xl {
     uint32_t t_max;      /* the temps' end, from t_base */
     Last last, prev;
     Last mul; /* the last memory-operand op (for multiply-accumulate) */
+    /* The last MAC / MACN group, [mac_start, mac_end), while only
+     * straight-line instructions followed it (else mac_end = UINT32_MAX):
+     * a MAC right after it may join it. */
+    uint32_t mac_start, mac_end;
     bool fuel, epoch, guarded0;
     uint32_t fuel_field, fuel_count;
     struct XlEh *eh; /* translate_eh.c's state (NULL: no exception handling) */

@@ -45,6 +45,32 @@ static const char wat[] =
     "  (func (export \"load-br\") (param i32 i32) (result i32)\n"
     "    (block (br_if 0 (i32.eqz (i32.load (local.get 0)))))\n"
     "    (i32.load (local.get 1)))\n"
+    "  (func (export \"mac3i\") (param i32 i32) (result i32) (local f64)\n"
+    "    (local.set 2 (f64.load (i32.const 1024)))\n"
+    "    (f64.store (local.get 1) (f64.add (f64.mul (local.get 2)\n"
+    "      (f64.load (local.get 0))) (f64.load (local.get 1))))\n"
+    "    (f64.store (i32.add (local.get 1) (i32.const 8)) (f64.add (f64.mul (local.get 2)\n"
+    "      (f64.load (i32.add (local.get 0) (i32.const 8))))\n"
+    "      (f64.load (i32.add (local.get 1) (i32.const 8)))))\n"
+    "    (f64.store (i32.add (local.get 1) (i32.const 16)) (f64.add (f64.mul (local.get 2)\n"
+    "      (f64.load (i32.add (local.get 0) (i32.const 16))))\n"
+    "      (f64.load (i32.add (local.get 1) (i32.const 16)))))\n"
+    "    (i32.const 0))\n"
+    "  (func (export \"ret-addi\") (param i32) (result i32)\n"
+    "    (i32.add (local.get 0) (i32.const -7)))\n"
+    "  (func (export \"cube\") (param i32) (result i32) (local f64)\n"
+    "    (local.set 1 (f64.convert_i32_s (local.get 0)))\n"
+    "    (i32.trunc_f64_s (f64.mul (f64.mul (local.get 1) (local.get 1)) (local.get 1))))\n"
+    "  (func (export \"inc3\") (param $n i32) (result i32) (local $x i32) (local $y i32)\n"
+    "    (loop $l\n"
+    "      (local.set $x (i32.add (local.get $x) (i32.const 1)))\n"
+    "      (local.set $y (i32.add (local.get $y) (i32.const 2)))\n"
+    "      (local.set $n (i32.add (local.get $n) (i32.const -1)))\n"
+    "      (br_if $l (local.get $n)))\n"
+    "    (i32.add (local.get $x) (i32.mul (local.get $y) (i32.const 1000))))\n"
+    "  (func (export \"elem2\") (param i32 i32) (result i32)\n"
+    "    (i32.add (i32.load (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 2))))\n"
+    "      (i32.load8_u (i32.add (local.get 1) (i32.shl (local.get 0) (i32.const 3))))))\n"
     ")\n";
 
 typedef struct Fixture {
@@ -269,6 +295,56 @@ static void test_backtrace(void) {
   fx_teardown(&fx);
 }
 
+/* Newer fused forms: their shape, results, and for the MAC group the wasm
+ * offsets its faults report. */
+static void test_groups(void) {
+  Fixture fx;
+  if (!fx_setup(&fx, false)) {
+    CHECK(false);
+    return;
+  }
+  const void *const *labels = interp_labels();
+  /* three MACs at consecutive elements: one F64_MACN after the load of a */
+  const IFunc *f = fx.module->funcs[10].native;
+  const uint8_t *mac = f->code + sizeof(IMem);
+  CHECK(((const IHdr *)mac)->h == labels[IOP_F64_MACN]);
+  CHECK_EQ_U64(((const IMacN *)mac)->n, 3);
+  /* a fault names the load at fault: b of the second, its c 9 bytes later
+   * (f64.load, f64.mul, local.get, i32.const, i32.add), b of the third 19
+   * bytes after that */
+  uint32_t b2 = copy_trap_offset(&fx, "mac3i", 65528, 0);
+  uint32_t c2 = copy_trap_offset(&fx, "mac3i", 0, 65528);
+  uint32_t b3 = copy_trap_offset(&fx, "mac3i", 65520, 0);
+  CHECK(b2 > 0);
+  CHECK_EQ_U64(c2, b2 + 9);
+  CHECK_EQ_U64(b3, c2 + 19);
+  int32_t r = 0;
+  Trap *trap = NULL;
+  f = fx.module->funcs[11].native;
+  CHECK(((const IHdr *)f->code)->h == labels[IOP_RET_ADDI]);
+  CHECK(call1(&fx, "ret-addi", 5, &r, &trap) == OK);
+  CHECK_EQ_U64((uint32_t)r, (uint32_t)-2);
+  f = fx.module->funcs[12].native;
+  const uint8_t *cube = f->code + sizeof(IUn);
+  CHECK(((const IHdr *)cube)->h == labels[IOP_F64_MUL2]);
+  CHECK(call1(&fx, "cube", -3, &r, &trap) == OK);
+  CHECK_EQ_U64((uint32_t)r, (uint32_t)-27);
+  f = fx.module->funcs[13].native;
+  CHECK(((const IHdr *)f->code)->h == labels[IOP_I32_INC3_BR_NEZ]);
+  CHECK(call1(&fx, "inc3", 5, &r, &trap) == OK);
+  CHECK_EQ_U64(r, 10005);
+  /* array element loads at (index << k) + base: a fault names its load,
+   * the second 11 bytes after the first */
+  f = fx.module->funcs[14].native;
+  CHECK(((const IHdr *)f->code)->h == labels[IOP_I32_LOAD_X]);
+  CHECK(((const IHdr *)(f->code + sizeof(IMemX)))->h == labels[IOP_I32_LOAD8_U_X]);
+  uint32_t first = copy_trap_offset(&fx, "elem2", 65536, 0);
+  uint32_t second = copy_trap_offset(&fx, "elem2", 8192, 0);
+  CHECK(first > 0);
+  CHECK_EQ_U64(second, first + 11);
+  fx_teardown(&fx);
+}
+
 static void test_host_reentry(void) {
   Fixture fx;
   if (!fx_setup(&fx, false)) {
@@ -311,4 +387,5 @@ static void test_fuel_in_callee(void) {
 }
 
 TEST_MAIN("interp", TEST_CASE(test_fused_loop_shape), TEST_CASE(test_backtrace),
+          TEST_CASE(test_groups),
           TEST_CASE(test_host_reentry), TEST_CASE(test_fuel_in_callee))
