@@ -167,3 +167,8 @@ void wasmc_store_set_epoch_deadline(wasm_store_t *s, uint64_t ticks) {
     if (s)
         rt_store_set_epoch_deadline(s->rt, ticks);
 }
+
+void wasmc_store_set_gc_heap_limit(wasm_store_t *s, uint64_t max_bytes) {
+    if (s)
+        rt_gc_set_limit(s->rt, max_bytes);
+}

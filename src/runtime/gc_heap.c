@@ -31,6 +31,7 @@ struct GcHeap {
     uintptr_t *set; /* open addressing over object addresses; 0 = empty */
     size_t set_cap; /* a power of two, at least twice objects.len */
     uint64_t bytes, since, threshold;
+    uint64_t limit; /* rt_gc_set_limit; 0: none */
     GcLayout **layouts; /* by canonical id, built on first use */
     uint32_t n_layouts;
     VEC(Pin) pins;
@@ -195,6 +196,12 @@ void rt_gc_set_threshold(Store *store, uint64_t bytes) {
         heap->threshold = bytes;
 }
 
+void rt_gc_set_limit(Store *store, uint64_t max_bytes) {
+    GcHeap *heap = heap_of(store);
+    if (heap)
+        heap->limit = max_bytes;
+}
+
 void rt_gc_stats(Store *store, uint64_t *out_objects, uint64_t *out_bytes) {
     GcHeap *heap = store->gc;
     *out_objects = heap ? heap->objects.len : 0;
@@ -208,10 +215,22 @@ static void maybe_collect(GcHeap *heap, uint64_t size) {
         rt_gc_collect(heap->store);
 }
 
+/* Room for `size` more bytes under the store's limit, collecting first when
+ * that is what it takes (and allowed). */
+static bool within_limit(GcHeap *heap, uint64_t size, bool may_collect) {
+    if (!heap->limit || heap->bytes + size <= heap->limit)
+        return true;
+    if (may_collect)
+        rt_gc_collect(heap->store);
+    return heap->bytes + size <= heap->limit;
+}
+
 /* A zeroed object of `size` bytes, registered; NULL when memory runs out. */
 static RtGcObject *heap_alloc(GcHeap *heap, uint64_t size, bool may_collect) {
     if (may_collect)
         maybe_collect(heap, size);
+    if (!within_limit(heap, size, may_collect))
+        return NULL;
     if ((heap->objects.len + 1) * 2 > heap->set_cap && !set_rebuild(heap, heap->objects.len + 1))
         return NULL;
     if (!VEC_RESERVE(&heap->objects, 1))

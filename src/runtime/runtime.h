@@ -615,6 +615,11 @@ void rt_gc_collect(Store *store);
  * collection (at least the live bytes it left); default 4 MiB. 0 collects at
  * every allocation that may collect (for tests). */
 void rt_gc_set_threshold(Store *store, uint64_t bytes);
+/* Bound the bytes of the store's GC objects: an allocation that would exceed
+ * max_bytes even after a collection (where the tier allows one) fails like
+ * one the machine cannot satisfy (TRAP_ALLOCATION_TOO_LARGE). 0: no bound
+ * (the default). Guards embedders against guests that allocate without end. */
+void rt_gc_set_limit(Store *store, uint64_t max_bytes);
 /* Live objects and their bytes (after the last collection plus allocations since). */
 void rt_gc_stats(Store *store, uint64_t *out_objects, uint64_t *out_bytes);
 /* Host-held references: a pinned reference and what it reaches survive

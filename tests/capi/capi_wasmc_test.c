@@ -127,6 +127,33 @@ static void epochs(void) {
     wasm_engine_delete(engine);
 }
 
+/* A bounded GC heap: a 1 MiB array fails under a 64 KiB bound, and succeeds
+ * once the bound is lifted. */
+static void gc_heap_limit(void) {
+    static const char alloc[] = "(module (type $b (array (mut i8)))"
+                                "  (func (export \"alloc\") (param i32)"
+                                "    (drop (array.new_default $b (local.get 0)))))";
+    wasm_engine_t *engine = wasm_engine_new();
+    wasm_store_t *store = wasm_store_new(engine);
+    wasm_instance_t *inst = wat_instance(store, alloc);
+    wasm_extern_t *f = export_at(inst, 0);
+    wasm_val_t arg = WASM_I32_VAL(1 << 20);
+    wasmc_store_set_gc_heap_limit(store, 64 * 1024);
+    wasm_trap_t *trap = NULL;
+    CHECK(wasmc_func_call(wasm_extern_as_func(f), &arg, 1, NULL, 0, &trap) == NULL);
+    wasmc_trap_code_t code;
+    CHECK(trap && wasmc_trap_code(trap, &code) && code == WASMC_TRAP_ALLOCATION_TOO_LARGE);
+    wasm_trap_delete(trap);
+    trap = NULL;
+    wasmc_store_set_gc_heap_limit(store, 0);
+    CHECK(wasmc_func_call(wasm_extern_as_func(f), &arg, 1, NULL, 0, &trap) == NULL && !trap);
+    wasmc_store_set_gc_heap_limit(NULL, 1);
+    wasm_extern_delete(f);
+    wasm_instance_delete(inst);
+    wasm_store_delete(store);
+    wasm_engine_delete(engine);
+}
+
 static void enable_perfmap(wasm_config_t *c) {
     wasmc_config_profiler_set(c, WASMC_PROFILER_PERFMAP);
 }
@@ -487,6 +514,6 @@ static void wasi(void) {
 }
 
 TEST_MAIN("capi_wasmc", TEST_CASE(errors_and_version), TEST_CASE(config_tiers), TEST_CASE(fuel),
-          TEST_CASE(epochs), TEST_CASE(stack_limit), TEST_CASE(nan_canonicalization), TEST_CASE(profiler),
+          TEST_CASE(epochs), TEST_CASE(gc_heap_limit), TEST_CASE(stack_limit), TEST_CASE(nan_canonicalization), TEST_CASE(profiler),
           TEST_CASE(modules),
           TEST_CASE(func_call_outcomes), TEST_CASE(linker), TEST_CASE(wasi))

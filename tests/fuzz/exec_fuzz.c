@@ -20,6 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUEL 100000
 #define MAX_PAGES 64u       /* 4 MiB per memory */
 #define MAX_TABLE 10000u
+#define MAX_GC_HEAP (64u << 20) /* libFuzzer's RSS limit is 2 GiB; arrays may be 1 GiB */
 
 static void call_exports(Store *store, Engine *engine, Instance *inst, const Module *ir) {
     for (uint32_t i = 0; i < ir->n_exports; i++) {
@@ -49,6 +50,7 @@ static void run(Engine *engine, RtModule *m) {
     Diag diag;
     if (rt_store_new(engine, &store, &diag) != OK)
         return;
+    rt_gc_set_limit(store, MAX_GC_HEAP);
     uint32_t n = m->ir->n_imports;
     Extern *imports = mem_calloc(n ? n : 1, sizeof *imports);
     bool ok = imports != NULL;

@@ -213,5 +213,25 @@ static void test_limits(void) {
     fx_teardown(&fx);
 }
 
+/* A bounded heap: what stays live cannot pass the bound; garbage is
+ * collected to make room before an allocation fails. */
+static void test_heap_limit(void) {
+    Fixture fx;
+    if (!fx_setup(&fx)) {
+        CHECK(false);
+        return;
+    }
+    rt_gc_set_limit(fx.store, 64 * 1024);
+    CHECK(call(&fx, "keep", 100, NULL) == TRAP_NONE);
+    CHECK(call(&fx, "garbage", 20000, NULL) == TRAP_NONE); /* far beyond 64 KiB in all */
+    CHECK(call(&fx, "keep", 100000, NULL) == TRAP_ALLOCATION_TOO_LARGE);
+    uint64_t objects, bytes;
+    rt_gc_stats(fx.store, &objects, &bytes);
+    CHECK(bytes <= 64 * 1024);
+    rt_gc_set_limit(fx.store, 0);
+    CHECK(call(&fx, "keep", 100000, NULL) == TRAP_NONE);
+    fx_teardown(&fx);
+}
+
 TEST_MAIN("gc_heap", TEST_CASE(test_encoding), TEST_CASE(test_layout), TEST_CASE(test_collect),
-          TEST_CASE(test_pins), TEST_CASE(test_limits))
+          TEST_CASE(test_pins), TEST_CASE(test_limits), TEST_CASE(test_heap_limit))
