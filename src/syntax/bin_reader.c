@@ -32,43 +32,8 @@ Err bin_fail_leb(Reader *r, LebStatus status, const uint8_t *at) {
 
 Err bin_fail_nomem(Reader *r) { return FAIL_NOMEM(r->diag); }
 
-/* LEB128 numbers on the hot path: one in range, in at most ceil(bits/7) bytes,
- * its last byte checked as the spec says. Returns its length, or 0 when it is
- * malformed or too close to the end of the input to read without a bounds
- * check per byte; leb_read_* then reads it and names any error. */
-static inline size_t leb_fast(const uint8_t *p, const uint8_t *end, unsigned bits, bool is_signed,
-                              uint64_t *out) {
-    size_t max = (bits + 6) / 7;
-    if ((size_t)(end - p) < max)
-        return 0;
-    uint64_t v = 0;
-    for (size_t i = 0; i + 1 < max; i++) {
-        v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
-        if (p[i] < 0x80) {
-            if (is_signed && (p[i] & 0x40))
-                v |= ~(uint64_t)0 << (7 * (i + 1));
-            *out = v;
-            return i + 1;
-        }
-    }
-    uint8_t last = p[max - 1];
-    unsigned used = bits - 7 * (unsigned)(max - 1); /* payload bits allowed in it, < 7 */
-    if (is_signed) {
-        /* no continuation bit; the bits from the sign bit up all equal it */
-        uint8_t rest = (uint8_t)(last >> (used - 1));
-        if (rest != 0 && rest != 0x7f >> (used - 1))
-            return 0;
-        if ((last & 0x40) && 7 * max < 64)
-            v |= ~(uint64_t)0 << (7 * max);
-    } else if (last >> used) {
-        return 0;
-    }
-    *out = v | (uint64_t)(last & 0x7f) << (7 * (max - 1));
-    return max;
-}
-
 static inline Err read_unsigned(Reader *r, unsigned bits, uint64_t *out) {
-    size_t n = leb_fast(r->pos, r->end, bits, false, out);
+    size_t n = leb_read_fast(r->pos, r->end, bits, false, out);
     if (n == 0) {
         LebStatus st = leb_read_unsigned(r->pos, r->end, bits, out, &n);
         if (st != LEB_OK)
@@ -80,7 +45,7 @@ static inline Err read_unsigned(Reader *r, unsigned bits, uint64_t *out) {
 
 static inline Err read_signed(Reader *r, unsigned bits, int64_t *out) {
     uint64_t v = 0;
-    size_t n = leb_fast(r->pos, r->end, bits, true, &v);
+    size_t n = leb_read_fast(r->pos, r->end, bits, true, &v);
     if (n > 0) {
         *out = (int64_t)v;
     } else {

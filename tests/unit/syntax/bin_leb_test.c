@@ -1,5 +1,5 @@
 /* The binary reader's LEB128 readers (bin_read_u32/u64/s32/s33/s64, which
- * decode common numbers without leb.c's per-byte checks) against leb.c on
+ * decode common numbers with leb.h's leb_read_fast) against leb.c on
  * every one- and two-byte input, the limit cases and random longer inputs:
  * same value, same length, or the same error at the same offset. */
 #include <stdlib.h>
